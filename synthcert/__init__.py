@@ -1,0 +1,15 @@
+"""synthcert: synthetic vehicle-registration-certificate photos with exact corner labels.
+
+Rendering never imports TensorFlow; `synthcert.keras` is the only module that does.
+"""
+
+from synthcert.config import RenderConfig
+from synthcert.errors import ConfigError, DatasetError, SynthcertError, TemplateError
+from synthcert.pipeline import Renderer
+from synthcert.samples import FieldLabel, Sample
+
+__version__ = "0.1.0"
+__all__ = [
+    "ConfigError", "DatasetError", "FieldLabel", "RenderConfig", "Renderer", "Sample", "SynthcertError",
+    "TemplateError", "__version__",
+]

@@ -1,0 +1,192 @@
+"""Render configuration: one frozen dataclass per stage, every random range a `*_range = (lo, hi)`.
+
+`RenderConfig.load(path)` reads a YAML file with the sections `scene`, `photometric` and `labels`; any
+key left out keeps its default. Unknown keys, wrong types and inverted ranges are refused with the file,
+the key and the fix.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from synthcert.errors import ConfigError
+
+PRESETS = ("none", "light", "default", "heavy")
+BUILTIN_BACKGROUNDS = ("desk", "fabric", "wood", "plain", "noise")
+
+
+@dataclass(frozen=True)
+class SceneConfig:
+    """Where and how the camera sees the document.
+
+    Attributes:
+        image_size_wh: output size (W, H) in pixels.
+        tilt_x_range_deg, tilt_y_range_deg: rotation of the document about its horizontal and vertical axes.
+        roll_range_deg: in-plane rotation; (-180, 180) gives every orientation.
+        focal_mm_range: 35 mm-equivalent focal length; short focal lengths mean a close camera and
+            strong perspective.
+        fill_range: how much of the image width the upright document would span.
+        offset_range: shift of the document's centre from the image centre, as a fraction of the size.
+        backgrounds: built-in kinds (desk, fabric, wood, plain, noise) and/or directories of photos.
+        target_inside: resample the scene until every corner of the registration number is in the image.
+    """
+
+    image_size_wh: tuple[int, int] = (384, 256)
+    tilt_x_range_deg: tuple[float, float] = (-25.0, 25.0)
+    tilt_y_range_deg: tuple[float, float] = (-25.0, 25.0)
+    roll_range_deg: tuple[float, float] = (-15.0, 15.0)
+    focal_mm_range: tuple[float, float] = (24.0, 70.0)
+    fill_range: tuple[float, float] = (0.55, 0.95)
+    offset_range: tuple[float, float] = (-0.12, 0.12)
+    backgrounds: tuple[str, ...] = BUILTIN_BACKGROUNDS
+    target_inside: bool = True
+
+
+@dataclass(frozen=True)
+class PhotometricConfig:
+    """Light, optics, sensor and compression effects (albumentations), chosen by preset.
+
+    Attributes:
+        preset: none, light, default or heavy.
+    """
+
+    preset: str = "default"
+
+
+@dataclass(frozen=True)
+class LabelConfig:
+    """How the corner labels are drawn around the ink.
+
+    Attributes:
+        padding_ratio: padding added on every side of the ink-tight box, as a fraction of the ink height.
+    """
+
+    padding_ratio: float = 0.0
+
+
+@dataclass(frozen=True)
+class RenderConfig:
+    """Everything random about a render, except the templates themselves."""
+
+    scene: SceneConfig = field(default_factory=SceneConfig)
+    photometric: PhotometricConfig = field(default_factory=PhotometricConfig)
+    labels: LabelConfig = field(default_factory=LabelConfig)
+
+    def __post_init__(self):
+        validate(self)
+
+    @classmethod
+    def load(cls, path: str | Path) -> RenderConfig:
+        """Reads a YAML configuration file; missing keys keep their defaults."""
+        path = Path(path)
+        try:
+            data = yaml.safe_load(path.read_text()) or {}
+        except OSError as e:
+            raise ConfigError(f"cannot read ({e.strerror}); give an existing YAML file", path) from None
+        except yaml.YAMLError as e:
+            raise ConfigError(f"is not valid YAML ({e}); fix the syntax", path) from None
+        return cls.from_dict(data, source=str(path))
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str | None = None) -> RenderConfig:
+        """Builds a configuration from nested mappings, as read from YAML."""
+        if not isinstance(data, dict):
+            raise ConfigError(f"expected a mapping with sections scene, photometric, labels; got {data!r}", source)
+        sections = {f.name: f.type for f in dataclasses.fields(cls)}
+        unknown = set(data) - set(sections)
+        if unknown:
+            raise ConfigError(
+                f"unknown section(s) {sorted(unknown)}; expected some of {sorted(sections)}", source
+            )
+        parts = {name: _section(getattr(cls(), name), data.get(name) or {}, name, source) for name in data}
+        try:
+            return dataclasses.replace(cls(), **parts)
+        except ConfigError as e:
+            raise ConfigError(str(e), source) from None
+
+    def to_dict(self) -> dict:
+        """Returns plain nested mappings and lists, ready for YAML."""
+        return _plain(dataclasses.asdict(self))
+
+    def replace(self, **sections) -> RenderConfig:
+        """Returns a copy with some stage settings changed, e.g. `replace(scene={"roll_range_deg": (0, 0)})`."""
+        parts = {name: dataclasses.replace(getattr(self, name), **values) for name, values in sections.items()}
+        return dataclasses.replace(self, **parts)
+
+
+def _section(default, data, name: str, source: str | None):
+    if not isinstance(data, dict):
+        raise ConfigError(f"expected a mapping of settings, got {data!r}", source, name)
+    known = {f.name: getattr(default, f.name) for f in dataclasses.fields(default)}
+    values = {}
+    for key, value in data.items():
+        where = f"{name}.{key}"
+        if key not in known:
+            raise ConfigError(f"unknown setting; expected one of {sorted(known)}", source, where)
+        values[key] = _coerce(value, known[key], source, where)
+    return dataclasses.replace(default, **values)
+
+
+def _coerce(value, default, source, where):
+    if isinstance(default, tuple):
+        if not isinstance(value, list | tuple):
+            raise ConfigError(f"= {value!r}; expected a list like {list(default)}", source, where)
+        if default and isinstance(default[0], str):
+            return tuple(str(v) for v in value)
+        if len(value) != 2 or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+            raise ConfigError(f"= {value!r}; expected two numbers [lo, hi] like {list(default)}", source, where)
+        return tuple(type(default[0])(v) for v in value)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"= {value!r}; expected true or false", source, where)
+        return value
+    if isinstance(default, int | float):
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise ConfigError(f"= {value!r}; expected a number like {default}", source, where)
+        return type(default)(value)
+    return str(value)
+
+
+def validate(config: RenderConfig) -> None:
+    """Raises ConfigError naming the first setting that cannot work."""
+    scene = config.scene
+    w, h = scene.image_size_wh
+    if not (16 <= w <= 8192 and 16 <= h <= 8192):
+        raise ConfigError(f"= {w}x{h}; expected 16..8192 pixels each, e.g. 384x256", field="scene.image_size_wh")
+    for f in dataclasses.fields(scene):
+        if f.name.endswith("_range_deg") or f.name.endswith("_range"):
+            lo, hi = getattr(scene, f.name)
+            if lo > hi:
+                raise ConfigError(f"= ({lo}, {hi}); expected lo <= hi; swap them", field=f"scene.{f.name}")
+    for name, limit in (("tilt_x_range_deg", 80), ("tilt_y_range_deg", 80)):
+        lo, hi = getattr(scene, name)
+        if max(abs(lo), abs(hi)) > limit:
+            raise ConfigError(f"= ({lo}, {hi}); expected within ±{limit} degrees", field=f"scene.{name}")
+    if scene.focal_mm_range[0] <= 0 or not 0 < scene.fill_range[0] <= scene.fill_range[1] <= 3:
+        raise ConfigError("focal_mm_range must be > 0 and fill_range within (0, 3]", field="scene")
+    if not scene.backgrounds:
+        raise ConfigError("is empty; name at least one of " + ", ".join(BUILTIN_BACKGROUNDS), field="scene.backgrounds")
+    for kind in scene.backgrounds:
+        if kind not in BUILTIN_BACKGROUNDS and not Path(kind).is_dir():
+            raise ConfigError(
+                f"{kind!r} is neither a built-in background ({', '.join(BUILTIN_BACKGROUNDS)}) nor a directory",
+                field="scene.backgrounds",
+            )
+    if config.photometric.preset not in PRESETS:
+        raise ConfigError(
+            f"= {config.photometric.preset!r}; expected one of {', '.join(PRESETS)}", field="photometric.preset"
+        )
+    if not 0 <= config.labels.padding_ratio <= 2:
+        raise ConfigError(f"= {config.labels.padding_ratio}; expected 0..2", field="labels.padding_ratio")
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,38 @@
+"""Corner labels: a field's ink-tight box in the document frame, carried through `image_from_doc`.
+
+Corners stay in the text's reading order (TL, TR, BR, BL of the text as read), never re-sorted by image
+position: sorting breaks at large rotations. Visibility is a flag per corner; a corner exactly on the
+image's edge (x = 0 or x = W) is inside and visible.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from synthcert import geometry
+from synthcert.samples import FieldLabel
+
+# A corner computed to lie on the edge (x = W) can come out a few ulps beyond it; that is still the edge.
+EDGE_TOLERANCE_PX = 1e-6
+
+
+def padded_box(box_xyxy, padding_ratio: float) -> tuple[float, float, float, float]:
+    """Grows a document-frame box on every side by `padding_ratio` of its height."""
+    x0, y0, x1, y1 = box_xyxy
+    pad = padding_ratio * (y1 - y0)
+    return x0 - pad, y0 - pad, x1 + pad, y1 + pad
+
+
+def corners_visible(corners_xy: np.ndarray, image_size_wh: tuple[int, int]) -> np.ndarray:
+    """Returns (N,) bools: whether each point lies in the closed rectangle [0, W] x [0, H]."""
+    w, h = image_size_wh
+    x, y, eps = corners_xy[:, 0], corners_xy[:, 1], EDGE_TOLERANCE_PX
+    return (x >= -eps) & (x <= w + eps) & (y >= -eps) & (y <= h + eps)
+
+
+def project_field(
+    text: str, box_xyxy, image_from_doc: np.ndarray, image_size_wh: tuple[int, int], padding_ratio: float = 0.0
+) -> FieldLabel:
+    """Returns the label of a field printed in `box_xyxy` (document frame) as seen in the image."""
+    corners = geometry.transform_points(image_from_doc, geometry.rect_corners_xy(padded_box(box_xyxy, padding_ratio)))
+    return FieldLabel(text=text, corners=corners, visible=corners_visible(corners, image_size_wh))

@@ -1,0 +1,1 @@
+"""Photometric stage: light, optics, sensor and compression. Pixels in, pixels out; never sees labels."""

@@ -1,0 +1,132 @@
+"""The Renderer: the only place that knows the order of the stages.
+
+template -> field prints -> camera -> flat document at the right resolution -> one warp onto the
+background -> photometric effects -> labels. Each sample is a pure function of (templates,
+configuration, seed, index); templates, fonts, glyphs and textures are cached per process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from synthcert import geometry
+from synthcert.config import RenderConfig
+from synthcert.errors import ConfigError
+from synthcert.labels import corners_visible, padded_box, project_field
+from synthcert.photometric.presets import apply_photometric, build_photometric
+from synthcert.rng import stage_rngs
+from synthcert.samples import TARGET, Sample
+from synthcert.scene.backgrounds import BackgroundParams, render_background, sample_background
+from synthcert.scene.camera import CameraParams, image_from_doc, sample_camera
+from synthcert.scene.photograph import photograph
+from synthcert.template.document import (
+    FlatDocument,
+    PreparedTemplate,
+    render_flat_document,
+    sample_field_prints,
+)
+from synthcert.template.spec import builtin_template_dirs, load_template
+
+MAX_SCENE_ATTEMPTS = 100
+
+
+@dataclass(frozen=True)
+class RenderTrace:
+    """A sample with what made it: for debugging, previews and the independent label tests."""
+
+    sample: Sample
+    document: FlatDocument
+    camera: CameraParams
+    background: BackgroundParams
+    image_from_pixels: np.ndarray  # (3, 3) from the flat document's pixels to the output image
+
+
+class Renderer:
+    """Renders labelled photos of certificates.
+
+    Args:
+        templates: template directories; None for the built-in ones.
+        config: a RenderConfig, a path to a YAML configuration, or None for the defaults.
+
+    Example:
+        >>> s = Renderer().render(index=17, seed=0)
+        >>> s.image.shape, s.fields["registration_number"].corners.shape
+        ((256, 384, 3), (4, 2))
+    """
+
+    def __init__(self, templates=None, config: RenderConfig | str | Path | None = None):
+        if config is None:
+            config = RenderConfig()
+        elif not isinstance(config, RenderConfig):
+            config = RenderConfig.load(config)
+        self.config = config
+        dirs = builtin_template_dirs() if templates is None else [Path(t) for t in templates]
+        if not dirs:
+            raise ConfigError("no templates given; pass template directories or None for the built-in ones")
+        self.template_dirs = dirs
+        self.specs = [load_template(d) for d in dirs]
+        self._prepared: dict[int, PreparedTemplate] = {}
+
+    @property
+    def image_size_wh(self) -> tuple[int, int]:
+        return self.config.scene.image_size_wh
+
+    def render(self, index: int, seed: int = 0) -> Sample:
+        """Returns sample `index` of the dataset with `seed`: the same bytes every time, in any process."""
+        return self.trace(index, seed).sample
+
+    def trace(self, index: int, seed: int = 0) -> RenderTrace:
+        """Renders sample `index` and returns it with its document, camera and matrices."""
+        rngs = stage_rngs(seed, index)
+        k = int(rngs.template.integers(len(self.specs)))
+        spec = self.specs[k]
+        template = self._template(k)
+        prints = sample_field_prints(spec, rngs.template)
+        scene = self.config.scene
+        camera, doc_to_image = self._camera(spec, rngs.scene)
+        background = sample_background(scene.backgrounds, rngs.scene)
+        level = template.level_for(geometry.max_scale(doc_to_image, geometry.rect_corners_xy((0, 0, *spec.size_wh))))
+        document = render_flat_document(template, prints, level)
+        image_from_pixels = doc_to_image @ document.doc_from_pixels
+        image = photograph(document.image, image_from_pixels, render_background(background, scene.image_size_wh))
+        transform = build_photometric(self.config.photometric.preset, scene.image_size_wh)
+        image = apply_photometric(image, transform, rngs.photometric)
+        fields = {
+            name: project_field(document.texts[name], box, doc_to_image, scene.image_size_wh,
+                                self.config.labels.padding_ratio)
+            for name, box in document.boxes.items()
+        }
+        sample = Sample(image=image, fields=fields, template=spec.name, seed=seed, index=index,
+                        image_from_doc=doc_to_image)
+        return RenderTrace(sample, document, camera, background, image_from_pixels)
+
+    def _template(self, k: int) -> PreparedTemplate:
+        if k not in self._prepared:
+            self._prepared[k] = PreparedTemplate(self.specs[k])
+        return self._prepared[k]
+
+    def _camera(self, spec, rng: np.random.Generator) -> tuple[CameraParams, np.ndarray]:
+        """Samples camera poses until the target's printable region lies wholly in the image."""
+        scene = self.config.scene
+        region = geometry.rect_corners_xy(padded_box(_target_region(spec), self.config.labels.padding_ratio))
+        for _ in range(MAX_SCENE_ATTEMPTS):
+            camera = sample_camera(scene, rng)
+            m = image_from_doc(camera, spec.size_wh, scene.image_size_wh)
+            if not scene.target_inside or corners_visible(geometry.transform_points(m, region), scene.image_size_wh).all():
+                return camera, m
+        raise ConfigError(
+            f"the registration number of template {spec.name!r} fell outside the image in {MAX_SCENE_ATTEMPTS} "
+            "camera draws; lower scene.fill_range or scene.offset_range", field="scene"
+        )
+
+
+def _target_region(spec) -> tuple[float, float, float, float]:
+    """Where the target's ink can land in the document frame, whatever is printed: box, overhang and offset."""
+    f = spec.fields[TARGET]
+    x0, y0, x1, y1 = f.box
+    half = 0.75 * f.size_range[1] + f.offset_px  # ascent + descent never exceed 1.5 em in our fonts
+    cy = (y0 + y1) / 2
+    return x0 - f.offset_px, min(y0, cy - half), x1 + f.offset_px, max(y1, cy + half)

@@ -1,0 +1,36 @@
+"""The only place where random generators are created.
+
+A sample is a pure function of (configuration, seed, index): its generator is built from the entropy
+`[index, seed]` (NumPy's guide: the varying id first, never `seed + index`), and spawns one child per
+stage in a fixed order, so that adding a draw to one stage never shifts the draws of another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+STAGES = ("template", "scene", "photometric")
+
+
+@dataclass(frozen=True)
+class StageRngs:
+    """One independent generator per rendering stage of one sample."""
+
+    template: np.random.Generator
+    scene: np.random.Generator
+    photometric: np.random.Generator
+
+
+def sample_rng(seed: int, index: int) -> np.random.Generator:
+    """Returns the generator of sample `index` of the dataset or stream with `seed`."""
+    if seed < 0 or index < 0:
+        raise ValueError(f"seed = {seed}, index = {index}; expected both >= 0")
+    return np.random.default_rng([index, seed])
+
+
+def stage_rngs(seed: int, index: int) -> StageRngs:
+    """Returns the per-stage generators of sample `index`, independent of each other."""
+    children = sample_rng(seed, index).spawn(len(STAGES))
+    return StageRngs(*children)

@@ -1,0 +1,186 @@
+"""Flat document: the template's art with every field printed, and each field's ink-tight box.
+
+`sample_field_prints` draws everything random about the print (text, font, size, spacing, ink,
+misalignment) once; `render_flat_document` then draws it deterministically at one level of the art's
+pyramid. A field's box is measured from the very coverage mask that was composited, so the label is
+the ink that was printed, not a prediction of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw
+
+from synthcert import geometry
+from synthcert.errors import TemplateError
+from synthcert.template.spec import FieldSpec, TemplateSpec
+from synthcert.text.fonts import FONT_DIR, fonts_covering
+from synthcert.text.generators import generate_text
+from synthcert.text.typeset import face, line_width, typeset
+
+CODE_FONT = FONT_DIR / "DejaVuSans-Bold.ttf"
+CODE_COLOR = (40, 44, 60)
+MIN_FONT_PX = 4
+
+
+@dataclass(frozen=True)
+class FieldPrint:
+    """How one field is printed in one sample; sizes in document pixels."""
+
+    text: str
+    font: Path
+    size_px: float
+    spacing_px: float
+    color: tuple[int, int, int]
+    strength: float
+    offset_xy: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class InkPatch:
+    """Where a field's ink went: a coverage mask placed at `origin_xy` in level pixels."""
+
+    mask: np.ndarray  # (h, w) uint8
+    origin_xy: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class FlatDocument:
+    """The printed document at one pyramid level.
+
+    Attributes:
+        image: (h, w, 3) uint8 RGB at the level's resolution.
+        doc_from_pixels: (3, 3) from this image's coordinates to the document frame.
+        boxes: field name -> ink-tight (x0, y0, x1, y1) in the document frame.
+        texts: field name -> printed text.
+        ink: field name -> the coverage mask that was printed, in this image's pixels.
+    """
+
+    image: np.ndarray
+    doc_from_pixels: np.ndarray
+    boxes: dict[str, tuple[float, float, float, float]]
+    texts: dict[str, str]
+    ink: dict[str, InkPatch]
+
+
+class PreparedTemplate:
+    """A template's art with the field codes printed, as a pyramid of halvings, built once and reused."""
+
+    def __init__(self, spec: TemplateSpec, min_width: int = 96):
+        self.spec = spec
+        bgr = cv2.imread(str(spec.background), cv2.IMREAD_COLOR)
+        art = _print_codes(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), spec)
+        self.levels = [art]
+        while self.levels[-1].shape[1] // 2 >= min_width:
+            h, w = self.levels[-1].shape[:2]
+            self.levels.append(cv2.resize(self.levels[-1], (w // 2, h // 2), interpolation=cv2.INTER_AREA))
+
+    def doc_from_level(self, level: int) -> np.ndarray:
+        h, w = self.levels[level].shape[:2]
+        doc_w, doc_h = self.spec.size_wh
+        return geometry.scaling(doc_w / w, doc_h / h)
+
+    def level_for(self, scale: float) -> int:
+        """Returns the coarsest level with at least `scale` level pixels per document pixel."""
+        doc_w = self.spec.size_wh[0]
+        fine_enough = [k for k, img in enumerate(self.levels) if img.shape[1] / doc_w >= scale]
+        return fine_enough[-1] if fine_enough else 0
+
+
+def _print_codes(art: np.ndarray, spec: TemplateSpec) -> np.ndarray:
+    coded = [f for f in spec.fields.values() if f.code and f.print_code]
+    if not coded:
+        return art
+    image = Image.fromarray(art)
+    draw = ImageDraw.Draw(image)
+    for f in coded:
+        x0, y0, _, y1 = f.box
+        size = max(int(0.45 * (y1 - y0)), MIN_FONT_PX)
+        font = face(CODE_FONT, size).font
+        draw.text((x0 - 0.25 * (y1 - y0), (y0 + y1) / 2), f.code, font=font, fill=CODE_COLOR, anchor="rm")
+    return np.asarray(image).copy()
+
+
+def sample_field_prints(spec: TemplateSpec, rng: np.random.Generator) -> dict[str, FieldPrint]:
+    """Draws the text and print style of every field of `spec`.
+
+    Raises:
+        TemplateError: when no font of a field has every character of its text.
+    """
+    return {name: _sample_print(spec, f, rng) for name, f in spec.fields.items()}
+
+
+def _sample_print(spec: TemplateSpec, f: FieldSpec, rng: np.random.Generator) -> FieldPrint:
+    text = generate_text(f.generator, rng, spec.country)
+    text = text.upper() if f.uppercase else text
+    fonts = fonts_covering(f.fonts, text)
+    if not fonts:
+        raise TemplateError(
+            f"no font of {[p.name for p in f.fonts]} has every character of {text!r}; "
+            "add a font that does (e.g. dejavu-sans)", spec.directory / "template.yaml", f"fields.{f.name}.fonts")
+    jitter = rng.integers(-f.color_jitter, f.color_jitter + 1, size=3)
+    return FieldPrint(
+        text=text,
+        font=fonts[int(rng.integers(len(fonts)))],
+        size_px=float(rng.uniform(*f.size_range)),
+        spacing_px=float(rng.uniform(*f.spacing_range)),
+        color=tuple(int(c) for c in np.clip(np.array(f.color) + jitter, 0, 255)),
+        strength=float(rng.uniform(*f.strength_range)),
+        offset_xy=tuple(float(v) for v in rng.uniform(-f.offset_px, f.offset_px, size=2)),
+    )
+
+
+def render_flat_document(template: PreparedTemplate, prints: dict[str, FieldPrint], level: int = 0) -> FlatDocument:
+    """Prints every field onto the art at pyramid `level`; deterministic, no randomness."""
+    image = template.levels[level].copy()
+    doc_from_pixels = template.doc_from_level(level)
+    scale = 1.0 / doc_from_pixels[0, 0]
+    boxes, ink = {}, {}
+    for name, p in prints.items():
+        patch = _print_field(image, template.spec.fields[name], p, scale)
+        if patch is None:
+            continue
+        ink[name] = patch
+        rows, cols = np.nonzero(patch.mask.any(axis=1))[0], np.nonzero(patch.mask.any(axis=0))[0]
+        x, y = patch.origin_xy
+        # Pixel c covers [c, c + 1): the ink spans from the first column's left edge to the last one's right.
+        corners = np.array([[x + cols[0], y + rows[0]], [x + cols[-1] + 1, y + rows[-1] + 1]], np.float64)
+        (bx0, by0), (bx1, by1) = geometry.transform_points(doc_from_pixels, corners)
+        boxes[name] = (bx0, by0, bx1, by1)
+    return FlatDocument(
+        image=image, doc_from_pixels=doc_from_pixels, boxes=boxes,
+        texts={name: p.text for name, p in prints.items()}, ink=ink,
+    )
+
+
+def _print_field(image: np.ndarray, f: FieldSpec, p: FieldPrint, scale: float) -> InkPatch | None:
+    x0, y0, x1, y1 = (v * scale for v in f.box)
+    size = max(int(round(p.size_px * scale)), MIN_FONT_PX)
+    spacing = p.spacing_px * scale
+    fc = face(p.font, size)
+    width = line_width(p.text, fc, spacing)
+    while width > x1 - x0 and size > MIN_FONT_PX:  # shrink to fit, as printers do with long names
+        size = max(min(size - 1, int(size * (x1 - x0) / width)), MIN_FONT_PX)
+        fc = face(p.font, size)
+        width = line_width(p.text, fc, spacing)
+    mask = typeset(p.text, fc, spacing)
+    left = {"left": x0, "center": (x0 + x1 - width) / 2, "right": x1 - width}[f.align]
+    top = (y0 + y1 - fc.ascent - fc.descent) / 2
+    ox, oy = int(round(left + p.offset_xy[0] * scale)), int(round(top + p.offset_xy[1] * scale))
+    h, w = image.shape[:2]
+    # Clip to the document: whatever falls off it was not printed and must not be labelled.
+    cx0, cy0 = max(ox, 0), max(oy, 0)
+    cx1, cy1 = min(ox + mask.shape[1], w), min(oy + mask.shape[0], h)
+    if cx1 <= cx0 or cy1 <= cy0:
+        return None
+    mask = mask[cy0 - oy:cy1 - oy, cx0 - ox:cx1 - ox]
+    if not mask.any():
+        return None
+    region = image[cy0:cy1, cx0:cx1]
+    alpha = mask.astype(np.float32)[..., None] * (p.strength / 255.0)
+    region[:] = (region * (1.0 - alpha) + np.array(p.color, np.float32) * alpha + 0.5).astype(np.uint8)
+    return InkPatch(mask=mask, origin_xy=(cx0, cy0))

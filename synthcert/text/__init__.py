@@ -1,0 +1,1 @@
+"""Text generation: registration numbers, VINs, names, dates and the other field values."""

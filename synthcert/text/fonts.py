@@ -1,0 +1,46 @@
+"""Font files: the built-in names, custom files, and which characters each font really has.
+
+A text is only ever drawn with a font whose character map covers every character of it, so a missing
+glyph can never print as an empty box.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from fontTools.ttLib import TTFont
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+BUILTIN_FONTS = {
+    "ocrb": "OCRB.otf",
+    "dejavu-sans": "DejaVuSans.ttf",
+    "dejavu-sans-bold": "DejaVuSans-Bold.ttf",
+    "dejavu-sans-mono": "DejaVuSansMono.ttf",
+    "dejavu-sans-mono-bold": "DejaVuSansMono-Bold.ttf",
+    "dejavu-serif": "DejaVuSerif.ttf",
+    "liberation-sans": "LiberationSans-Regular.ttf",
+    "liberation-sans-bold": "LiberationSans-Bold.ttf",
+    "liberation-mono": "LiberationMono-Regular.ttf",
+}
+
+
+def resolve_font(name: str, directory: Path | None = None) -> Path | None:
+    """Returns the file of a built-in font name, or of a font file relative to `directory`; None if neither."""
+    if name in BUILTIN_FONTS:
+        return FONT_DIR / BUILTIN_FONTS[name]
+    candidate = Path(name) if directory is None else Path(directory) / name
+    return candidate.resolve() if candidate.is_file() else None
+
+
+@lru_cache(maxsize=64)
+def font_charset(path: Path) -> frozenset[str]:
+    """Returns the characters that `path` has glyphs for (from its cmap table)."""
+    with TTFont(str(path), lazy=True) as font:
+        return frozenset(chr(code) for code in font.getBestCmap())
+
+
+def fonts_covering(paths: tuple[Path, ...], text: str) -> list[Path]:
+    """Returns those of `paths` that can draw every character of `text` (spaces always pass)."""
+    needed = set(text) - {" "}
+    return [p for p in paths if needed <= font_charset(p)]

@@ -1,0 +1,56 @@
+import cv2
+import numpy as np
+import pytest
+
+from synthcert import geometry
+
+MATRICES = {
+    "identity": np.eye(3),
+    "scale_then_shift": geometry.translation(5, -3) @ geometry.scaling(2.0, 0.5),
+    "rotation_37": geometry.rotation(37.0),
+    "camera": geometry.translation(100, 80) @ geometry.camera_homography(20, -15, 10, 300, 1.5),
+}
+
+
+@pytest.mark.parametrize("m", MATRICES.values(), ids=MATRICES.keys())
+def test_transform_points_matches_opencv(m):
+    xy = np.array([[0.0, 0.0], [0.25, 0.75], [-1.0, 2.0], [0.3, -0.1]])
+    expected = cv2.perspectiveTransform(xy[None], m)[0]
+    np.testing.assert_allclose(geometry.transform_points(m, xy), expected, atol=1e-9)
+
+
+def test_opencv_from_coco_agrees_with_opencv_resize():
+    # cv2.resize samples with half-pixel centres, i.e. it is the COCO-consistent scaling: an independent pin.
+    img = np.random.default_rng([1, 2]).integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    m = geometry.opencv_from_coco(geometry.scaling(2.0))
+    warped = cv2.warpPerspective(img, m, (60, 40), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    resized = cv2.resize(img, (60, 40), interpolation=cv2.INTER_LINEAR)
+    assert np.abs(warped.astype(int) - resized.astype(int)).max() <= 1
+
+
+def test_pixel_covering_unit_square_maps_to_its_own_pixel_under_integer_shift():
+    img = np.zeros((10, 10), np.uint8)
+    img[2, 3] = 255  # covers [3, 4) x [2, 3)
+    warped = cv2.warpPerspective(img, geometry.opencv_from_coco(geometry.translation(4, 1)), (10, 10))
+    assert np.argwhere(warped == 255).tolist() == [[3, 7]]
+
+
+def test_camera_without_tilt_or_roll_is_a_uniform_scale():
+    m = geometry.camera_homography(0, 0, 0, focal_px=400, distance=2)
+    np.testing.assert_allclose(m / m[2, 2], geometry.scaling(200), atol=1e-12)
+
+
+def test_roll_of_90_degrees_turns_x_into_y():
+    m = geometry.camera_homography(0, 0, 90, focal_px=1, distance=1)
+    np.testing.assert_allclose(geometry.transform_points(m, [[1, 0]]), [[0, 1]], atol=1e-12)
+
+
+def test_rect_corners_are_in_reading_order():
+    assert geometry.rect_corners_xy((1, 2, 5, 7)).tolist() == [[1, 2], [5, 2], [5, 7], [1, 7]]
+
+
+def test_inverse_then_apply_gives_back_the_points():
+    m = MATRICES["camera"]
+    xy = np.array([[3.0, 4.0], [10.0, -2.0]])
+    back = geometry.transform_points(np.linalg.inv(m), geometry.transform_points(m, xy))
+    np.testing.assert_allclose(back, xy, atol=1e-9)
