@@ -1,11 +1,8 @@
 """Draw the background art of the built-in templates and write their directories.
 
-The art is original and deterministic (fixed seed; numpy, OpenCV and Pillow only). Regenerate with
-
-    python scripts/make_template_art.py
-
-Each template's field layout is defined once here: the captions in the art and the boxes in
-template.yaml come from the same numbers, so they cannot drift apart.
+Original, deterministic art (fixed seed; numpy, OpenCV, Pillow). Run: python scripts/make_template_art.py
+Each layout is defined once: the captions in the art and the boxes in template.yaml come from the
+same numbers, so they cannot drift apart.
 """
 
 from __future__ import annotations
@@ -27,15 +24,27 @@ SEED = 20240611
 MAX_BYTES = 1_500_000
 PLATE_FONTS = ["ocrb", "dejavu-sans-mono-bold", "liberation-mono"]
 Color = tuple[int, int, int]
+HARMONISED = {  # field name -> (EU code, generator, English caption)
+    "registration_number": ("A", "plate", "Registration number"),
+    "first_registration": ("B", "date", "Date of first registration"),
+    "registration_date": ("I", "date", "Date of this registration"),
+    "owner": ("C.1.1", "name", "Surname, name or business name"),
+    "first_name": ("C.1.2", "first_name", "Given name(s)"),
+    "address": ("C.1.3", "address", "Address"),
+    "make": ("D.1", "make", "Make"),
+    "type": ("D.2", "pattern:??##??", "Type / variant / version"),
+    "model": ("D.3", "model", "Commercial description"),
+    "vin": ("E", "vin", "Vehicle identification number"),
+    "vehicle_type": ("J", "vehicle_type", "Vehicle category"),
+    "fuel": ("P.3", "fuel", "Fuel or power source"),
+    "colour": ("R", "colour", "Colour"),
+    "manufacturer_code": ("2.1", "pattern:####", "Make code"),  # German national field, not harmonised
+}
 
 
 @lru_cache
 def font(file: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONTS / file), size)
-
-
-def hexrgb(h: str) -> Color:
-    return tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))
 
 
 # ---------------------------------------------------------------- ink primitives
@@ -64,35 +73,32 @@ def text(img, xy, s: str, fnt, color: Color, alpha=1.0, anchor="la") -> tuple[in
 
 # ---------------------------------------------------------------- motifs
 
-def paper(w: int, h: int, c0: str, c1: str, c2: str, rng, fibres: int) -> np.ndarray:
+def paper(w: int, h: int, c0: Color, c1: Color, c2: Color, rng, fibres: int) -> np.ndarray:
     """Tinted diagonal three-colour gradient with a soft mottle and a few security fibres."""
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     t = (xx / w * 0.7 + yy / h * 0.3)[..., None]
-    a, b, c = (np.asarray(hexrgb(x), np.float32) for x in (c0, c1, c2))
+    a, b, c = (np.asarray(x, np.float32) for x in (c0, c1, c2))
     img = np.where(t < 0.5, a + (b - a) * (t * 2), b + (c - b) * (t * 2 - 1))
     mottle = cv2.resize(rng.normal(0, 1, (h // 60 + 2, w // 60 + 2)).astype(np.float32), (w, h),
                         interpolation=cv2.INTER_CUBIC)
     img = img * (1 + 0.012 * mottle[..., None])
     for _ in range(fibres):
-        p = rng.uniform((0, 0), (w, h))
-        ang, ln = rng.uniform(0, math.pi), rng.uniform(6, 14)
-        bend = rng.uniform(-3, 3)
-        s = np.linspace(-1, 1, 12)[:, None]
+        p, ang = rng.uniform((0, 0), (w, h)), rng.uniform(0, math.pi)
+        ln, bend = rng.uniform(6, 14), rng.uniform(-3, 3)
+        s = np.linspace(-1, 1, 12)[:, None]  # a short, slightly bent thread
         curve = p + s * ln * np.array([math.cos(ang), math.sin(ang)]) + (1 - s**2) * bend
         hue = [(200, 60, 80), (60, 90, 200), (230, 180, 40)][rng.integers(3)]
         stroke(img, [curve], hue, alpha=rng.uniform(0.25, 0.5), closed=False)
     return img
 
 
-def waves(img, color, alpha, spacing, amp, period, region=None, vertical=False) -> None:
-    """Fine parallel sine lines whose amplitude swells slowly, giving the moire of banknote tint."""
+def waves(img, color, alpha, spacing, amp, period, vertical=False) -> None:
+    """Fine parallel sine lines over the whole document; the amplitude swells slowly (banknote tint)."""
     h, w = img.shape[:2]
-    x0, y0, x1, y1 = region or (0, 0, w, h)
-    if vertical:
-        x0, y0, x1, y1 = y0, x0, y1, x1
-    s = np.arange(x0, x1 + 2, 2.0)
+    along, across = (h, w) if vertical else (w, h)
+    s = np.arange(0, along + 2, 2.0)
     curves = []
-    for j, y in enumerate(np.arange(y0 - amp, y1 + amp, spacing)):
+    for j, y in enumerate(np.arange(-amp, across + amp, spacing)):
         a = amp * (0.55 + 0.45 * np.sin(2 * np.pi * s / (period * 7.3) + j * 0.05))
         off = y + a * np.sin(2 * np.pi * s / period + j * 0.35)
         curves.append(np.stack([off, s], 1) if vertical else np.stack([s, off], 1))
@@ -141,8 +147,7 @@ def frame(img, margin, color, rope_width=10, period=26) -> None:
     h, w = img.shape[:2]
     m2 = margin + rope_width + 6
     for m, th in ((margin, 2), (m2, 1)):
-        cv2_rect = np.array([[m, m], [w - m, m], [w - m, h - m], [m, h - m]], float)
-        stroke(img, [cv2_rect], color, 0.9, thickness=th)
+        stroke(img, [rect(m, m, w - m, h - m)], color, 0.9, thickness=th)
     mid = margin + (rope_width + 6) / 2
     corners = [(mid, mid), (w - mid, mid), (w - mid, h - mid), (mid, h - mid)]
     for a, b in zip(corners, corners[1:] + corners[:1], strict=True):
@@ -185,8 +190,7 @@ def shield(img, c, s, color, accent, variant=0) -> None:
     side = np.stack([s * (0.5 - 0.5 * t**2), s * (0.1 + 0.9 * t)], 1)  # curved lower flank
     outline = np.concatenate([[[-s / 2, -s * 0.55], [s / 2, -s * 0.55]], side, (side * [-1, 1])[::-1]])
     outline = outline + c
-    mask_poly = [outline]
-    fill(img, mask_poly, accent, 0.35)
+    fill(img, [outline], accent, 0.35)
     clip = np.zeros(img.shape[:2], np.uint8)
     cv2.fillPoly(clip, [np.round(outline).astype(np.int32)], 1)
     stripe = np.zeros_like(clip)
@@ -209,28 +213,36 @@ def shield(img, c, s, color, accent, variant=0) -> None:
 class Field:
     name: str
     code: str
-    caption: tuple[str, str]
+    caption: tuple[str, str]  # (local language, English)
     anchor: tuple[int, int]  # top-left of the caption
     box: tuple[int, int, int, int]
-    spec: dict
+    spec: dict  # the other template.yaml keys of the field
 
 
-def slot(name, code, caption, x, y, w, bh, cap_h, generator, **spec) -> Field:
-    """Caption at (x, y); the value box below it, leaving 1.5 x box height at the left for the code."""
-    box = (round(x + 1.5 * bh), y + cap_h, x + w, y + cap_h + bh)
-    spec = {"generator": generator, "size_range": [round(0.62 * bh), round(0.76 * bh)], **spec}
-    return Field(name, code, caption, (x, y), box, spec)
+def layout(rows, cap_h: int, pad=(0, 0)) -> list[Field]:
+    """Rows (name, local caption, x, y, w, box_h, extra keys) -> fields.
+
+    The caption goes at the slot's top-left, the value box below it; 1.5 x box height stays free left of
+    the box for the code. `pad` insets the slot in its (x, y, w) cell.
+    """
+    fields = []
+    for name, local, x, y, w, bh, keys in rows:
+        code, gen, english = HARMONISED[name]
+        x, y, w = x + pad[0], y + pad[1], w - 2 * pad[0]
+        box = (round(x + 1.5 * bh), y + cap_h, x + w, y + cap_h + bh)
+        spec = {"generator": gen, "size_range": [round(0.62 * bh), round(0.76 * bh)], **keys}
+        fields.append(Field(name, code, (local, english), (x, y), box, spec))
+    return fields
 
 
 def captions(img, fields, fnt, color, two_line=False, code_font=None) -> None:
     """Prints 'local / English' captions (one or two lines); optionally the codes left of the boxes."""
     drawn = []
     for f in fields:
-        local, english = f.caption
-        x, y = f.anchor
+        (local, english), (x, y) = f.caption, f.anchor
         if two_line:
-            drawn.append(text(img, (x, y), local, fnt, color))
-            drawn.append(text(img, (x, y + fnt.size + 2), english, fnt, color, 0.7))
+            drawn += [text(img, (x, y), local, fnt, color),
+                      text(img, (x, y + fnt.size + 2), english, fnt, color, 0.7)]
         else:
             bb = text(img, (x, y), local + " /", fnt, color)
             drawn += [bb, text(img, (bb[2] + 4, y), english, fnt, color, 0.7)]
@@ -243,103 +255,98 @@ def captions(img, fields, fnt, color, two_line=False, code_font=None) -> None:
             assert bb[2] <= x0 or bb[0] >= x1 or bb[3] <= y0 or bb[1] >= y1, f"text {bb} overlaps {f.name}"
 
 
+def rect(x0, y0, x1, y1) -> np.ndarray:
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], float)
+
+
 # ---------------------------------------------------------------- templates
+
+UP = {"uppercase": True}
+PLATE = {"fonts": PLATE_FONTS}
+
 
 def eu_id1_card(rng):
     """ID-1 card like the Czech/Slovak/Dutch ones: 85.6 x 54 mm at 12 px/mm."""
     w, h = 1027, 648
     blue, teal = (40, 70, 130), (40, 120, 130)
-    img = paper(w, h, "#e7f1ef", "#dde8f4", "#eee9f2", rng, fibres=40)
+    img = paper(w, h, (231, 241, 239), (221, 232, 244), (238, 233, 242), rng, fibres=40)
     waves(img, teal, 0.16, 5, 4, 90)
     rosette(img, (820, 400), 60, 210, (90, 110, 180), 0.33, rings=22, k=30, m=5)
     epitrochoid(img, (820, 400), 80, blue, 0.2, big=13, small=5)
     rosette(img, (220, 500), 40, 150, teal, 0.18, rings=12, k=20, m=4)
     frame(img, 10, teal)
     star_ring(img, (80, 72), 40, blue)
-    title, cap = font("DejaVuSans-Bold.ttf", 26), font("DejaVuSans.ttf", 12)
-    text(img, (142, 36), "ČESKÁ REPUBLIKA  ·  CZECH REPUBLIC", font("DejaVuSans.ttf", 15), blue)
-    text(img, (142, 56), "OSVĚDČENÍ O REGISTRACI VOZIDLA", title, blue)
-    text(img, (142, 88), "Vehicle registration certificate – Part I", font("DejaVuSans.ttf", 15), blue, 0.8)
+    sans = font("DejaVuSans.ttf", 15)
+    text(img, (142, 36), "ČESKÁ REPUBLIKA  ·  CZECH REPUBLIC", sans, blue)
+    text(img, (142, 56), "OSVĚDČENÍ O REGISTRACI VOZIDLA", font("DejaVuSans-Bold.ttf", 26), blue)
+    text(img, (142, 88), "Vehicle registration certificate – Part I", sans, blue, 0.8)
     text(img, (w - 44, 38), "UAA 604127", font("DejaVuSansMono-Bold.ttf", 18), (190, 40, 50), anchor="ra")
     microtext(img, (142, 112), w - 182, "CESKAREPUBLIKA", font("DejaVuSans.ttf", 7), teal)
-    cap_h = 20
-    lx, rx, lw, rw = 40, 540, 470, 448
-    fields = [
-        slot("registration_number", "A", ("Registrační značka", "Registration number"), lx, 130, 400, 54, cap_h,
-             "plate", fonts=PLATE_FONTS, size_range=[36, 42]),
-        slot("first_registration", "B", ("Datum první registrace", "Date of first registration"),
-             lx, 218, 300, 34, cap_h, "date"),
-        slot("registration_date", "I", ("Datum registrace v ČR", "Date of registration"), lx, 284, 300, 34,
-             cap_h, "date"),
-        slot("owner", "C.1.1", ("Jméno, příjmení / název", "Surname, name or business name"), lx, 350, lw, 34,
-             cap_h, "name", uppercase=True),
-        slot("address", "C.1.3", ("Adresa pobytu / sídlo", "Address"), lx, 416, lw, 34, cap_h, "address"),
-        slot("vin", "E", ("Identifikační číslo vozidla", "Vehicle identification number"), lx, 482, lw, 34,
-             cap_h, "vin", fonts=["ocrb", "dejavu-sans-mono"]),
-        slot("make", "D.1", ("Tovární značka", "Make"), rx, 218, rw, 34, cap_h, "make", uppercase=True),
-        slot("model", "D.3", ("Obchodní označení", "Commercial description"), rx, 284, rw, 34, cap_h, "model"),
-        slot("vehicle_type", "J", ("Kategorie vozidla", "Vehicle category"), rx, 350, rw, 34, cap_h,
-             "vehicle_type"),
-        slot("colour", "R", ("Barva", "Colour"), rx, 416, 300, 34, cap_h, "colour"),
-        slot("fuel", "P.3", ("Palivo", "Fuel"), rx, 482, 300, 34, cap_h, "fuel"),
-    ]
-    captions(img, fields, cap, blue)
+    lx, rx, lw, rw = 40, 540, 470, 448  # columns
+    fields = layout([
+        ("registration_number", "Registrační značka", lx, 130, 400, 54, {**PLATE, "size_range": [36, 42]}),
+        ("first_registration", "Datum první registrace", lx, 218, 300, 34, {}),
+        ("registration_date", "Datum registrace v ČR", lx, 284, 300, 34, {}),
+        ("owner", "Jméno, příjmení / název", lx, 350, lw, 34, UP),
+        ("address", "Adresa pobytu / sídlo", lx, 416, lw, 34, {}),
+        ("vin", "Identifikační číslo vozidla", lx, 482, lw, 34, {"fonts": ["ocrb", "dejavu-sans-mono"]}),
+        ("make", "Tovární značka", rx, 218, rw, 34, UP),
+        ("model", "Obchodní označení", rx, 284, rw, 34, {}),
+        ("vehicle_type", "Kategorie vozidla", rx, 350, 300, 34, {}),
+        ("colour", "Barva", rx, 416, 300, 34, {}),
+        ("fuel", "Palivo", rx, 482, 300, 34, {}),
+    ], cap_h=20)
+    captions(img, fields, font("DejaVuSans.ttf", 12), blue)
     rope(img, (40, 582), (w - 40, 582), 12, 30, (150, 90, 160), 0.6, strands=4)
-    text(img, (40, 600), "Registrační místo / Registration authority", cap, blue, 0.8)
+    text(img, (40, 600), "Registrační místo / Registration authority", font("DejaVuSans.ttf", 12), blue, 0.8)
     meta = {"country": "CZ", "size_mm": [85.6, 54.0],
             "defaults": {"fonts": ["dejavu-sans", "liberation-sans"], "color": "#1c1c28"}}
     return img, meta, fields
 
 
 def de_paper_teil1(rng):
-    """One panel of a folded green security-paper certificate, 105 x 74 mm at 10 px/mm."""
+    """One panel of a folded green security-paper certificate, 105 x 74 mm at 10 px/mm.
+
+    The codes are part of the art here (print_code: false), each bold in its ruled grid cell.
+    """
     w, h = 1050, 740
     green, dark = (80, 130, 90), (30, 75, 50)
-    img = paper(w, h, "#e3efdc", "#dcebd9", "#e9f0d6", rng, fibres=70)
+    img = paper(w, h, (227, 239, 220), (220, 235, 217), (233, 240, 214), rng, fibres=70)
     waves(img, green, 0.14, 4, 3, 60)
     waves(img, (120, 150, 90), 0.10, 7, 5, 140, vertical=True)
     for c in ((260, 420), (800, 470)):
         rosette(img, c, 50, 230, green, 0.22, rings=26, k=36, m=6)
     epitrochoid(img, (800, 470), 90, green, 0.15, big=17, small=6)
     shield(img, (58, 56), 62, dark, (220, 180, 60), variant=0)
-    text(img, (104, 20), "Bundesrepublik Deutschland · Federal Republic", font("LiberationSans-Regular.ttf", 15),
-         dark)
+    lib, cap = font("LiberationSans-Regular.ttf", 15), font("LiberationSans-Regular.ttf", 12)
+    text(img, (104, 20), "Bundesrepublik Deutschland · Federal Republic", lib, dark)
     text(img, (104, 40), "Zulassungsbescheinigung Teil I", font("LiberationSans-Bold.ttf", 30), dark)
     text(img, (104, 76), "Registration Certificate Part I", font("LiberationSans-Regular.ttf", 17), dark, 0.8)
     text(img, (104, 100), "Nr. DE 4471203 B", font("DejaVuSansMono-Bold.ttf", 14), (170, 40, 40))
-    cap, code = font("LiberationSans-Regular.ttf", 12), font("LiberationSans-Bold.ttf", 17)
-    rows = (128, 196, 264, 332, 400, 468)  # grid rows, 68 px high; the A cell sits in the header
-    cells = [  # (name, code, captions, x, y, width, generator, extra field keys)
-        ("registration_number", "A", ("Amtliches Kennzeichen", "Registration number"), 640, 16, 394,
-         "plate", {"fonts": PLATE_FONTS}),
-        ("first_registration", "B", ("Datum der Erstzulassung", "First registration"), 16, rows[0], 330,
-         "date", {}),
-        ("registration_date", "I", ("Datum dieser Zulassung", "Date of this registration"), 346, rows[0], 350,
-         "date", {}),
-        ("manufacturer_code", "2.1", ("Code zu 2", "Make code"), 696, rows[0], 338, "pattern:####", {}),
-        ("owner", "C.1.1", ("Name oder Firmenname", "Surname or business name"), 16, rows[1], 600,
-         "last_name", {}),
-        ("first_name", "C.1.2", ("Vorname(n)", "Given name(s)"), 616, rows[1], 418, "first_name", {}),
-        ("address", "C.1.3", ("Anschrift", "Address"), 16, rows[2], 1018, "address", {}),
-        ("make", "D.1", ("Marke", "Make"), 16, rows[3], 380, "make", {}),
-        ("type", "D.2", ("Typ / Variante", "Type / variant"), 396, rows[3], 300, "pattern:??##??", {}),
-        ("vehicle_type", "J", ("Fahrzeugklasse", "Vehicle category"), 696, rows[3], 338, "vehicle_type", {}),
-        ("model", "D.3", ("Handelsbezeichnung", "Commercial description"), 16, rows[4], 600, "model", {}),
-        ("colour", "R", ("Farbe", "Colour"), 616, rows[4], 418, "colour", {}),
-        ("vin", "E", ("Fahrzeug-Identifizierungsnummer", "Vehicle identification number"), 16, rows[5], 600,
-         "vin", {}),
-        ("fuel", "P.3", ("Kraftstoffart / Energiequelle", "Fuel"), 616, rows[5], 418, "fuel", {}),
+    y = (128, 196, 264, 332, 400, 468)  # grid rows; the number cell sits in the header
+    cells = [  # x, y, w are the grid cell; the cell is 34 px taller than its box
+        ("registration_number", "Amtliches Kennzeichen", 640, 16, 394, 52, PLATE),
+        ("first_registration", "Datum der Erstzulassung", 16, y[0], 330, 34, {}),
+        ("registration_date", "Datum dieser Zulassung", 346, y[0], 350, 34, {}),
+        ("manufacturer_code", "Code zu 2", 696, y[0], 338, 34, {}),
+        ("owner", "Name oder Firmenname", 16, y[1], 600, 34, {"generator": "last_name"}),
+        ("first_name", "Vorname(n)", 616, y[1], 418, 34, {}),
+        ("address", "Anschrift", 16, y[2], 1018, 34, {}),
+        ("make", "Marke", 16, y[3], 380, 34, {}),
+        ("type", "Typ / Variante", 396, y[3], 300, 34, {}),
+        ("vehicle_type", "Fahrzeugklasse", 696, y[3], 338, 34, {}),
+        ("model", "Handelsbezeichnung", 16, y[4], 600, 34, {}),
+        ("colour", "Farbe", 616, y[4], 418, 34, {}),
+        ("vin", "Fahrzeug-Identifizierungsnummer", 16, y[5], 600, 34, {}),
+        ("fuel", "Kraftstoffart / Energiequelle", 616, y[5], 418, 34, {}),
     ]
-    fields = []
-    for name, c, capt, x, y, cw, gen, extra in cells:
-        target = name == "registration_number"
-        bh, ch = (52, 94) if target else (34, 68)
-        cell = np.array([[x, y], [x + cw, y], [x + cw, y + ch], [x, y + ch]], float)
-        if target:  # pale yellow underprint marks the number cell
+    for name, _, x, y0, cw, bh, _ in cells:
+        cell = rect(x, y0, x + cw, y0 + bh + 34)
+        if name == "registration_number":  # pale yellow underprint marks the number cell
             fill(img, [cell], (245, 225, 120), 0.25)
         stroke(img, [cell], dark, 0.7)
-        fields.append(slot(name, c, capt, x + 8, y + 6, cw - 16, bh, 30 if target else 22, gen, **extra))
-    captions(img, fields, cap, dark, code_font=code)
+    fields = layout(cells, cap_h=22, pad=(8, 6))
+    captions(img, fields, cap, dark, code_font=font("LiberationSans-Bold.ttf", 17))
     rope(img, (16, 556), (w - 16, 556), 14, 34, green, 0.7)
     text(img, (16, 576), "Zulassungsbehörde / Registration authority", cap, dark)
     for x, label in ((560, "Ort, Datum / Place, date"), (820, "Unterschrift / Signature")):
@@ -347,8 +354,8 @@ def de_paper_teil1(rng):
         text(img, (x, 682), label, cap, dark, 0.8)
     microtext(img, (16, 718), w - 32, "ZULASSUNGSBESCHEINIGUNG", font("DejaVuSans.ttf", 7), dark)
     meta = {"country": "DE", "size_mm": [105.0, 74.0],
-            "defaults": {"fonts": ["liberation-mono", "dejavu-sans-mono"], "color": "#1a1a1a",
-                         "uppercase": True, "print_code": False}}
+            "defaults": {"fonts": ["liberation-mono", "dejavu-sans-mono"], "color": "#1a1a1a", **UP,
+                         "print_code": False}}
     return img, meta, fields
 
 
@@ -356,47 +363,37 @@ def a6_paper_two_column(rng):
     """Landscape A6 paper certificate (148 x 105 mm at 8 px/mm) with two columns of fields."""
     w, h = 1184, 840
     plum, rose = (90, 40, 95), (170, 80, 130)
-    img = paper(w, h, "#f7e9df", "#f2e4ec", "#e9e4f4", rng, fibres=60)
+    img = paper(w, h, (247, 233, 223), (242, 228, 236), (233, 228, 244), rng, fibres=60)
     waves(img, rose, 0.13, 6, 6, 120)
     rosette(img, (300, 420), 40, 250, (120, 90, 170), 0.2, rings=24, k=28, m=5)
     rosette(img, (900, 430), 40, 230, rose, 0.2, rings=20, k=22, m=8)
     epitrochoid(img, (900, 430), 110, plum, 0.12, big=9, small=4)
     frame(img, 14, plum, rope_width=12, period=32)
-    shield(img, (82, 80), 70, plum, (230, 150, 170), variant=1)
-    serif = font("DejaVuSerif.ttf", 30)
+    shield(img, (82, 76), 60, plum, (230, 150, 170), variant=1)
     text(img, (132, 44), "RZECZPOSPOLITA POLSKA  ·  REPUBLIC OF POLAND", font("DejaVuSans.ttf", 15), plum)
-    text(img, (132, 64), "DOWÓD REJESTRACYJNY", serif, plum)
+    text(img, (132, 64), "DOWÓD REJESTRACYJNY", font("DejaVuSerif.ttf", 30), plum)
     text(img, (132, 102), "Vehicle registration certificate", font("DejaVuSerif.ttf", 16), plum, 0.8)
     text(img, (w - 56, 46), "DR/BAA 0736514", font("DejaVuSansMono-Bold.ttf", 18), (60, 60, 150), anchor="ra")
     rope(img, (593, 150), (593, 690), 16, 40, rose, 0.6, strands=6)
-    cap, cap_h = font("LiberationSans-Regular.ttf", 13), 32
-    lx, rx, cw = 56, 624, 506
-    fields = [
-        slot("owner", "C.1.1", ("Nazwisko i imię lub nazwa", "Surname and name or business name"),
-             lx, 150, cw, 40, cap_h, "name", uppercase=True),
-        slot("address", "C.1.3", ("Adres", "Address"), lx, 240, cw, 40, cap_h, "address"),
-        slot("first_registration", "B", ("Data pierwszej rejestracji", "Date of first registration"),
-             lx, 330, 330, 40, cap_h, "date"),
-        slot("registration_date", "I", ("Data rejestracji", "Date of this registration"), lx, 420, 330, 40,
-             cap_h, "date"),
-        slot("vin", "E", ("Numer identyfikacyjny pojazdu", "Vehicle identification number"), lx, 510, cw, 40,
-             cap_h, "vin", fonts=["ocrb", "liberation-mono"]),
-        slot("make", "D.1", ("Marka", "Make"), lx, 600, cw, 40, cap_h, "make", uppercase=True),
-        slot("model", "D.3", ("Model", "Commercial description"), rx, 150, cw, 40, cap_h, "model"),
-        slot("type", "D.2", ("Typ / wariant / wersja", "Type / variant / version"), rx, 240, cw, 40, cap_h,
-             "pattern:???##", uppercase=True),
-        slot("registration_number", "A", ("Numer rejestracyjny", "Registration number"), rx, 338, 400, 62,
-             cap_h, "plate", fonts=PLATE_FONTS, size_range=[40, 48]),
-        slot("vehicle_type", "J", ("Kategoria pojazdu", "Vehicle category"), rx, 450, cw, 40, cap_h,
-             "vehicle_type"),
-        slot("fuel", "P.3", ("Rodzaj paliwa", "Fuel"), rx, 540, 330, 40, cap_h, "fuel"),
-        slot("colour", "R", ("Kolor", "Colour"), rx, 630, 330, 40, cap_h, "colour"),
-    ]
-    x0, y0, x1, y1 = fields[8].box  # a tinted, ruled panel around the number, as on many paper forms
-    x, y = fields[8].anchor
-    panel = np.array([[x - 10, y - 8], [x1 + 12, y - 8], [x1 + 12, y1 + 10], [x - 10, y1 + 10]], float)
-    fill(img, [panel], rose, 0.1)
-    stroke(img, [panel], plum, 0.8)
+    lx, rx, cw = 56, 624, 506  # columns
+    fields = layout([
+        ("owner", "Nazwisko i imię lub nazwa", lx, 150, cw, 40, UP),
+        ("address", "Adres", lx, 240, cw, 40, {}),
+        ("first_registration", "Data pierwszej rejestracji", lx, 330, 330, 40, {}),
+        ("registration_date", "Data rejestracji", lx, 420, 330, 40, {}),
+        ("vin", "Numer identyfikacyjny pojazdu", lx, 510, cw, 40, {"fonts": ["ocrb", "liberation-mono"]}),
+        ("make", "Marka", lx, 600, cw, 40, UP),
+        ("model", "Model", rx, 150, cw, 40, {}),
+        ("type", "Typ / wariant / wersja", rx, 240, cw, 40, {"generator": "pattern:???##"}),
+        ("registration_number", "Numer rejestracyjny", rx, 338, 400, 62, {**PLATE, "size_range": [40, 48]}),
+        ("vehicle_type", "Kategoria pojazdu", rx, 450, 330, 40, {}),
+        ("fuel", "Rodzaj paliwa", rx, 540, 330, 40, {}),
+        ("colour", "Kolor", rx, 630, 330, 40, {}),
+    ], cap_h=32)
+    (x, y), (_, _, x1, y1) = fields[8].anchor, fields[8].box  # tinted, ruled panel around the number
+    fill(img, [rect(x - 10, y - 8, x1 + 12, y1 + 10)], rose, 0.1)
+    stroke(img, [rect(x - 10, y - 8, x1 + 12, y1 + 10)], plum, 0.8)
+    cap = font("LiberationSans-Regular.ttf", 13)
     captions(img, fields, cap, plum, two_line=True)
     rope(img, (56, 725), (w - 56, 725), 12, 28, plum, 0.55, strands=4)
     text(img, (56, 744), "Organ rejestrujący / Registration authority", cap, plum)

@@ -24,15 +24,15 @@ def build_photometric(preset: str, image_size_wh: tuple[int, int]) -> A.Compose 
     def p(prob: float) -> float:
         return min(prob * strength, 1.0)
 
-    def r(lo: float, hi: float) -> tuple[float, float]:
-        return lo * strength, hi * strength
+    def r(lo: float, hi: float, cap: float = 1.0) -> tuple[float, float]:
+        return min(lo * strength, cap), min(hi * strength, cap)
 
     blur = max(3, int(2 * round(2 * strength) + 1))
     transforms = [
         A.RandomBrightnessContrast(brightness_limit=r(-0.2, 0.2), contrast_limit=r(-0.2, 0.2), p=p(0.6)),
         A.PlanckianJitter(mode="blackbody", p=p(0.35)),
-        A.Illumination(mode="linear", intensity_range=r(0.02, 0.15), p=p(0.3)),
-        A.Illumination(mode="gaussian", effect_type="darken", intensity_range=r(0.02, 0.12), p=p(0.2)),
+        A.Illumination(mode="linear", intensity_range=r(0.02, 0.15, cap=0.2), p=p(0.3)),
+        A.Illumination(mode="gaussian", effect_type="darken", intensity_range=r(0.02, 0.12, cap=0.2), p=p(0.2)),
         A.RandomShadow(shadow_roi=(0, 0, 1, 1), num_shadows_limit=(1, 2), shadow_intensity_range=r(0.1, 0.35),
                        p=p(0.15)),
         A.RandomSunFlare(flare_roi=(0, 0, 1, 1), src_radius=max(int(0.25 * width), 8),

@@ -173,10 +173,11 @@ PLATE_FORMATS: dict[str, PlateFormat] = {
     "MY": PlateFormat(
         (
             ("PSS NDDD", 5.0), ("PS NDDD", 3.0), ("P NDDD", 1.0), ("PSS NDD", 1.0), ("PS ND", 0.5),
-            ("P NDDD S", 1.0),
+            ("P NDDD S", 1.0), ("QS NDDD", 1.0), ("Q NDDD S", 0.5),
         ),
         {
-            "P": tuple("W V B P J A K M N C D T R F QA QK QS SA SD KV".split()),
+            "P": tuple("WVBPJAKMNCDTRF"),  # one-letter state prefixes
+            "Q": tuple("QA QK QS SA SB SD KV".split()),  # Sarawak and Sabah divisions, Langkawi
             "S": _letters("IOZ"),
         },
     ),

@@ -1,0 +1,143 @@
+"""Labels checked against pixels: ink found by image differences, warped ink layers and warped markers."""
+
+import numpy as np
+import pytest
+
+from synthcert import RenderConfig, Renderer, geometry
+from synthcert.labels import project_field
+from synthcert.samples import TARGET
+from synthcert.scene.photograph import photograph
+from synthcert.template.document import PreparedTemplate, render_flat_document, sample_field_prints
+from synthcert.template.spec import load_template
+from tests.oracles import blob_centroids, changed_pixels_box, distances_outside, edge_gaps
+
+FLAT = {"tilt_x_range_deg": (0.0, 0.0), "tilt_y_range_deg": (0.0, 0.0), "roll_range_deg": (0.0, 0.0)}
+
+
+def flat_renderer(template_dir, size_wh):
+    """A camera that sees the document 1:1: fill 1, no tilt or roll, output as large as the art."""
+    config = RenderConfig().replace(
+        scene={**FLAT, "image_size_wh": size_wh, "fill_range": (1.0, 1.0), "offset_range": (0.0, 0.0)},
+        photometric={"preset": "none"},
+    )
+    return Renderer([template_dir], config)
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_flat_render_label_is_the_exact_box_of_changed_pixels(plain_template, index):
+    renderer = flat_renderer(plain_template, (400, 250))
+    trace = renderer.trace(index, seed=3)
+    blank = PreparedTemplate(renderer.specs[0]).levels[0]
+    ink_only = render_flat_document(PreparedTemplate(renderer.specs[0]), {TARGET: _print_of(renderer, index)}, 0)
+    x0, y0, x1, y1 = changed_pixels_box(blank, ink_only.image)
+    corners = trace.sample.target.corners
+    np.testing.assert_allclose(corners, [[x0, y0], [x1, y0], [x1, y1], [x0, y1]], atol=1e-6)
+
+
+def _print_of(renderer, index):
+    from synthcert.rng import stage_rngs
+
+    rngs = stage_rngs(3, index)
+    rngs.template.integers(1)  # the template draw comes first
+    return sample_field_prints(renderer.specs[0], rngs.template)[TARGET]
+
+
+def _ink_points(trace, name=TARGET):
+    """Output pixel centres that any of the field's printed ink reaches, warped by the pixel path alone."""
+    doc = trace.document
+    patch = doc.ink[name]
+    layer = np.zeros_like(doc.image)
+    x, y = patch.origin_xy
+    h, w = patch.mask.shape
+    layer[y:y + h, x:x + w] = patch.mask[..., None]
+    out = photograph(layer, trace.image_from_pixels, np.zeros_like(trace.sample.image))
+    ys, xs = np.nonzero(out[..., 0])
+    return np.column_stack([xs + 0.5, ys + 0.5])
+
+
+@pytest.mark.parametrize("index", range(12))
+def test_label_contains_warped_ink_and_is_tight_to_it(index):
+    trace = Renderer(config=RenderConfig().replace(photometric={"preset": "none"})).trace(index, seed=11)
+    points = _ink_points(trace)
+    quad = trace.sample.target.corners
+    # Pixel centres touched by ink lie at most half an output pixel (plus the diagonal) beyond the ink.
+    assert distances_outside(quad, points).max() <= 1.0
+    assert edge_gaps(quad, points).max() <= 1.0
+
+
+def _marker_layer(trace, corners_doc, k, sigma=1.5):
+    doc = trace.document
+    px, py = geometry.transform_points(np.linalg.inv(doc.doc_from_pixels), corners_doc)[k]
+    ys, xs = np.mgrid[0:doc.image.shape[0], 0:doc.image.shape[1]]
+    blob = np.exp(-((xs + 0.5 - px) ** 2 + (ys + 0.5 - py) ** 2) / (2 * sigma**2))
+    return np.repeat((blob * 255 + 0.5).astype(np.uint8)[..., None], 3, axis=2)
+
+
+def _assert_markers_land_on_corners(trace):
+    corners_doc = geometry.rect_corners_xy(trace.document.boxes[TARGET])
+    black = np.zeros_like(trace.sample.image)
+    for k, corner in enumerate(trace.sample.target.corners):
+        seen = photograph(_marker_layer(trace, corners_doc, k), trace.image_from_pixels, black)
+        (centre,) = blob_centroids(seen, [(255, 255, 255)], tolerance=255)
+        assert np.linalg.norm(centre - corner) <= 0.5, (k, centre, corner)
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_markers_painted_at_document_corners_land_on_the_labels(index):
+    config = RenderConfig().replace(photometric={"preset": "none"}, scene={"fill_range": (0.6, 0.8)})
+    _assert_markers_land_on_corners(Renderer(config=config).trace(index, seed=5))
+
+
+# Where the text's first corner (its top-left as read) must be in the image for each roll.
+ORIENTATIONS = {0: ("min", "min"), 90: ("max", "min"), 180: ("max", "max"), 270: ("min", "max")}
+
+
+@pytest.mark.parametrize("roll", ORIENTATIONS, ids=[f"roll_{r}" for r in ORIENTATIONS])
+def test_first_corner_follows_the_text_in_every_orientation(roll):
+    config = RenderConfig().replace(
+        scene={**FLAT, "roll_range_deg": (roll, roll), "fill_range": (0.6, 0.6), "image_size_wh": (300, 300)},
+        photometric={"preset": "none"},
+    )
+    trace = Renderer(config=config).trace(2, seed=1)
+    _assert_markers_land_on_corners(trace)
+    corners = trace.sample.target.corners
+    order = {"min": np.argmin, "max": np.argmax}
+    x_rule, y_rule = ORIENTATIONS[roll]
+    # the first corner is extreme in both axes (ties broken within a pixel for the axis-aligned cases)
+    assert abs(corners[0, 0] - corners[order[x_rule](corners[:, 0]), 0]) < 1e-6
+    assert abs(corners[0, 1] - corners[order[y_rule](corners[:, 1]), 1]) < 1e-6
+
+
+def test_corners_exactly_on_the_image_edges_are_kept_and_visible(plain_template):
+    spec = load_template(plain_template)
+    template = PreparedTemplate(spec)
+    doc = render_flat_document(template, sample_field_prints(spec, np.random.default_rng([0, 1])), 0)
+    x0, y0, x1, y1 = doc.boxes[TARGET]
+    size_wh = (200, 40)
+    # A forced camera that maps the ink box onto the whole image: corners at exactly 0, W and H.
+    image_from_doc = geometry.scaling(200 / (x1 - x0), 40 / (y1 - y0)) @ geometry.translation(-x0, -y0)
+    label = project_field("x", doc.boxes[TARGET], image_from_doc, size_wh)
+    np.testing.assert_allclose(label.corners, [[0, 0], [200, 0], [200, 40], [0, 40]], atol=1e-9)
+    assert label.corners[0].tolist() == [0.0, 0.0]
+    assert label.visible.all()
+    image = photograph(doc.image, image_from_doc @ doc.doc_from_pixels, np.full((40, 200, 3), 255, np.uint8))
+    dark = image.min(axis=2) < 200
+    assert dark[:, 0].any() and dark[:, -1].any() and dark[0].any() and dark[-1].any()
+
+
+def test_photometric_effects_leave_labels_unchanged():
+    plain = Renderer(config=RenderConfig().replace(photometric={"preset": "none"})).render(4, seed=2)
+    heavy = Renderer(config=RenderConfig().replace(photometric={"preset": "heavy"})).render(4, seed=2)
+    assert not np.array_equal(plain.image, heavy.image)
+    for name, field in plain.fields.items():
+        np.testing.assert_array_equal(field.corners, heavy.fields[name].corners)
+
+
+def test_target_lies_wholly_inside_the_image_by_default():
+    renderer = Renderer()
+    for index in range(40):
+        sample = renderer.render(index, seed=9)
+        w, h = sample.size_wh
+        corners = sample.target.corners
+        assert sample.target.visible.all()
+        assert (corners >= 0).all() and (corners[:, 0] <= w).all() and (corners[:, 1] <= h).all()
