@@ -115,7 +115,8 @@ class Renderer:
         for _ in range(MAX_SCENE_ATTEMPTS):
             camera = sample_camera(scene, rng)
             m = image_from_doc(camera, spec.size_wh, scene.image_size_wh)
-            if not scene.target_inside or corners_visible(geometry.transform_points(m, region), scene.image_size_wh).all():
+            inside = corners_visible(geometry.transform_points(m, region), scene.image_size_wh).all()
+            if inside or not scene.target_inside:
                 return camera, m
         raise ConfigError(
             f"the registration number of template {spec.name!r} fell outside the image in {MAX_SCENE_ATTEMPTS} "
