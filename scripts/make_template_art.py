@@ -71,6 +71,10 @@ def text(img, xy, s: str, fnt, color: Color, alpha=1.0, anchor="la") -> tuple[in
     return draw.textbbox(xy, s, font=fnt, anchor=anchor)
 
 
+def rect(x0, y0, x1, y1) -> np.ndarray:
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], float)
+
+
 # ---------------------------------------------------------------- motifs
 
 def paper(w: int, h: int, c0: Color, c1: Color, c2: Color, rng, fibres: int) -> np.ndarray:
@@ -255,10 +259,6 @@ def captions(img, fields, fnt, color, two_line=False, code_font=None) -> None:
             assert bb[2] <= x0 or bb[0] >= x1 or bb[3] <= y0 or bb[1] >= y1, f"text {bb} overlaps {f.name}"
 
 
-def rect(x0, y0, x1, y1) -> np.ndarray:
-    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], float)
-
-
 # ---------------------------------------------------------------- templates
 
 UP = {"uppercase": True}
@@ -429,9 +429,8 @@ def write(name: str, img: np.ndarray, meta: dict, fields: list[Field]) -> Path:
 
 
 def main() -> None:
-    rng = np.random.default_rng(SEED)
-    for make in (eu_id1_card, de_paper_teil1, a6_paper_two_column):
-        img, meta, fields = make(rng)
+    for i, make in enumerate((eu_id1_card, de_paper_teil1, a6_paper_two_column)):
+        img, meta, fields = make(np.random.default_rng([SEED, i]))  # own stream: edits stay local
         out = write(make.__name__.replace("_", "-"), img, meta, fields)
         print(f"{out.relative_to(ROOT)}: {img.shape[1]}x{img.shape[0]} px, {len(fields)} fields")
 
