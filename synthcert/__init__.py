@@ -4,6 +4,7 @@ Rendering never imports TensorFlow; `synthcert.keras` is the only module that do
 """
 
 from synthcert.config import RenderConfig
+from synthcert.datasets import read_dataset, write_dataset
 from synthcert.errors import ConfigError, DatasetError, SynthcertError, TemplateError
 from synthcert.pipeline import Renderer
 from synthcert.samples import FieldLabel, Sample
@@ -11,5 +12,5 @@ from synthcert.samples import FieldLabel, Sample
 __version__ = "0.1.0"
 __all__ = [
     "ConfigError", "DatasetError", "FieldLabel", "RenderConfig", "Renderer", "Sample", "SynthcertError",
-    "TemplateError", "__version__",
+    "TemplateError", "__version__", "read_dataset", "write_dataset",
 ]

@@ -1,0 +1,37 @@
+"""`synthcert bench`: a thin shell over `synthcert.benchmark.run_benchmark`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from synthcert.benchmark import BenchSettings, run_benchmark
+from synthcert.cli.render import SizeType
+from synthcert.config import PRESETS
+
+
+@click.command(short_help="Measure rendering speed and memory.")
+@click.option("--image-size", type=SizeType(), default="384x256", show_default=True, help="Output size.")
+@click.option("--augment", "preset", type=click.Choice(PRESETS), default="default", show_default=True,
+              help="Photometric effects preset.")
+@click.option("--workers", type=click.IntRange(min=1), help="Processes for the parallel run to disk. [default: all cores]")
+@click.option("--keras", is_flag=True, help="Also measure the Keras stream and training steps (imports TensorFlow).")
+@click.option("--quick", is_flag=True, help="Shorter, rougher runs (about a minute).")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), metavar="FILE", help="Also write the figures as JSON.")
+def bench(image_size, preset, workers, keras, quick, json_path):
+    """Measure images per second of the renderer (in memory and per stage), of `render` to disk with one
+    and with all workers, and of the Keras stream; and the memory used. Prints a Markdown table of
+    medians over several runs, with the issue's targets.
+
+    \b
+    Example:
+      synthcert bench --keras
+    """
+    changes = {"image_size_wh": image_size, "preset": preset, "workers": workers, "keras": keras}
+    settings = BenchSettings.quick(**changes) if quick else BenchSettings(**changes)
+    report = run_benchmark(settings, log=lambda line: click.echo(f"... {line}", err=True))
+    click.echo(report.to_markdown())
+    if json_path is not None:
+        json_path.write_text(json.dumps(report.to_dict(), indent=2))

@@ -1,0 +1,57 @@
+"""Pure quadrilateral helpers shared by the dataset formats and `check`: no I/O, no randomness.
+
+A label quadrilateral is a (4, 2) float64 array in COCO continuous pixel coordinates (the image spans
+[0, W] x [0, H]), corners TL, TR, BR, BL of the text as read. In image coordinates (y down) that order
+runs clockwise on screen, so its shoelace area is positive whatever the rotation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from synthcert.samples import CORNER_NAMES
+
+# Below this many pixels an edge is a point; below this |sin| two edges are one line.
+MIN_EDGE_PX = 1e-3
+MIN_SIN = 1e-3
+
+
+def signed_area(corners_xy: np.ndarray) -> float:
+    """Returns the shoelace area of a (4, 2) quadrilateral: positive for TL, TR, BR, BL in image coordinates."""
+    x, y = corners_xy[:, 0], corners_xy[:, 1]
+    return 0.5 * float(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y))
+
+
+def bbox_xywh(corners_xy: np.ndarray) -> list[float]:
+    """Returns the axis-aligned box [x, y, width, height] around the corners (not clipped to the image)."""
+    lo, hi = corners_xy.min(axis=0), corners_xy.max(axis=0)
+    return [float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1])]
+
+
+def quad_problem(corners_xy: np.ndarray) -> str | None:
+    """Returns why a (4, 2) quadrilateral is not a usable label in TL, TR, BR, BL order, or None if it is.
+
+    A usable label is convex (a rectangle seen in perspective always is), has no zero-length edge and no
+    three corners on a line, and runs clockwise on screen (y down).
+
+    Example:
+        >>> quad_problem(np.array([[0, 0], [4, 0], [4, 2], [0, 2]], float)) is None
+        True
+        >>> quad_problem(np.array([[0, 0], [0, 2], [4, 2], [4, 0]], float))
+        'corners run counter-clockwise on screen; expected the order top_left, top_right, bottom_right, bottom_left'
+    """
+    edges = np.roll(corners_xy, -1, axis=0) - corners_xy
+    lengths = np.hypot(edges[:, 0], edges[:, 1])
+    for i in np.flatnonzero(lengths < MIN_EDGE_PX):
+        return f"is degenerate: {CORNER_NAMES[i]} and {CORNER_NAMES[(i + 1) % 4]} coincide"
+    nxt = np.roll(edges, -1, axis=0)
+    sines = (edges[:, 0] * nxt[:, 1] - edges[:, 1] * nxt[:, 0]) / (lengths * np.roll(lengths, -1))
+    for i in np.flatnonzero(np.abs(sines) < MIN_SIN):
+        three = ", ".join(CORNER_NAMES[(i + j) % 4] for j in range(3))
+        return f"is degenerate: {three} lie on a line"
+    order = ", ".join(CORNER_NAMES)
+    if np.all(sines < 0):
+        return f"corners run counter-clockwise on screen; expected the order {order}"
+    if not np.all(sines > 0):
+        return f"is self-intersecting or concave; expected a convex quadrilateral in the order {order}"
+    return None
