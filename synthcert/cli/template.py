@@ -21,7 +21,7 @@ def template():
 _corners_option = click.option(
     "--corners", metavar="X1,Y1,...,X4,Y4",
     help="Document corners TL,TR,BR,BL in photo pixels; found automatically when left out.")
-_width_option = click.option("--width", type=int, default=None,
+_width_option = click.option("--width", type=click.IntRange(64, 8192), default=None,
                              help="Width of the rectified document in pixels (default 1000).")
 _size_option = click.option("--size-mm", metavar="W,H", help="Physical size; sets the document's aspect ratio.")
 _fields_option = click.option(

@@ -1,0 +1,159 @@
+"""Photometric effects of phone photos that albumentations lacks: vignetting, laminate glare, coloured light.
+
+Photometric stage: pixels in, pixels out; these functions never see labels and never move a pixel. Each
+effect is a frozen params object drawn by a `sample_*` function from an explicit generator, and a pure
+`apply_*` function (image, params) -> image. Not wired into the pipeline yet. albumentations already has
+directional light (`Illumination`), colour temperature (`PlanckianJitter`), sun flare, noise, blur and JPEG.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class VignetteParams:
+    """Lens vignetting: brightness falls off with the distance from `centre_xy`.
+
+    Attributes:
+        centre_xy: the optical centre as fractions of (W, H).
+        strength: darkening at distance `radius` from the centre, in [0, 1).
+        radius: distance where the darkening reaches `strength`, as a fraction of the half-diagonal.
+        power: steepness of the fall-off (2: the cos^4-like falloff of most phone lenses).
+    """
+
+    centre_xy: tuple[float, float] = (0.5, 0.5)
+    strength: float = 0.3
+    radius: float = 1.0
+    power: float = 2.0
+
+    def __post_init__(self):
+        if not 0 <= self.strength < 1 or self.radius <= 0 or self.power <= 0:
+            raise ValueError(f"strength = {self.strength}, radius = {self.radius}, power = {self.power}; expected "
+                             "0 <= strength < 1, radius > 0 and power > 0")
+
+
+@dataclass(frozen=True)
+class GlareParams:
+    """A specular highlight on a laminated card: a soft elongated streak of the light source's colour.
+
+    Attributes:
+        centre_xy: centre of the streak in image pixels (COCO).
+        angle_deg: direction of its long axis.
+        sigma_major_px, sigma_minor_px: Gaussian extent along and across it.
+        intensity: share of the way to `light_rgb` at the centre, in [0, 1].
+        light_rgb: colour of the reflected light.
+    """
+
+    centre_xy: tuple[float, float]
+    angle_deg: float
+    sigma_major_px: float
+    sigma_minor_px: float
+    intensity: float
+    light_rgb: tuple[float, float, float] = (255.0, 255.0, 250.0)
+
+    def __post_init__(self):
+        if not 0 <= self.intensity <= 1 or min(self.sigma_major_px, self.sigma_minor_px) <= 0:
+            raise ValueError(f"intensity = {self.intensity}, sigmas = {self.sigma_major_px}, {self.sigma_minor_px}; "
+                             "expected intensity in [0, 1] and sigmas > 0")
+
+
+@dataclass(frozen=True)
+class LightGradientParams:
+    """Uneven, coloured light: per-channel gains that change linearly across the image.
+
+    Attributes:
+        angle_deg: direction in which the gains change.
+        gain_start_rgb, gain_end_rgb: gains at the two ends of the image along that direction.
+    """
+
+    angle_deg: float
+    gain_start_rgb: tuple[float, float, float]
+    gain_end_rgb: tuple[float, float, float]
+
+
+def sample_vignette(rng: np.random.Generator, strength_range: tuple[float, float] = (0.1, 0.5)) -> VignetteParams:
+    """Draws a vignette with its centre near the image centre."""
+    return VignetteParams(
+        centre_xy=tuple(float(v) for v in rng.uniform(0.4, 0.6, 2)),
+        strength=float(rng.uniform(*strength_range)),
+        radius=float(rng.uniform(0.9, 1.3)),
+        power=float(rng.uniform(1.5, 3.0)),
+    )
+
+
+def apply_vignette(image: np.ndarray, params: VignetteParams) -> np.ndarray:
+    """Darkens an (H, W, 3) uint8 image towards its corners; returns a new image.
+
+    Example:
+        >>> out = apply_vignette(np.full((8, 8, 3), 200, np.uint8), VignetteParams(strength=0.5))
+        >>> int(out[4, 4, 0]) > int(out[0, 0, 0])
+        True
+    """
+    h, w = image.shape[:2]
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    cx, cy = params.centre_xy[0] * w, params.centre_xy[1] * h
+    r = np.hypot(xs + 0.5 - cx, ys + 0.5 - cy) / (0.5 * np.hypot(w, h) * params.radius)
+    gain = 1.0 - params.strength * np.minimum(r, 1.5) ** params.power
+    return _scale(image, np.clip(gain, 0, 1)[..., None])
+
+
+def sample_glare(
+    rng: np.random.Generator, image_size_wh: tuple[int, int], document_quad_xy: np.ndarray | None = None,
+    intensity_range: tuple[float, float] = (0.3, 0.9),
+) -> GlareParams:
+    """Draws a laminate highlight, centred on the document when its (4, 2) corners in the image are given."""
+    w, h = image_size_wh
+    if document_quad_xy is not None:
+        centre = rng.dirichlet(np.ones(4)) @ np.asarray(document_quad_xy, np.float64).reshape(4, 2)
+    else:
+        centre = rng.uniform([0, 0], [w, h])
+    size = float(min(w, h))
+    major = float(rng.uniform(0.1, 0.45) * size)
+    warm = float(rng.uniform(0, 1))
+    return GlareParams(
+        centre_xy=tuple(float(v) for v in centre), angle_deg=float(rng.uniform(0, 180)),
+        sigma_major_px=major, sigma_minor_px=float(major * rng.uniform(0.12, 0.5)),
+        intensity=float(rng.uniform(*intensity_range)),
+        light_rgb=(255.0, 255.0 - 15 * warm, 255.0 - 40 * warm),
+    )
+
+
+def apply_glare(image: np.ndarray, params: GlareParams) -> np.ndarray:
+    """Adds the highlight: pixels move towards `light_rgb` by a Gaussian weight; the core saturates."""
+    h, w = image.shape[:2]
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    a = np.deg2rad(params.angle_deg)
+    dx, dy = xs + 0.5 - params.centre_xy[0], ys + 0.5 - params.centre_xy[1]
+    along, across = dx * np.cos(a) + dy * np.sin(a), -dx * np.sin(a) + dy * np.cos(a)
+    weight = np.exp(-0.5 * ((along / params.sigma_major_px) ** 2 + (across / params.sigma_minor_px) ** 2))
+    weight = np.clip(1.6 * params.intensity * weight, 0, 1)[..., None]  # a flat, burnt-out core
+    out = image.astype(np.float32) * (1 - weight) + np.array(params.light_rgb, np.float32) * weight
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+def sample_light_gradient(rng: np.random.Generator, strength: float = 0.25) -> LightGradientParams:
+    """Draws a gradient from one light colour and level to another (e.g. a warm lamp on one side)."""
+    tint = rng.normal(0, 0.06, (2, 3))
+    level = rng.uniform(-strength, strength * 0.5, 2)
+    start, end = 1 + level[0] + tint[0], 1 + level[1] + tint[1]
+    return LightGradientParams(float(rng.uniform(0, 360)), tuple(float(v) for v in np.clip(start, 0.3, 1.5)),
+                               tuple(float(v) for v in np.clip(end, 0.3, 1.5)))
+
+
+def apply_light_gradient(image: np.ndarray, params: LightGradientParams) -> np.ndarray:
+    """Multiplies each channel by a gain that changes linearly across the image along `angle_deg`."""
+    h, w = image.shape[:2]
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    a = np.deg2rad(params.angle_deg)
+    proj = (xs + 0.5 - w / 2) * np.cos(a) + (ys + 0.5 - h / 2) * np.sin(a)
+    half = 0.5 * (abs(w * np.cos(a)) + abs(h * np.sin(a)))
+    t = np.clip(proj / max(half, 1e-6) * 0.5 + 0.5, 0, 1)[..., None]
+    gain = (1 - t) * np.array(params.gain_start_rgb, np.float32) + t * np.array(params.gain_end_rgb, np.float32)
+    return _scale(image, gain)
+
+
+def _scale(image: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    return np.clip(image.astype(np.float32) * gain + 0.5, 0, 255).astype(np.uint8)

@@ -1,0 +1,276 @@
+"""Paper that is not flat: a bend, a curl or a fold line, as one smooth displacement field of the output image.
+
+Scene stage, after the camera warp. The field d(p) (COCO coordinates, pixels) says where output pixel p pulls
+its colour from: `out(p) = in(p + d(p))`. The pixels go through `bend_maps` + `cv2.remap`; a label point q
+moves to the p with p + d(p) = q, which `bend_points` solves by Newton's method on the very same d, so image
+and labels cannot drift apart. The field is a sum of components whose gradients are bounded (together
+below MAX_GRADIENT < 1), which makes p -> p + d(p) one-to-one and the inverse unique.
+
+Pure functions: sampling takes the generator explicitly; `apply_bend` and `bend_points` have no randomness.
+Not wired into the pipeline yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+KINDS = ("bend", "curl", "fold")
+MAX_GRADIENT = 0.6  # bound of |grad d| over the whole field; < 1 keeps the warp invertible
+NEWTON_TOLERANCE_PX = 1e-9
+NEWTON_ITERATIONS = 50
+
+
+@dataclass(frozen=True)
+class BendComponent:
+    """One smooth deformation about a line through `centre_xy` with tangent `angle_deg`.
+
+    With s the signed distance from that line (along its normal n) and t the position along it (u):
+      bend: d = amplitude_px * v * exp(-t^2 / (2 scale_px^2))   a sheet bowed along the line; the line's
+            neighbourhood moves by up to `amplitude_px` at t = 0 (gradient bound 0.61 amplitude / scale);
+      curl: d = slope * v * scale_px * (softplus(s / scale_px) - softplus((s - extent_px) / scale_px))
+            an edge curling away past the line: a band `extent_px` wide beyond it is compressed by up to
+            `slope` and what lies further out shifts by at most slope * extent_px (gradient bound `slope`);
+      fold: d = slope * v * scale_px * log(cosh(s / scale_px))  a crease along the line: the two halves are
+            turned against each other by `slope`, smoothed over `scale_px` (gradient bound `slope`).
+    v is the unit vector at `direction_deg` (image angles, degrees, clockwise on screen).
+
+    Attributes:
+        extent_px: width of a curl's compressed band (curl only).
+        shade: brightness change caused by the component (fold: one side darker by `shade`; curl: the
+            curled band darker by `shade`; bend: unused); photometric only, labels never see it.
+    """
+
+    kind: str
+    centre_xy: tuple[float, float]
+    angle_deg: float
+    direction_deg: float
+    amplitude_px: float = 0.0
+    slope: float = 0.0
+    scale_px: float = 1.0
+    extent_px: float = 0.0
+    shade: float = 0.0
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"kind = {self.kind!r}; expected one of {', '.join(KINDS)}")
+        if not self.scale_px > 0 or self.extent_px < 0:
+            raise ValueError(f"scale_px = {self.scale_px}, extent_px = {self.extent_px}; expected > 0 and >= 0")
+
+    @property
+    def gradient_bound(self) -> float:
+        """An upper bound of |grad d| (spectral norm) over the whole image."""
+        if self.kind == "bend":
+            return abs(self.amplitude_px) / self.scale_px * float(np.exp(-0.5))
+        return abs(self.slope)
+
+
+@dataclass(frozen=True)
+class BendParams:
+    """A sampled paper deformation: the sum of its components' displacements (empty: flat paper)."""
+
+    components: tuple[BendComponent, ...] = ()
+
+    def __post_init__(self):
+        bound = sum(c.gradient_bound for c in self.components)
+        if bound >= 1.0:
+            raise ValueError(f"the components' gradients add up to {bound:.3f}; expected < 1 so that the warp "
+                             "stays one-to-one; lower amplitude_px or slope")
+
+
+def sample_bend(
+    rng: np.random.Generator,
+    image_size_wh: tuple[int, int],
+    document_quad_xy: np.ndarray | None = None,
+    kinds: tuple[str, ...] = KINDS,
+    count_range: tuple[int, int] = (1, 2),
+    strength: float = 1.0,
+) -> BendParams:
+    """Draws one paper deformation for an image of `image_size_wh`.
+
+    Args:
+        rng: the only source of randomness.
+        image_size_wh: (W, H) of the output image.
+        document_quad_xy: (4, 2) document corners in the image, or None; lines then run through the sheet.
+        kinds: the kinds to choose from.
+        count_range: how many components, inclusive.
+        strength: scales every amplitude and slope (1: moderate, as on a phone photo of a handled sheet).
+
+    Returns:
+        BendParams whose total gradient stays below MAX_GRADIENT.
+    """
+    w, h = image_size_wh
+    size = float(min(w, h))
+    quad = None if document_quad_xy is None else np.asarray(document_quad_xy, np.float64).reshape(4, 2)
+    count = int(rng.integers(count_range[0], count_range[1] + 1))
+    components = []
+    for _ in range(count):
+        kind = kinds[int(rng.integers(len(kinds)))]
+        centre, angle = _placement(rng, kind, quad, (w, h), size)
+        if kind == "bend":
+            scale = float(rng.uniform(0.25, 0.6) * size)
+            amplitude = float(rng.uniform(0.01, 0.035) * size * strength * rng.choice([-1, 1]))
+            comp = BendComponent(kind, centre, angle, angle + 90, amplitude_px=amplitude, scale_px=scale)
+        elif kind == "curl":
+            extent = float(rng.uniform(0.08, 0.25) * size)
+            if quad is not None:  # the band ends at the sheet's edge: start it `extent` inside
+                a = np.deg2rad(angle)
+                centre = tuple(np.asarray(centre) - extent * np.array([-np.sin(a), np.cos(a)]))
+            comp = BendComponent(kind, centre, angle, angle + 90, slope=float(rng.uniform(0.08, 0.3) * strength),
+                                 scale_px=float(rng.uniform(0.02, 0.06) * size), extent_px=extent,
+                                 shade=float(rng.uniform(0.0, 0.2)))
+        else:
+            comp = BendComponent(kind, centre, angle, angle + 90 + float(rng.uniform(-60, 60)),
+                                 slope=float(rng.uniform(0.02, 0.08) * strength),
+                                 scale_px=float(rng.uniform(0.004, 0.02) * size), shade=float(rng.uniform(0.03, 0.15)))
+        components.append(comp)
+    total = sum(c.gradient_bound for c in components)
+    if total > MAX_GRADIENT:  # scale every component down together
+        k = MAX_GRADIENT / total
+        components = [BendComponent(c.kind, c.centre_xy, c.angle_deg, c.direction_deg, c.amplitude_px * k,
+                                    c.slope * k, c.scale_px, c.extent_px, c.shade) for c in components]
+    return BendParams(tuple(components))
+
+
+def displacement(params: BendParams, xy: np.ndarray) -> np.ndarray:
+    """Returns d at (N, 2) points (COCO, output image pixels) as (N, 2) float64 pixels."""
+    xy = np.asarray(xy, np.float64).reshape(-1, 2)
+    d = np.zeros_like(xy)
+    for c in params.components:
+        u, n, v, s, t = _frame(c, xy)
+        d += np.outer(_profile(c, s, t)[0], v)
+    return d
+
+
+def displacement_jacobian(params: BendParams, xy: np.ndarray) -> np.ndarray:
+    """Returns the (N, 2, 2) Jacobian of d at (N, 2) points: J[k, i, j] = dd_i / dx_j."""
+    xy = np.asarray(xy, np.float64).reshape(-1, 2)
+    jac = np.zeros((len(xy), 2, 2))
+    for c in params.components:
+        u, n, v, s, t = _frame(c, xy)
+        _, ds, dt = _profile(c, s, t)
+        grad = ds[:, None] * n + dt[:, None] * u  # (N, 2): gradient of the scalar profile
+        jac += v[None, :, None] * grad[:, None, :]
+    return jac
+
+
+def bend_maps(params: BendParams, size_wh: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Returns float32 (H, W) `map_x, map_y` for `cv2.remap`: output pixel p pulls from p + d(p).
+
+    OpenCV's maps are in pixel-centre coordinates: the centre of pixel (i, j) is COCO (i + 0.5, j + 0.5),
+    so map = centre + d(centre) - 0.5 = (i, j) + d(centre).
+    """
+    w, h = size_wh
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float64)
+    d = displacement(params, np.column_stack([xs.ravel() + 0.5, ys.ravel() + 0.5])).reshape(h, w, 2)
+    return (xs + d[..., 0]).astype(np.float32), (ys + d[..., 1]).astype(np.float32)
+
+
+def bend_points(params: BendParams, xy: np.ndarray) -> np.ndarray:
+    """Moves label points with the paper: returns the p with p + d(p) = q for each (N, 2) point q (COCO).
+
+    Newton's method on f(p) = p + d(p) - q, started at q - d(q); I + J is invertible because |J| < 1.
+    Converges to NEWTON_TOLERANCE_PX in a few steps.
+
+    Raises:
+        RuntimeError: if it has not converged (it cannot for valid params; a bug guard).
+    """
+    q = np.asarray(xy, np.float64).reshape(-1, 2)
+    if not params.components:
+        return q.copy()
+    p = q - displacement(params, q)
+    eye = np.eye(2)
+    for _ in range(NEWTON_ITERATIONS):
+        residual = p + displacement(params, p) - q
+        if np.max(np.abs(residual), initial=0.0) < NEWTON_TOLERANCE_PX:
+            return p
+        p = p - np.linalg.solve(eye + displacement_jacobian(params, p), residual[..., None])[..., 0]
+    raise RuntimeError(f"bend_points did not converge: residual {np.max(np.abs(residual)):.3g} px")
+
+
+def bend_shading(params: BendParams, size_wh: tuple[int, int]) -> np.ndarray | None:
+    """Returns the (H, W) float32 brightness gain of folds and curls, or None when nothing is shaded."""
+    shaded = [c for c in params.components if c.shade and c.kind != "bend"]
+    if not shaded:
+        return None
+    w, h = size_wh
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float64)
+    xy = np.column_stack([xs.ravel() + 0.5, ys.ravel() + 0.5])
+    gain = np.ones(len(xy))
+    for c in shaded:
+        _, _, _, s, _ = _frame(c, xy)
+        if c.kind == "fold":
+            gain *= 1.0 - 0.5 * c.shade * (1.0 + np.tanh(s / c.scale_px))
+        else:
+            z = s / c.scale_px
+            gain *= 1.0 - c.shade * (_sigmoid(z) - _sigmoid(z - c.extent_px / c.scale_px))
+    return gain.reshape(h, w).astype(np.float32)
+
+
+def apply_bend(image: np.ndarray, params: BendParams) -> np.ndarray:
+    """Deforms an (H, W, 3) uint8 image by `params` (pixels only; move labels with `bend_points`)."""
+    if not params.components:
+        return image
+    h, w = image.shape[:2]
+    map_x, map_y = bend_maps(params, (w, h))
+    out = cv2.remap(image, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT101)
+    gain = bend_shading(params, (w, h))
+    if gain is not None:
+        out = np.clip(out.astype(np.float32) * gain[..., None] + 0.5, 0, 255).astype(np.uint8)
+    return out
+
+
+def _placement(rng, kind, quad, size_wh, size) -> tuple[tuple[float, float], float]:
+    """Where a component's line runs: along a side of the sheet when its corners are known, else anywhere.
+
+    Curls lie on a side with the normal pointing out of the sheet; folds cross it at a third or a half
+    (sheets are folded in halves and thirds); bends run parallel to a side through any inner point.
+    """
+    w, h = size_wh
+    if quad is None:
+        return tuple(rng.uniform([0.15 * w, 0.15 * h], [0.85 * w, 0.85 * h])), float(rng.uniform(0, 180))
+    k = int(rng.integers(4))
+    a, b = quad[k], quad[(k + 1) % 4]
+    angle = float(np.degrees(np.arctan2(b[1] - a[1], b[0] - a[0])))
+    centre = quad.mean(axis=0)
+    if kind == "curl":
+        point = a + rng.uniform(0.2, 0.8) * (b - a)
+        rad = np.deg2rad(angle)
+        if np.array([-np.sin(rad), np.cos(rad)]) @ (point - centre) < 0:
+            angle += 180.0  # the normal (the compressed side) must point out of the sheet
+        return tuple(point), angle
+    if kind == "fold":
+        across = quad[(k + 3) % 4] - a  # from this side to the opposite one
+        point = a + 0.5 * (b - a) + float(rng.choice([1 / 3, 1 / 2, 2 / 3])) * across
+        return tuple(point), angle
+    return tuple(rng.dirichlet(np.ones(4)) @ quad), angle
+
+
+def _frame(c: BendComponent, xy: np.ndarray):
+    a, b = np.deg2rad(c.angle_deg), np.deg2rad(c.direction_deg)
+    u = np.array([np.cos(a), np.sin(a)])
+    n = np.array([-np.sin(a), np.cos(a)])
+    v = np.array([np.cos(b), np.sin(b)])
+    rel = xy - np.asarray(c.centre_xy, np.float64)
+    return u, n, v, rel @ n, rel @ u
+
+
+def _profile(c: BendComponent, s: np.ndarray, t: np.ndarray):
+    """The scalar profile F(s, t) of a component and its derivatives dF/ds, dF/dt."""
+    w = c.scale_px
+    if c.kind == "bend":
+        g = np.exp(-0.5 * (t / w) ** 2)
+        return c.amplitude_px * g, np.zeros_like(s), -c.amplitude_px * t / w**2 * g
+    z = s / w
+    if c.kind == "curl":
+        z1 = z - c.extent_px / w
+        f = np.logaddexp(0.0, z) - np.logaddexp(0.0, z1)  # softplus difference, stable for large |z|
+        return c.slope * w * f, c.slope * (_sigmoid(z) - _sigmoid(z1)), np.zeros_like(t)
+    f = np.abs(z) + np.log1p(np.exp(-2.0 * np.abs(z))) - np.log(2.0)  # log(cosh(z)), stable
+    return c.slope * w * f, c.slope * np.tanh(z), np.zeros_like(t)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))

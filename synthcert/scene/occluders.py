@@ -1,0 +1,207 @@
+"""Hands and fingers holding the document: skin-toned, shaded occluders that never cover the target.
+
+Scene stage, after the camera warp. `sample_occluders` draws fingers entering the frame, with their tips on
+the document's edge or corner (how people hold a card for a photo), and rejects every finger whose pixels
+or shadow would touch the forbidden quadrilateral (the registration number, grown by a margin); it checks
+the very alpha mask that `draw_occluders` composites, so "never the target" holds per pixel. Labels do not
+move: occluders only hide pixels, and never the target's.
+
+Pure functions: sampling takes the generator explicitly, drawing has no randomness. Not wired into the
+pipeline yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+SKIN_LIGHT = np.array([236.0, 196.0, 170.0])
+SKIN_DARK = np.array([92.0, 60.0, 44.0])
+ATTEMPTS = 12  # finger draws per finger before giving it up
+
+
+@dataclass(frozen=True)
+class Finger:
+    """One finger: a rounded capsule from `base_xy` (usually outside the image) to `tip_xy`; image pixels (COCO)."""
+
+    base_xy: tuple[float, float]
+    tip_xy: tuple[float, float]
+    width_px: float
+    nail: bool = True
+
+
+@dataclass(frozen=True)
+class OccluderParams:
+    """A sampled hand: fingers, one skin tone and the shadow they cast (empty `fingers`: nothing drawn).
+
+    Attributes:
+        fingers: drawn in order, later ones on top.
+        skin_rgb: base skin colour.
+        shadow_offset_xy: shift of the cast shadow in pixels.
+        shadow_blur_px: Gaussian sigma of the shadow's edge.
+        shadow_strength: darkening under the shadow's core, in [0, 1).
+    """
+
+    fingers: tuple[Finger, ...] = ()
+    skin_rgb: tuple[float, float, float] = (200.0, 150.0, 120.0)
+    shadow_offset_xy: tuple[float, float] = (0.0, 0.0)
+    shadow_blur_px: float = 1.0
+    shadow_strength: float = 0.0
+
+
+def sample_occluders(
+    rng: np.random.Generator,
+    image_size_wh: tuple[int, int],
+    forbidden_quad_xy: np.ndarray,
+    document_quad_xy: np.ndarray | None = None,
+    finger_count_range: tuple[int, int] = (1, 4),
+    margin_px: float = 2.0,
+) -> OccluderParams:
+    """Draws a hand holding the document, never within `margin_px` of the forbidden quadrilateral.
+
+    Args:
+        rng: the only source of randomness.
+        image_size_wh: (W, H) of the image.
+        forbidden_quad_xy: (4, 2) the target's corners in the image (COCO); no occluder or shadow pixel
+            may touch it.
+        document_quad_xy: (4, 2) the document's corners TL, TR, BR, BL in the image, or None; fingertips
+            then rest on its edges and corners, else they enter anywhere along the image border.
+        finger_count_range: how many fingers, inclusive.
+        margin_px: extra clearance around the forbidden quadrilateral.
+
+    Returns:
+        OccluderParams; fingers that could not be placed clear of the target are left out (possibly all).
+    """
+    w, h = image_size_wh
+    size = float(min(w, h))
+    t = float(rng.uniform(0, 1))
+    skin = (1 - t) * SKIN_LIGHT + t * SKIN_DARK + rng.uniform(-12, 12, 3)
+    base = OccluderParams(
+        skin_rgb=tuple(float(v) for v in np.clip(skin, 0, 255)),
+        shadow_offset_xy=tuple(float(v) for v in rng.uniform(-0.03, 0.03, 2) * size),
+        shadow_blur_px=float(rng.uniform(0.01, 0.03) * size),
+        shadow_strength=float(rng.uniform(0.15, 0.45)),
+    )
+    forbidden = _forbidden_mask(forbidden_quad_xy, image_size_wh, margin_px)
+    anchor, inward = _anchor(rng, image_size_wh, document_quad_xy)
+    width = float(rng.uniform(0.07, 0.13) * size)
+    along = np.array([-inward[1], inward[0]])
+    fingers: list[Finger] = []
+    count = int(rng.integers(finger_count_range[0], finger_count_range[1] + 1))
+    for k in range(count):
+        for _ in range(ATTEMPTS):
+            # Fingers lie side by side along the edge, pointing inwards with a little spread.
+            offset = (k - (count - 1) / 2) * width * rng.uniform(1.0, 1.25) + rng.normal(0, 0.2 * width)
+            angle = rng.normal(0, 12) + (25 if k == 0 and count > 1 else 0) * rng.choice([-1, 1])
+            c, s = np.cos(np.deg2rad(angle)), np.sin(np.deg2rad(angle))
+            direction = np.array([c * inward[0] - s * inward[1], s * inward[0] + c * inward[1]])
+            tip = anchor + offset * along + direction * rng.uniform(0.3, 2.5) * width
+            length = rng.uniform(0.8, 1.6) * size
+            finger = Finger(tuple(tip - direction * length), tuple(tip), width * float(rng.uniform(0.85, 1.1)),
+                            bool(rng.random() < 0.7))
+            candidate = OccluderParams(tuple(fingers) + (finger,), base.skin_rgb, base.shadow_offset_xy,
+                                       base.shadow_blur_px, base.shadow_strength)
+            if not (occluder_alpha(candidate, image_size_wh) > 0)[forbidden].any():
+                fingers.append(finger)
+                break
+    return OccluderParams(tuple(fingers), base.skin_rgb, base.shadow_offset_xy, base.shadow_blur_px,
+                          base.shadow_strength)
+
+
+def occluder_alpha(params: OccluderParams, size_wh: tuple[int, int]) -> np.ndarray:
+    """Returns the (H, W) float32 share of each pixel that the hand or its shadow changes, in [0, 1]."""
+    fingers, shadow = _masks(params, size_wh)
+    return np.maximum(fingers, shadow)
+
+
+def draw_occluders(image: np.ndarray, params: OccluderParams) -> np.ndarray:
+    """Draws the hand of `params` over an (H, W, 3) uint8 RGB image; returns a new image.
+
+    The shadow darkens what lies under it; each finger is shaded across its width (round), a little
+    darker towards its base, with a lighter nail near the tip when `nail` is set.
+    """
+    if not params.fingers:
+        return image
+    h, w = image.shape[:2]
+    out = image.astype(np.float32)
+    _, shadow = _masks(params, (w, h))
+    out *= 1.0 - shadow[..., None]
+    skin = np.array(params.skin_rgb, np.float32)
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    for f in params.fingers:
+        alpha, across, along = _capsule(f, xs + 0.5, ys + 0.5)
+        shade = (1.08 - 0.35 * across**2) * (0.9 + 0.1 * along)
+        colour = skin[None, None, :] * shade[..., None]
+        if f.nail:
+            nail = _nail(f, xs + 0.5, ys + 0.5)
+            colour = colour * (1 - nail[..., None]) + np.minimum(skin * 1.15 + 20, 255) * nail[..., None]
+        out = out * (1 - alpha[..., None]) + colour * alpha[..., None]
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+def _masks(params: OccluderParams, size_wh: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    w, h = size_wh
+    union = np.zeros((h, w), np.float32)
+    if not params.fingers:
+        return union, union
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    for f in params.fingers:
+        union = np.maximum(union, _capsule(f, xs + 0.5, ys + 0.5)[0])
+    dx, dy = params.shadow_offset_xy
+    moved = cv2.warpAffine(union, np.float32([[1, 0, dx], [0, 1, dy]]), (w, h), flags=cv2.INTER_LINEAR)
+    sigma = max(params.shadow_blur_px, 0.5)
+    soft = cv2.GaussianBlur(moved, (0, 0), sigma)
+    soft[soft < 1e-3] = 0.0  # the Gaussian's far tail changes no 8-bit pixel; cut it so the mask is exact
+    return union, params.shadow_strength * soft
+
+
+def _capsule(f: Finger, xs: np.ndarray, ys: np.ndarray):
+    """Antialiased coverage of a finger, and the position across (0 axis .. 1 edge) and along (0 base .. 1 tip)."""
+    a, b = np.array(f.base_xy, np.float32), np.array(f.tip_xy, np.float32)
+    ab = b - a
+    t = np.clip(((xs - a[0]) * ab[0] + (ys - a[1]) * ab[1]) / max(float(ab @ ab), 1e-6), 0, 1)
+    dx, dy = xs - (a[0] + t * ab[0]), ys - (a[1] + t * ab[1])
+    dist = np.sqrt(dx * dx + dy * dy)
+    radius = f.width_px / 2
+    alpha = np.clip(radius - dist + 0.5, 0, 1)
+    return alpha, np.clip(dist / radius, 0, 1), t
+
+
+def _nail(f: Finger, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    a, b = np.array(f.base_xy, np.float32), np.array(f.tip_xy, np.float32)
+    u = (b - a) / max(float(np.linalg.norm(b - a)), 1e-6)
+    centre = b - u * 0.45 * f.width_px
+    rel_x, rel_y = xs - centre[0], ys - centre[1]
+    along, across = rel_x * u[0] + rel_y * u[1], -rel_x * u[1] + rel_y * u[0]
+    r = (along / (0.38 * f.width_px)) ** 2 + (across / (0.3 * f.width_px)) ** 2
+    return 0.55 * np.clip((1 - r) * 4, 0, 1)
+
+
+def _forbidden_mask(quad_xy, size_wh, margin_px: float) -> np.ndarray:
+    w, h = size_wh
+    mask = np.zeros((h, w), np.uint8)
+    quad = np.asarray(quad_xy, np.float64).reshape(-1, 2) - 0.5  # COCO -> OpenCV pixel centres
+    cv2.fillConvexPoly(mask, np.round(quad * 16).astype(np.int32), 255, cv2.LINE_8, shift=4)
+    grow = int(np.ceil(margin_px)) + 1  # +1: any pixel the quad's edge passes through counts
+    mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
+    return mask > 0
+
+
+def _anchor(rng, size_wh, quad) -> tuple[np.ndarray, np.ndarray]:
+    """A point where the hand grips, and the unit direction its fingers point (into the picture)."""
+    w, h = size_wh
+    if quad is not None:
+        quad = np.asarray(quad, np.float64).reshape(4, 2)
+        k = int(rng.integers(4))
+        a, b = quad[k], quad[(k + 1) % 4]
+        t = float(rng.choice([rng.uniform(0.0, 0.15), rng.uniform(0.15, 0.85), rng.uniform(0.85, 1.0)]))
+        point = a + t * (b - a)
+        inward = quad.mean(axis=0) - point
+    else:
+        side = int(rng.integers(4))
+        t = float(rng.uniform(0.1, 0.9))
+        point = np.array([[t * w, 0], [w, t * h], [t * w, h], [0, t * h]][side], np.float64)
+        inward = np.array([w / 2, h / 2]) - point
+    return point, inward / max(float(np.linalg.norm(inward)), 1e-9)

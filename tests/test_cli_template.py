@@ -1,0 +1,64 @@
+"""Tests of `synthcert template init / show / rectify` through the command line (click's CliRunner)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from synthcert.cli import main
+from synthcert.template.spec import load_template
+from tests.test_template_from_photo import CARD_IN_PHOTO, CARD_WH, _card, _photo, _save
+
+
+@pytest.fixture(scope="module")
+def photo(tmp_path_factory):
+    return _save(tmp_path_factory.mktemp("cli"), _photo(_card(True)), "card.png")
+
+
+def _corners() -> str:
+    return ",".join(f"{v:g}" for v in CARD_IN_PHOTO.ravel())
+
+
+def test_init_then_show_make_a_template_and_its_contact_sheet(photo, tmp_path):
+    runner = CliRunner()
+    fields = tmp_path / "fields.yaml"
+    fields.write_text(yaml.safe_dump({"country": "CZ", "width": CARD_WH[0],
+                                      "fields": {"owner": {"box": [200, 150, 560, 195], "generator": "name"}}}))
+    result = runner.invoke(main, ["template", "init", photo, "-o", str(tmp_path / "tpl"), "--corners", _corners(),
+                                  "--fields", str(fields), "--field", "registration_number=200,60,430,110"])
+    assert result.exit_code == 0, result.output
+    spec = load_template(tmp_path / "tpl")
+    assert spec.country == "CZ" and set(spec.fields) == {"owner", "registration_number"}
+    assert spec.fields["registration_number"].generator == "plate"
+    result = runner.invoke(main, ["template", "show", str(tmp_path / "tpl"), "-n", "1", "--width", "120",
+                                  "-o", str(tmp_path / "show.png")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "show.png").stat().st_size > 0
+
+
+def test_rectify_writes_the_flat_image_to_measure_boxes_on(photo, tmp_path):
+    result = CliRunner().invoke(main, ["template", "rectify", photo, "-o", str(tmp_path / "flat.png"),
+                                       "--width", "300"])
+    assert result.exit_code == 0, result.output
+    corners = np.array([float(v) for v in result.output.split("corners ")[1].split(",")]).reshape(4, 2)
+    assert np.abs(corners - CARD_IN_PHOTO).max() < 2.0  # found automatically
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [(["--field", "owner=1,2,3,4:name"], "no 'registration_number'"),
+     (["--field", "registration_number=1,2,3,4", "--country", "XX"], "pass --country"),
+     (["--field", "registration_number=1,2,3,4", "--corners", "1,2,3"], "--corners: .*expected 8"),
+     (["--field", "registration_number=1,2,3,4", "--size-mm", "85"], "--size-mm: .*W,H")],
+    ids=["no-target", "bad-country", "bad-corners", "bad-size"],
+)
+def test_user_errors_exit_2_with_one_line_naming_the_fix(photo, tmp_path, args, match):
+    result = CliRunner().invoke(main, ["template", "init", photo, "-o", str(tmp_path / "tpl"), "--country", "CZ",
+                                       *args])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert re.search(match, result.output), result.output

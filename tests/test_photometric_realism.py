@@ -1,0 +1,62 @@
+"""Tests of synthcert.photometric.realism: vignetting, laminate glare and coloured light gradients."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from synthcert.photometric.realism import (
+    GlareParams,
+    LightGradientParams,
+    VignetteParams,
+    apply_glare,
+    apply_light_gradient,
+    apply_vignette,
+    sample_glare,
+    sample_light_gradient,
+    sample_vignette,
+)
+
+GREY = np.full((64, 96, 3), 160, np.uint8)
+
+
+def test_vignette_darkens_the_corners_and_keeps_the_centre():
+    out = apply_vignette(GREY, VignetteParams(centre_xy=(0.5, 0.5), strength=0.4, radius=1.0, power=2.0))
+    assert out.shape == GREY.shape and out.dtype == np.uint8
+    assert abs(int(out[32, 48, 0]) - 160) <= 1
+    assert abs(int(out[0, 0, 0]) - round(160 * 0.6)) <= 3  # the corner is at the half-diagonal: full strength
+
+
+def test_glare_brightens_towards_the_light_along_its_long_axis():
+    params = GlareParams(centre_xy=(48.0, 32.0), angle_deg=0.0, sigma_major_px=20.0, sigma_minor_px=4.0,
+                         intensity=0.8, light_rgb=(255.0, 255.0, 255.0))
+    out = apply_glare(GREY, params).astype(int)
+    assert out[32, 48].min() == 255  # a burnt-out core
+    assert out[32, 68, 0] > out[52, 48, 0]  # one sigma along the streak is brighter than far across it
+    assert out[0, 0, 0] == 160
+
+
+def test_light_gradient_moves_from_one_gain_to_the_other():
+    params = LightGradientParams(angle_deg=0.0, gain_start_rgb=(1.0, 1.0, 1.0), gain_end_rgb=(0.5, 0.6, 0.7))
+    out = apply_light_gradient(GREY, params).astype(int)
+    assert np.abs(out[:, 0] - 160).max() <= 2
+    assert np.abs(out[10, -1] - np.array([80, 96, 112])).max() <= 2
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_samplers_are_reproducible_and_effects_keep_shape_and_dtype(seed):
+    quad = np.array([[10.0, 8.0], [80.0, 10.0], [78.0, 56.0], [12.0, 54.0]])
+    for sample, apply in ((lambda r: sample_vignette(r), apply_vignette),
+                          (lambda r: sample_glare(r, (96, 64), quad), apply_glare),
+                          (lambda r: sample_light_gradient(r), apply_light_gradient)):
+        params = sample(np.random.default_rng(seed))
+        assert params == sample(np.random.default_rng(seed))
+        out = apply(GREY, params)
+        assert out.shape == GREY.shape and out.dtype == np.uint8
+
+
+def test_invalid_params_are_refused_with_the_expected_range():
+    with pytest.raises(ValueError, match="0 <= strength < 1"):
+        VignetteParams(strength=1.2)
+    with pytest.raises(ValueError, match="intensity in \\[0, 1\\]"):
+        GlareParams((0.0, 0.0), 0.0, 10.0, 5.0, intensity=2.0)

@@ -1,0 +1,110 @@
+"""Tests of synthcert.scene.bend: paper deformations whose labels move exactly with the pixels.
+
+The independent check: paint a small marker blob at a label point, warp only the image with the remap
+maps, find the blob's centroid in the pixels and compare it with `bend_points`.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from synthcert.scene.bend import (
+    MAX_GRADIENT,
+    BendComponent,
+    BendParams,
+    apply_bend,
+    bend_maps,
+    bend_points,
+    displacement,
+    displacement_jacobian,
+    sample_bend,
+)
+
+SIZE_WH = (160, 120)
+CASES = {
+    "bend": BendParams((BendComponent("bend", (70.0, 60.0), 20.0, 110.0, amplitude_px=6.0, scale_px=30.0),)),
+    "curl": BendParams((BendComponent("curl", (100.0, 50.0), 80.0, 170.0, slope=0.45, scale_px=5.0,
+                                      extent_px=25.0),)),
+    "fold": BendParams((BendComponent("fold", (80.0, 60.0), 100.0, 160.0, slope=0.3, scale_px=2.0),)),
+    "all-three": BendParams((
+        BendComponent("bend", (40.0, 40.0), -30.0, 60.0, amplitude_px=-5.0, scale_px=25.0),
+        BendComponent("curl", (120.0, 90.0), 0.0, 90.0, slope=0.25, scale_px=4.0, extent_px=20.0),
+        BendComponent("fold", (80.0, 60.0), 45.0, 0.0, slope=0.15, scale_px=1.5),
+    )),
+}
+POINTS = np.array([[30.5, 25.0], [80.0, 60.0], [101.3, 48.7], [126.0, 94.2], [60.0, 100.0], [120.0, 30.0]])
+
+
+def _blob_centroid(image: np.ndarray, near_xy: np.ndarray, radius: int = 9) -> np.ndarray:
+    """Weighted centre (COCO coordinates) of the blob around `near_xy` in a float image."""
+    x, y = np.round(near_xy).astype(int)
+    y0, y1, x0, x1 = max(y - radius, 0), y + radius + 1, max(x - radius, 0), x + radius + 1
+    window = image[y0:y1, x0:x1]
+    ys, xs = np.mgrid[y0:y0 + window.shape[0], x0:x0 + window.shape[1]]
+    return np.array([(window * (xs + 0.5)).sum(), (window * (ys + 0.5)).sum()]) / window.sum()
+
+
+@pytest.mark.parametrize("name", list(CASES), ids=list(CASES))
+def test_marker_blobs_land_where_bend_points_says(name):
+    params = CASES[name]
+    w, h = SIZE_WH
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32) + 0.5
+    map_x, map_y = bend_maps(params, SIZE_WH)
+    moved = bend_points(params, POINTS)
+    for q, p in zip(POINTS, moved, strict=True):
+        blob = np.exp(-((xs - q[0]) ** 2 + (ys - q[1]) ** 2) / (2 * 1.2**2)).astype(np.float32)  # centre at q
+        warped = cv2.remap(blob, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        assert np.linalg.norm(_blob_centroid(warped, p) - p) < 0.5, (q, p)
+
+
+@pytest.mark.parametrize("name", list(CASES), ids=list(CASES))
+def test_bend_points_solve_p_plus_d_of_p_equals_q_to_a_micro_pixel(name):
+    params = CASES[name]
+    moved = bend_points(params, POINTS)
+    assert np.abs(moved + displacement(params, moved) - POINTS).max() < 1e-6
+
+
+@pytest.mark.parametrize("name", list(CASES), ids=list(CASES))
+def test_jacobian_matches_finite_differences(name):
+    params, eps = CASES[name], 1e-4
+    numeric = np.stack([(displacement(params, POINTS + eps * e) - displacement(params, POINTS - eps * e)) / (2 * eps)
+                        for e in np.eye(2)], axis=2)
+    assert np.allclose(displacement_jacobian(params, POINTS), numeric, atol=1e-6)
+
+
+def test_flat_paper_gives_identity_maps_and_unchanged_points_and_pixels():
+    map_x, map_y = bend_maps(BendParams(), SIZE_WH)
+    ys, xs = np.mgrid[0:SIZE_WH[1], 0:SIZE_WH[0]]
+    assert np.array_equal(map_x, xs.astype(np.float32)) and np.array_equal(map_y, ys.astype(np.float32))
+    assert np.array_equal(bend_points(BendParams(), POINTS), POINTS)
+    image = np.random.default_rng(0).integers(0, 255, (SIZE_WH[1], SIZE_WH[0], 3), dtype=np.uint8)
+    assert apply_bend(image, BendParams()) is image
+
+
+def test_components_too_strong_to_invert_are_refused():
+    strong = BendComponent("fold", (0.0, 0.0), 0.0, 90.0, slope=0.7, scale_px=1.0)
+    with pytest.raises(ValueError, match=r"add up to 1\.400; expected < 1.*lower amplitude_px or slope"):
+        BendParams((strong, strong))
+    with pytest.raises(ValueError, match="kind = 'twist'"):
+        BendComponent("twist", (0.0, 0.0), 0.0, 0.0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sampled_bends_are_invertible_and_reproducible(seed):
+    quad = np.array([[20.0, 15.0], [140.0, 25.0], [135.0, 105.0], [25.0, 100.0]]) if seed % 2 else None
+    params = sample_bend(np.random.default_rng(seed), SIZE_WH, quad, strength=2.0)
+    assert params == sample_bend(np.random.default_rng(seed), SIZE_WH, quad, strength=2.0)
+    assert sum(c.gradient_bound for c in params.components) <= MAX_GRADIENT + 1e-9
+    moved = bend_points(params, POINTS)
+    assert np.abs(moved + displacement(params, moved) - POINTS).max() < 1e-6
+
+
+def test_apply_bend_keeps_shape_and_dtype_and_shades_a_fold():
+    image = np.full((SIZE_WH[1], SIZE_WH[0], 3), 200, np.uint8)
+    params = BendParams((BendComponent("fold", (80.0, 60.0), 90.0, 0.0, slope=0.1, scale_px=2.0, shade=0.2),))
+    out = apply_bend(image, params)
+    assert out.shape == image.shape and out.dtype == np.uint8
+    # The crease runs vertically through x = 80: one side keeps its brightness, the other is darker.
+    assert abs(int(out[60, 150, 0]) - 200) <= 1 and int(out[60, 10, 0]) < 170

@@ -1,0 +1,71 @@
+"""Tests of synthcert.scene.occluders: fingers over the document, never over the target."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from synthcert.scene.occluders import Finger, OccluderParams, draw_occluders, occluder_alpha, sample_occluders
+
+SIZE_WH = (192, 128)
+DOCUMENT = np.array([[20.0, 14.0], [176.0, 22.0], [170.0, 116.0], [16.0, 108.0]])
+TARGETS = {
+    "middle": np.array([[70.0, 50.0], [120.0, 52.0], [119.0, 64.0], [69.0, 62.0]]),
+    "near-corner": np.array([[24.0, 18.0], [70.0, 20.0], [69.0, 32.0], [23.0, 30.0]]),
+    "rotated": np.array([[130.0, 40.0], [150.0, 80.0], [140.0, 85.0], [120.0, 45.0]]),
+}
+
+
+def _image(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (SIZE_WH[1], SIZE_WH[0], 3), dtype=np.uint8)
+
+
+def _target_pixels(quad: np.ndarray) -> np.ndarray:
+    """Every pixel the target quadrilateral touches, rasterised independently of the module."""
+    mask = np.zeros((SIZE_WH[1], SIZE_WH[0]), np.uint8)
+    cv2.fillConvexPoly(mask, np.round((quad - 0.5) * 16).astype(np.int32), 255, cv2.LINE_AA, shift=4)
+    return mask > 0
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("target", list(TARGETS), ids=list(TARGETS))
+@pytest.mark.parametrize("with_document", [True, False], ids=["on-document", "from-border"])
+def test_occluders_never_change_a_target_pixel(seed, target, with_document):
+    image = _image(seed)
+    params = sample_occluders(np.random.default_rng(seed), SIZE_WH, TARGETS[target],
+                              DOCUMENT if with_document else None)
+    out = draw_occluders(image, params)
+    inside = _target_pixels(TARGETS[target])
+    assert np.array_equal(out[inside], image[inside])
+
+
+def test_fingers_rest_on_the_document_and_cover_part_of_it():
+    covered = []
+    document = _target_pixels(DOCUMENT)
+    for seed in range(10):
+        params = sample_occluders(np.random.default_rng(seed), SIZE_WH, TARGETS["middle"], DOCUMENT)
+        changed = np.any(draw_occluders(_image(0), params) != _image(0), axis=2)
+        covered.append((changed & document).mean())
+    assert np.median(covered) > 0.005 and max(covered) < 0.5  # a fingertip or a few, never the whole sheet
+
+
+def test_same_generator_state_gives_the_same_hand_and_pixels():
+    a = sample_occluders(np.random.default_rng(5), SIZE_WH, TARGETS["middle"], DOCUMENT)
+    b = sample_occluders(np.random.default_rng(5), SIZE_WH, TARGETS["middle"], DOCUMENT)
+    assert a == b and np.array_equal(draw_occluders(_image(1), a), draw_occluders(_image(1), b))
+
+
+def test_no_fingers_leave_the_image_unchanged():
+    image = _image(2)
+    assert draw_occluders(image, OccluderParams()) is image
+    assert not occluder_alpha(OccluderParams(), SIZE_WH).any()
+
+
+def test_a_finger_is_skin_coloured_and_shaded_round():
+    finger = Finger(base_xy=(-20.0, 64.0), tip_xy=(80.0, 64.0), width_px=24.0, nail=False)
+    params = OccluderParams((finger,), skin_rgb=(200.0, 150.0, 120.0), shadow_strength=0.0)
+    out = draw_occluders(np.zeros((128, 192, 3), np.uint8), params)
+    axis, edge = out[64, 40].astype(int), out[54, 40].astype(int)  # on the finger's axis and near its rim
+    assert axis[0] > axis[1] > axis[2] and axis.sum() > edge.sum() > 0
+    assert not out[64, 100].any()  # past the rounded tip at x = 80 + 12
