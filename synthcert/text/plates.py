@@ -170,10 +170,12 @@ PLATE_FORMATS: dict[str, PlateFormat] = {
         },
     ),
     # Malaysia: state prefix, 0-2 series letters, 1-4 digits, optional suffix: "WXY 1234", "V 1234 A".
+    # Ownership certificates print the number without spaces ("JSD3798"), so both forms are drawn.
     "MY": PlateFormat(
         (
-            ("PSS NDDD", 5.0), ("PS NDDD", 3.0), ("P NDDD", 1.0), ("PSS NDD", 1.0), ("PS ND", 0.5),
-            ("P NDDD S", 1.0), ("QS NDDD", 1.0), ("Q NDDD S", 0.5),
+            ("PSS NDDD", 3.0), ("PS NDDD", 2.0), ("P NDDD", 0.5), ("PSS NDD", 0.5), ("PS ND", 0.5),
+            ("P NDDD S", 0.5), ("QS NDDD", 0.5), ("Q NDDD S", 0.5),
+            ("PSSNDDD", 3.0), ("PSNDDD", 2.0), ("PNDDD", 0.5), ("QSNDDD", 0.5),
         ),
         {
             "P": tuple("WVBPJAKMNCDTRF"),  # one-letter state prefixes
