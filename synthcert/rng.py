@@ -7,6 +7,7 @@ stage in a fixed order, so that adding a draw to one stage never shifts the draw
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,16 @@ def sample_rng(seed: int, index: int) -> np.random.Generator:
     if seed < 0 or index < 0:
         raise ValueError(f"seed = {seed}, index = {index}; expected both >= 0")
     return np.random.default_rng([index, seed])
+
+
+def stream_rng(seed: int, index: int, stream: str) -> np.random.Generator:
+    """Returns the generator of item `index` of a named side stream (e.g. "real" batches, "split").
+
+    Independent of every sample's generator: the entropy `[index, seed, crc32(stream)]` has a third word.
+    """
+    if seed < 0 or index < 0:
+        raise ValueError(f"seed = {seed}, index = {index}; expected both >= 0")
+    return np.random.default_rng([index, seed, zlib.crc32(stream.encode()) | 1])
 
 
 def stage_rngs(seed: int, index: int) -> StageRngs:

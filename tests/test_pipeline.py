@@ -71,3 +71,17 @@ def test_rendering_does_not_import_tensorflow():
     code = "import sys; import synthcert; synthcert.Renderer().render(0); print('tensorflow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_threads_rendering_at_once_give_the_bytes_of_one_thread():
+    from concurrent.futures import ThreadPoolExecutor
+
+    renderer = Renderer()
+    with ThreadPoolExecutor(3) as pool:
+        digests = list(pool.map(lambda i: _digest(renderer.render(i, seed=2)), range(12)))
+    assert digests == [_digest(Renderer().render(i, seed=2)) for i in range(12)]
+
+
+def test_trace_times_every_stage():
+    stages = Renderer().trace(3).stage_s
+    assert set(stages) == {"template", "scene", "photometric", "labels"} and all(s > 0 for s in stages.values())

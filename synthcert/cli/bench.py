@@ -16,11 +16,15 @@ from synthcert.config import PRESETS
 @click.option("--image-size", type=SizeType(), default="384x256", show_default=True, help="Output size.")
 @click.option("--augment", "preset", type=click.Choice(PRESETS), default="default", show_default=True,
               help="Photometric effects preset.")
-@click.option("--workers", type=click.IntRange(min=1), help="Processes for the parallel run to disk. [default: all cores]")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Processes for the parallel run to disk. [default: all cores]")
+@click.option("--disk-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Where the runs to disk write, e.g. /dev/shm to leave storage out. [default: the system's temp]")
 @click.option("--keras", is_flag=True, help="Also measure the Keras stream and training steps (imports TensorFlow).")
 @click.option("--quick", is_flag=True, help="Shorter, rougher runs (about a minute).")
-@click.option("--json", "json_path", type=click.Path(path_type=Path), metavar="FILE", help="Also write the figures as JSON.")
-def bench(image_size, preset, workers, keras, quick, json_path):
+@click.option("--json", "json_path", type=click.Path(path_type=Path), metavar="FILE",
+              help="Also write the figures as JSON.")
+def bench(image_size, preset, workers, disk_dir, keras, quick, json_path):
     """Measure images per second of the renderer (in memory and per stage), of `render` to disk with one
     and with all workers, and of the Keras stream; and the memory used. Prints a Markdown table of
     medians over several runs, with the issue's targets.
@@ -29,7 +33,8 @@ def bench(image_size, preset, workers, keras, quick, json_path):
     Example:
       synthcert bench --keras
     """
-    changes = {"image_size_wh": image_size, "preset": preset, "workers": workers, "keras": keras}
+    changes = {"image_size_wh": image_size, "preset": preset, "workers": workers, "keras": keras,
+               "disk_dir": None if disk_dir is None else str(disk_dir)}
     settings = BenchSettings.quick(**changes) if quick else BenchSettings(**changes)
     report = run_benchmark(settings, log=lambda line: click.echo(f"... {line}", err=True))
     click.echo(report.to_markdown())

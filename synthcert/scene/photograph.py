@@ -5,6 +5,8 @@ Pixels only: the labels come from the same matrix in `synthcert.labels`, never f
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
@@ -23,12 +25,39 @@ def photograph(document: np.ndarray, image_from_pixels: np.ndarray, background: 
         (H, W, 3) uint8 RGB.
     """
     out_h, out_w = background.shape[:2]
-    m = geometry.opencv_from_coco(image_from_pixels)
-    warped = cv2.warpPerspective(document, m, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
-    coverage = cv2.warpPerspective(
-        np.full(document.shape[:2], 255, np.uint8), m, (out_w, out_h), flags=cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_CONSTANT,
-    )
-    # The warp filtered the document against black, so `warped` is premultiplied by `coverage`.
-    behind = cv2.multiply(background, cv2.merge([255 - coverage] * 3), scale=1 / 255.0)
-    return cv2.add(warped, behind)
+    out = background.copy()
+    x0, y0, x1, y1 = _footprint(image_from_pixels, document.shape[:2], (out_h, out_w))
+    if x1 <= x0 or y1 <= y0:
+        return out
+    # Warp only the box the sheet can reach: outside it the photo is the background.
+    m = geometry.translation(-x0, -y0) @ image_from_pixels
+    # One warp of RGBA carries the sheet's coverage in alpha, and OpenCV warps four channels faster than
+    # three. The warp filters the document against transparent black, so the colour is premultiplied.
+    rgba = cv2.warpPerspective(cv2.cvtColor(document, cv2.COLOR_RGB2RGBA), geometry.opencv_from_coco(m),
+                               (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    region = out[y0:y1, x0:x1]
+    uncovered = cv2.bitwise_not(cv2.extractChannel(rgba, 3))
+    behind = cv2.multiply(region, cv2.merge([uncovered] * 3), scale=1 / 255.0)
+    cv2.add(cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB), behind, dst=region)
+    return out
+
+
+def _footprint(image_from_pixels: np.ndarray, shape_hw, out_shape_hw) -> tuple[int, int, int, int]:
+    """Returns the integer box (x0, y0, x1, y1) of output pixels the warped sheet can touch.
+
+    The whole image when part of the sheet lies behind the camera, where the projected corners mean nothing.
+    """
+    h, w = shape_hw
+    out_h, out_w = out_shape_hw
+    (a, b, c), (d, e, f), (g, k, m) = image_from_pixels.tolist()  # plain floats: numpy is slower on 4 points
+    xs, ys = [], []
+    for x, y in ((0, 0), (w, 0), (w, h), (0, h)):
+        z = g * x + k * y + m
+        if z <= 0:
+            return 0, 0, out_w, out_h
+        xs.append((a * x + b * y + c) / z)
+        ys.append((d * x + e * y + f) / z)
+    # One pixel of margin for the bilinear filter's reach past the sheet's edge.
+    x0, y0 = max(math.floor(min(xs)) - 1, 0), max(math.floor(min(ys)) - 1, 0)
+    x1, y1 = min(math.ceil(max(xs)) + 1, out_w), min(math.ceil(max(ys)) + 1, out_h)
+    return x0, y0, x1, y1

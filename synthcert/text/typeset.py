@@ -25,7 +25,7 @@ class Glyph:
     advance: float
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity, so that typeset() can cache lines per face
 class Face:
     """One font at one pixel size, with its glyphs rasterised on first use."""
 
@@ -40,11 +40,22 @@ class Face:
             found = self.glyphs[char] = _rasterise(self.font, char)
         return found
 
+    def line(self, text: str) -> list[Glyph]:
+        """Returns the glyphs of `text`, rasterising those not seen yet."""
+        try:
+            return list(map(self.glyphs.__getitem__, text))  # the common case, without a Python-level loop
+        except KeyError:
+            return [self.glyph(c) for c in text]
 
-@lru_cache(maxsize=512)
+
 def face(path: Path, size_px: int) -> Face:
     """Returns the cached font `path` at `size_px` pixels per em."""
-    font = ImageFont.truetype(str(path), size_px)
+    return _face(str(path), size_px)  # cached by string: hashing a Path builds a tuple every time
+
+
+@lru_cache(maxsize=512)
+def _face(path: str, size_px: int) -> Face:
+    font = ImageFont.truetype(path, size_px)
     ascent, descent = font.getmetrics()
     return Face(font=font, ascent=ascent, descent=descent)
 
@@ -61,29 +72,36 @@ def _rasterise(font: ImageFont.FreeTypeFont, char: str) -> Glyph:
 
 def line_width(text: str, face: Face, spacing_px: float) -> float:
     """Returns the pen advance of `text` with `spacing_px` added between characters."""
-    return sum(face.glyph(c).advance for c in text) + spacing_px * max(len(text) - 1, 0)
+    return sum(g.advance for g in face.line(text)) + spacing_px * max(len(text) - 1, 0)
 
 
+@lru_cache(maxsize=4096)
 def typeset(text: str, face: Face, spacing_px: float) -> np.ndarray:
     """Returns the (ascent + descent, ceil(width) + overhang) uint8 coverage mask of one line of text.
 
     Row 0 is the font's ascender line and column 0 the pen's start; glyphs that overhang to the left of
-    the pen are clipped, which no Latin glyph at the start of a line does by more than a pixel.
+    the pen are clipped, which no Latin glyph at the start of a line does by more than a pixel. The mask
+    is cached and read-only: fields drawn from short lists (makes, colours, fuels) repeat it often.
     """
-    pens, x = [], 0.0
-    for char in text:
-        pens.append(int(round(x)))
-        x += face.glyph(char).advance + spacing_px
-    glyphs = [face.glyph(c) for c in text]
-    right = max((p + g.left + g.mask.shape[1] for p, g in zip(pens, glyphs, strict=True)), default=0)
-    bottom = max([face.ascent + face.descent] + [g.top + g.mask.shape[0] for g in glyphs])
-    canvas = np.zeros((bottom, max(right, 1)), np.uint8)
-    for pen, g in zip(pens, glyphs, strict=True):
+    bottom, right, pen, placed = face.ascent + face.descent, 1, 0.0, []
+    for g in face.line(text):
         h, w = g.mask.shape
-        x0, y0 = pen + g.left, g.top
-        if h == 0 or w == 0:
-            continue
-        cx0, cy0 = max(x0, 0), max(y0, 0)
-        region = canvas[cy0:y0 + h, cx0:x0 + w]
-        np.maximum(region, g.mask[cy0 - y0:, cx0 - x0:], out=region)
+        if h and w:
+            x = round(pen) + g.left
+            placed.append((x, g.top, g.mask))
+            right, bottom = max(right, x + w), max(bottom, g.top + h)
+        pen += g.advance + spacing_px
+    canvas = np.zeros((bottom, right), np.uint8)
+    inked_to = 0  # columns from here on are still blank, so a glyph there is copied rather than max-combined
+    for x, y, m in placed:
+        if x < 0 or y < 0:
+            m = m[max(-y, 0):, max(-x, 0):]
+            x, y = max(x, 0), max(y, 0)
+        region = canvas[y:y + m.shape[0], x:x + m.shape[1]]
+        if x >= inked_to:
+            region[:] = m
+        else:
+            np.maximum(region, m, out=region)
+        inked_to = max(inked_to, x + m.shape[1])
+    canvas.flags.writeable = False
     return canvas

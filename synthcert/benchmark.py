@@ -1,0 +1,339 @@
+"""Throughput and memory benchmark: the renderer in memory, per stage, `render` to disk and the Keras stream.
+
+Measurement only: it times the public entry points (`Renderer.trace`, `render_dataset`,
+`CertificateStream`) the way users call them and holds no rendering logic. TensorFlow is imported only
+when the Keras stream is measured. Every figure is the median of several runs after a warm-up; stage
+times come from `RenderTrace.stage_s`, inside the very renders that give the totals.
+
+Rendering to disk starts worker processes and warms their caches, a fixed cost of a few seconds; the
+steady-state rate (images per second between a short and a long run of the same job) is what a long
+run converges to, and the targets are checked on it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import platform
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from synthcert.config import RenderConfig
+from synthcert.datasets.layout import encode_image
+from synthcert.datasets.render import default_workers, render_dataset
+from synthcert.pipeline import Renderer
+
+STAGES = ("template", "scene", "photometric", "labels")
+
+
+@dataclass(frozen=True)
+class BenchSettings:
+    """What to measure and how long.
+
+    Attributes:
+        image_size_wh: output size (W, H).
+        preset: photometric preset.
+        runs: timed runs per figure; the median is reported.
+        images: images per in-memory run.
+        warmup: images rendered first, to fill the template, glyph and texture caches.
+        disk_images: images in the long run to disk (the short run has a quarter).
+        disk_dir: where the runs to disk write (in temporary subdirectories); None for the system's temporary
+            directory. Slow storage shows: compare with a RAM disk such as /dev/shm.
+        workers: processes for the parallel run to disk; None for every core.
+        memory_samples: samples streamed while watching the resident set.
+        keras: also measure the Keras stream and the default model's training steps (imports TensorFlow).
+        keras_steps: training steps per timed Keras run.
+    """
+
+    image_size_wh: tuple[int, int] = (384, 256)
+    preset: str = "default"
+    runs: int = 5
+    images: int = 400
+    warmup: int = 1000
+    disk_images: int = 2400
+    disk_dir: str | None = None
+    workers: int | None = None
+    memory_samples: int = 20_000
+    keras: bool = False
+    keras_steps: int = 30
+
+    @classmethod
+    def quick(cls, **changes) -> BenchSettings:
+        """A run of a minute or less: fewer, shorter runs; the figures are rougher."""
+        return dataclasses.replace(cls(runs=3, images=150, warmup=300, disk_images=600, memory_samples=2000,
+                                       keras_steps=10), **changes)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure, with the issue's target when there is one."""
+
+    name: str
+    value: float | None
+    unit: str
+    target: str = ""
+    met: bool | None = None
+    note: str = ""
+
+
+@dataclass
+class BenchReport:
+    """Figures with the machine and settings they were measured on."""
+
+    settings: BenchSettings
+    machine: dict[str, str]
+    figures: list[Figure] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"settings": dataclasses.asdict(self.settings), "machine": self.machine,
+                "figures": [dataclasses.asdict(f) for f in self.figures]}
+
+    def to_markdown(self) -> str:
+        """The report as a Markdown table, preceded by the machine and settings."""
+        lines = [f"- {k}: {v}" for k, v in self.machine.items()]
+        w, h = self.settings.image_size_wh
+        lines += [f"- configuration: {w} x {h}, preset {self.settings.preset}; medians of {self.settings.runs} runs "
+                  f"after {self.settings.warmup} warm-up images", "",
+                  "| measure | value | target | met | note |", "| --- | ---: | --- | --- | --- |"]
+        for f in self.figures:
+            value = "n/a" if f.value is None else f"{f.value:,.{1 if f.value >= 10 else 2}f} {f.unit}"
+            met = "" if f.met is None else "yes" if f.met else "**no**"
+            lines.append(f"| {f.name} | {value} | {f.target} | {met} | {f.note} |")
+        return "\n".join(lines)
+
+
+def run_benchmark(settings: BenchSettings | None = None, log=None) -> BenchReport:
+    """Measures throughput and memory; takes a few minutes with the default settings.
+
+    Args:
+        settings: what to measure; None for `BenchSettings()`.
+        log: called with a line of progress now and then (e.g. `print`), or None.
+
+    Returns:
+        A BenchReport; `to_markdown()` prints it.
+
+    Example:
+        >>> report = run_benchmark(BenchSettings.quick(runs=1, images=5, warmup=5, disk_images=8,
+        ...                                            memory_samples=5, workers=1))
+        >>> report.figures[0].unit
+        'img/s'
+    """
+    settings = settings or BenchSettings()
+    log = log or (lambda line: None)
+    config = RenderConfig().replace(scene={"image_size_wh": tuple(settings.image_size_wh)},
+                                    photometric={"preset": settings.preset})
+    report = BenchReport(settings, _machine())
+    default_threads = cv2.getNumThreads()
+    try:
+        cv2.setNumThreads(1)
+        log("renderer in memory, one OpenCV thread")
+        report.figures += _in_memory(config, settings)
+        log("renderer in memory, OpenCV's default threads")
+        cv2.setNumThreads(default_threads)
+        rate = _in_memory(config, settings, stages=False)[0]
+        report.figures.append(dataclasses.replace(rate, name=f"renderer, in memory, {default_threads} OpenCV threads",
+                                                  target="", met=None))
+        cv2.setNumThreads(1)
+        log("render to disk")
+        report.figures += _to_disk(config, settings)
+        log(f"memory while streaming {settings.memory_samples} samples")
+        report.figures += _memory(config, settings)
+        if settings.keras:
+            log("Keras stream and training steps")
+            report.figures += _keras(settings)
+    finally:
+        cv2.setNumThreads(default_threads)
+    report.machine["load average at the end"] = _load()
+    return report
+
+
+def _in_memory(config: RenderConfig, settings: BenchSettings, stages: bool = True) -> list[Figure]:
+    renderer = Renderer(config=config)
+    for i in range(settings.warmup):
+        renderer.trace(i)
+    rates, cpu_rates, stage_ms = [], [], {s: [] for s in (*STAGES, "encoding")}
+    index = 10**6  # fresh indices: the warm-up's texts are cached
+    for _ in range(settings.runs):
+        sums = dict.fromkeys(stage_ms, 0.0)
+        wall = cpu = 0.0
+        for _ in range(settings.images):
+            t0, c0 = time.perf_counter(), time.process_time()
+            trace = renderer.trace(index)
+            wall, cpu = wall + time.perf_counter() - t0, cpu + time.process_time() - c0
+            for name, seconds in trace.stage_s.items():
+                sums[name] += seconds
+            if stages:
+                t0 = time.perf_counter()
+                encode_image(trace.sample.image, "jpg")
+                sums["encoding"] += time.perf_counter() - t0
+            index += 1
+        rates.append(settings.images / wall)
+        cpu_rates.append(settings.images / cpu)
+        for name in stage_ms:
+            stage_ms[name].append(1000 * sums[name] / settings.images)
+    rate = statistics.median(rates)
+    figures = [Figure("renderer, in memory, 1 OpenCV thread", rate, "img/s", ">= 400", rate >= 400,
+                      f"{statistics.median(cpu_rates):,.0f} per CPU-second")]
+    if stages:
+        names = {"template": "template and text", "scene": "camera, background and warp",
+                 "photometric": "photometric effects", "labels": "labels",
+                 "encoding": "JPEG encoding (quality 95, as written)"}
+        figures += [Figure(f"stage: {names[s]}", statistics.median(stage_ms[s]), "ms/img") for s in stage_ms]
+    return figures
+
+
+def _to_disk(config: RenderConfig, settings: BenchSettings) -> list[Figure]:
+    workers = settings.workers or default_workers()
+    figures, steady = [_file_write(settings.disk_dir)], {}
+    short_count, long_count = settings.disk_images // 4, settings.disk_images
+    for n in sorted({1, workers}):
+        short, long = [], []
+        for _ in range(max(2, settings.runs // 2)):
+            for count, times in ((short_count, short), (long_count, long)):
+                with tempfile.TemporaryDirectory(prefix="synthcert-bench-", dir=settings.disk_dir) as out:
+                    times.append(render_dataset(out, count, config=config, workers=n, overwrite=True).seconds)
+        t_short, t_long = statistics.median(short), statistics.median(long)
+        # The images between the short and the long run cost what a long run converges to: no start-up in them.
+        steady[n] = (long_count - short_count) / max(t_long - t_short, 1e-9)
+        start_up = max(t_long - long_count / steady[n], 0.0)
+        label = f"render to disk (JPEG), {n} worker{'s' if n > 1 else ''}"
+        figures.append(Figure(f"{label}, end to end", long_count / t_long, "img/s",
+                              note=f"{long_count} images, {start_up:.1f} s of it start-up"))
+        if n == 1:
+            figures.append(Figure(f"{label}, steady state", steady[n], "img/s", ">= 300 per core", steady[n] >= 300))
+        else:
+            ratio = steady[n] / steady[1]
+            figures.append(Figure(f"{label}, steady state", steady[n], "img/s", ">= 1.8 x 1 worker", ratio >= 1.8,
+                                  f"{ratio:.2f} x 1 worker; {steady[n] / n:,.0f} per core"))
+    return figures
+
+
+def _file_write(directory: str | None, count: int = 200) -> Figure:
+    """What storage alone costs per image: a 30 KB file created, written and renamed, as the writer does."""
+    data = os.urandom(30_000)
+    with tempfile.TemporaryDirectory(prefix="synthcert-bench-", dir=directory) as out:
+        t0 = time.perf_counter()
+        for i in range(count):
+            tmp, path = Path(out, f".{i}.tmp"), Path(out, f"{i}.jpg")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        seconds = (time.perf_counter() - t0) / count
+    return Figure("storage: write a 30 KB file (create, write, rename)", 1000 * seconds, "ms",
+                  note=f"in {directory or tempfile.gettempdir()}")
+
+
+def _memory(config: RenderConfig, settings: BenchSettings) -> list[Figure]:
+    renderer = Renderer(config=config)
+    for i in range(min(settings.warmup, settings.memory_samples)):
+        renderer.render(i)
+    before = _rss_mb()
+    for i in range(settings.memory_samples):
+        renderer.render(2 * 10**6 + i)
+    after = _rss_mb()
+    growth = None if before is None else after - before
+    scaled = None if growth is None else growth * 20_000 / settings.memory_samples
+    figures = [Figure(f"resident set growth over {settings.memory_samples:,} streamed samples", growth, "MB",
+                      "< 50 per 20,000", None if scaled is None else scaled < 50, "after the warm-up")]
+    # Before TensorFlow is imported: the peak of a process that renders, like each render worker.
+    figures.append(Figure("peak resident set of a rendering process", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                          / 1024, "MB", note="this process, before the Keras figures"))
+    return figures
+
+
+def _keras(settings: BenchSettings) -> list[Figure]:
+    from synthcert import keras as sk  # TensorFlow is imported here only
+    from synthcert.training.options import TrainOptions
+
+    opts = TrainOptions()
+    w, h = opts.image_size
+    batch, steps = opts.batch_size, settings.keras_steps
+    pool_size = getattr(opts, "pool_size", None)
+    streams = {"fresh renders": None}
+    if pool_size:  # a draw costs the same from any pool size; a small pool keeps the set-up short
+        streams["pool draws"] = min(pool_size, 16 * batch)
+    default = "pool draws" if pool_size else "fresh renders"
+
+    # The baseline: the same model on batches rendered beforehand, so the step waits for nothing.
+    model = sk.compile_regressor(sk.build_regressor(opts.image_size, opts.channels), opts.learning_rate)
+    rendered = sk.CertificateStream(batch_size=batch, image_size=opts.image_size, seed=0)
+    batches = [rendered[2 * 10**5 + b] for b in range(steps)]
+    x, y = np.concatenate([b[0] for b in batches]), np.concatenate([b[1] for b in batches])
+    model.fit(x, y, batch_size=batch, epochs=1, verbose=0)  # traces the training step once
+    t_mem = statistics.median(_timed(lambda: model.fit(x, y, batch_size=batch, epochs=1, shuffle=False, verbose=0),
+                                     settings)) / steps
+    figures = [Figure(f"training step of the default model ({w} x {h}, batch {batch}), batches in memory",
+                      1000 * t_mem, "ms")]
+    for kind, size in streams.items():
+        stream = sk.CertificateStream(batch_size=batch, image_size=opts.image_size, seed=0, pool_size=size,
+                                      workers=opts.workers, use_multiprocessing=opts.use_multiprocessing)
+        for b in range(max(1, settings.warmup // batch)):
+            stream[b]
+        starts = iter(range(10**5, 10**9, 4))  # fresh batches in every run
+        draws = _timed(lambda s=stream, i=starts: [s[b] for b in range(next(i), 10**9)[:4]], settings)
+        t_stream = statistics.median(_timed(lambda s=stream: model.fit(s, epochs=1, steps_per_epoch=steps,
+                                                                         shuffle=False, verbose=0), settings)) / steps
+        waiting = max(0.0, 1 - t_mem / t_stream)
+        is_default = kind == default
+        figures += [
+            Figure(f"Keras stream alone, {kind}", 4 * batch / statistics.median(draws), "img/s",
+                   note="train.py's default" if is_default else ""),
+            Figure(f"training step, {kind}", 1000 * t_stream, "ms",
+                   note=f"workers={opts.workers}, use_multiprocessing={opts.use_multiprocessing}"),
+            Figure(f"share of the step spent on data, {kind}", 100 * waiting, "%", "< 10" if is_default else "",
+                   (waiting < 0.10) if is_default else None, "1 - in-memory step / streamed step"),
+        ]
+    return figures
+
+
+def _timed(run, settings: BenchSettings) -> list[float]:
+    times = []
+    for _ in range(max(2, settings.runs // 2)):
+        t0 = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def _rss_mb() -> float | None:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:  # not Linux
+        return None
+
+
+def _load() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+
+
+def _machine() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    versions = ", ".join(f"{p} {_version(p)}" for p in ("numpy", "opencv-python-headless", "albumentations"))
+    return {
+        "cpu": f"{cpu}, {default_workers()} cores usable",
+        "python": f"{platform.python_implementation()} {sys.version.split()[0]} on {platform.system()}",
+        "libraries": versions,
+        "load average at the start": _load(),
+    }
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "n/a"
+

@@ -1,0 +1,98 @@
+"""Photometric effects as pure functions: image in, image out. No sampling here, and labels are never seen.
+
+Each effect runs at the output size in a few 8-bit OpenCV calls. Light and shadow have no detail finer
+than a few pixels, so their gain is computed on a coarse grid and upsampled; sensor noise is cut from a
+bank generated once per output size, so a sample pays for a crop and an add, not for random numbers.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+from synthcert.rng import stream_rng
+
+GAIN_ONE = 128  # an 8-bit gain field stores gain * GAIN_ONE, so gains up to 2 fit
+CELL_PX = 8  # output pixels per cell of the coarse lighting grid
+NOISE_SIGMA = 32.0  # standard deviation of the noise bank, in bank units
+NOISE_ZERO = 128  # the bank stores noise + 128 as uint8: OpenCV adds two uint8 images 5x faster than mixed types
+
+
+def lighting_gain(
+    shape_hw: tuple[int, int],
+    gradient: tuple[float, float] | None = None,
+    spot: tuple[float, float, float, float] | None = None,
+    shadow: tuple[np.ndarray, float, float] | None = None,
+) -> np.ndarray:
+    """Returns the (H, W) uint8 gain field (gain * GAIN_ONE) of uneven light and one soft shadow.
+
+    Args:
+        shape_hw: output image shape (H, W).
+        gradient: (angle_deg, intensity): light falls off linearly along `angle_deg`, from 1 + intensity
+            at one side of the image to 1 - intensity at the other.
+        spot: (x, y, radius, intensity): a Gaussian pool of shade centred at (x, y) (fractions of W and H)
+            with `radius` a fraction of H, darkening its centre by `intensity`.
+        shadow: (polygon_xy, intensity, softness_px): polygon_xy (K, 2) float in fractions of W and H,
+            darkened by `intensity`, with edges blurred over about `softness_px` output pixels.
+
+    Returns:
+        (H, W) uint8; multiply an image by it with `apply_gain`.
+
+    Example:
+        >>> lighting_gain((16, 64), gradient=(0.0, 0.5))[8, [0, 63]].tolist()
+        [72, 184]
+    """
+    h, w = shape_hw
+    gh, gw = -(-h // CELL_PX), -(-w // CELL_PX)
+    # Cell centres in fractions of the image, as cv2.resize places them when it upsamples the grid.
+    u = (np.arange(gw, dtype=np.float32) + 0.5) / gw
+    v = (np.arange(gh, dtype=np.float32) + 0.5) / gh
+    gain = np.ones((gh, gw), np.float32)
+    if gradient is not None:
+        angle_deg, intensity = gradient
+        c, s = np.cos(np.deg2rad(angle_deg)), np.sin(np.deg2rad(angle_deg))
+        reach = 0.5 * (abs(c) + abs(s))  # the projection of a corner: gain hits 1 +- intensity there
+        gain *= 1 + intensity / reach * np.add.outer((v - 0.5) * s, (u - 0.5) * c)
+    if spot is not None:
+        x, y, radius, intensity = spot
+        d2 = np.add.outer(((v - y) / radius) ** 2, ((u - x) * (w / h) / radius) ** 2)
+        gain *= 1 - intensity * np.exp(-0.5 * d2)
+    if shadow is not None:
+        polygon_xy, intensity, softness_px = shadow
+        mask = np.zeros((gh, gw), np.uint8)
+        cv2.fillPoly(mask, [np.round(polygon_xy * (gw, gh) * 16).astype(np.int32)], 255, cv2.LINE_AA, shift=4)
+        sigma = softness_px / CELL_PX
+        if sigma > 0.3:
+            mask = cv2.GaussianBlur(mask, (0, 0), sigma)
+        gain *= 1 - intensity / 255.0 * mask.astype(np.float32)
+    coarse = np.clip(gain * GAIN_ONE + 0.5, 0, 255).astype(np.uint8)
+    return cv2.resize(coarse, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def apply_gain(image: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """Multiplies an (H, W, 3) uint8 image by an (H, W) uint8 gain field from `lighting_gain`."""
+    return cv2.multiply(image, cv2.cvtColor(gain, cv2.COLOR_GRAY2RGB), scale=1.0 / GAIN_ONE)
+
+
+@lru_cache(maxsize=8)
+def noise_bank(shape_hw: tuple[int, int], mono: bool) -> np.ndarray:
+    """Returns a (2H, 2W, 3) uint8 field of sensor-like noise: NOISE_ZERO + noise of deviation NOISE_SIGMA.
+
+    Made once per output shape from a fixed stream. Demosaicing and denoising leave a phone's noise
+    slightly grainy, so the field is smoothed a little; `mono` noise is the same in all channels.
+    """
+    h, w = 2 * shape_hw[0], 2 * shape_hw[1]
+    rng = stream_rng(0, int(mono), "noise-bank")
+    field = rng.standard_normal((h, w) if mono else (h, w, 3), dtype=np.float32)
+    field = cv2.GaussianBlur(field, (0, 0), 0.6)
+    field *= NOISE_SIGMA / field.std()
+    bank = np.clip(np.round(field) + NOISE_ZERO, 0, 255).astype(np.uint8)
+    return cv2.merge([bank] * 3) if mono else bank
+
+
+def add_noise(image: np.ndarray, noise: np.ndarray, std: float) -> np.ndarray:
+    """Adds `noise` (a crop of `noise_bank`, shaped like `image`) scaled to `std` grey levels; (H, W, 3) uint8."""
+    scale = std / NOISE_SIGMA
+    return cv2.addWeighted(image, 1.0, noise, scale, -NOISE_ZERO * scale)

@@ -1,0 +1,66 @@
+"""Tests of synthcert.photometric.effects: coarse lighting gain fields and the sensor-noise bank."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from synthcert.photometric.effects import (
+    GAIN_ONE,
+    NOISE_SIGMA,
+    NOISE_ZERO,
+    add_noise,
+    apply_gain,
+    lighting_gain,
+    noise_bank,
+)
+
+SHAPE_HW = (64, 96)
+GREY = np.full((*SHAPE_HW, 3), 120, np.uint8)
+
+
+def test_no_lighting_is_a_gain_of_exactly_one_and_leaves_the_image_unchanged():
+    gain = lighting_gain(SHAPE_HW)
+    assert gain.shape == SHAPE_HW and gain.dtype == np.uint8 and (gain == GAIN_ONE).all()
+    np.testing.assert_array_equal(apply_gain(GREY, gain), GREY)
+
+
+@pytest.mark.parametrize(("angle_deg", "dark", "bright"), [(0, (32, 2), (32, 93)), (90, (2, 48), (61, 48)),
+                                                           (180, (32, 93), (32, 2))], ids=["0", "90", "180"])
+def test_light_gradient_rises_along_its_angle(angle_deg, dark, bright):
+    gain = lighting_gain(SHAPE_HW, gradient=(angle_deg, 0.2)).astype(int)
+    assert gain[dark] < GAIN_ONE < gain[bright]
+    assert gain[bright] - gain[dark] <= 2 * 0.2 * GAIN_ONE + 1
+
+
+def test_pool_of_shade_is_darkest_at_its_centre():
+    gain = lighting_gain(SHAPE_HW, spot=(0.25, 0.5, 0.3, 0.2)).astype(int)
+    assert np.unravel_index(gain.argmin(), gain.shape)[1] < SHAPE_HW[1] // 2
+    assert gain.min() == pytest.approx(0.8 * GAIN_ONE, abs=2) and gain[:, -1].min() > gain.min()
+
+
+def test_shadow_darkens_inside_its_polygon_only():
+    square = np.array([[0.0, 0.0], [0.5, 0.0], [0.5, 1.0], [0.0, 1.0]])
+    gain = lighting_gain(SHAPE_HW, shadow=(square, 0.3, 2.0)).astype(int)
+    assert abs(gain[32, 10] - 0.7 * GAIN_ONE) <= 2
+    assert gain[32, 90] == GAIN_ONE
+
+
+def test_noise_bank_is_fixed_grainy_noise_of_the_documented_deviation():
+    noise_bank.cache_clear()
+    first = noise_bank(SHAPE_HW, mono=False)
+    noise_bank.cache_clear()
+    again = noise_bank(SHAPE_HW, mono=False)
+    np.testing.assert_array_equal(first, again)  # from a fixed stream: same bytes in every process
+    assert first.shape == (2 * SHAPE_HW[0], 2 * SHAPE_HW[1], 3) and first.dtype == np.uint8
+    assert abs(first.astype(float).mean() - NOISE_ZERO) < 1 and abs(first.astype(float).std() - NOISE_SIGMA) < 1
+    mono = noise_bank(SHAPE_HW, mono=True)
+    assert (mono[..., 0] == mono[..., 1]).all() and (mono[..., 1] == mono[..., 2]).all()
+
+
+@pytest.mark.parametrize("std", [0.0, 4.0, 10.0])
+def test_added_noise_has_the_requested_deviation_and_no_bias(std):
+    crop = noise_bank(SHAPE_HW, mono=False)[5:5 + SHAPE_HW[0], 7:7 + SHAPE_HW[1]]
+    out = add_noise(GREY, crop, std).astype(float)
+    assert abs(out.mean() - 120) < 0.5
+    assert out.std() == pytest.approx(std, abs=0.6)
