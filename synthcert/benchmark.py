@@ -32,7 +32,7 @@ from synthcert.datasets.layout import encode_image
 from synthcert.datasets.render import default_workers, render_dataset
 from synthcert.pipeline import Renderer
 
-STAGES = ("template", "scene", "photometric", "labels")
+STAGES = ("template", "scene", "photometric")
 
 
 @dataclass(frozen=True)
@@ -184,8 +184,8 @@ def _in_memory(config: RenderConfig, settings: BenchSettings, stages: bool = Tru
     figures = [Figure("renderer, in memory, 1 OpenCV thread", rate, "img/s", ">= 400", rate >= 400,
                       f"{statistics.median(cpu_rates):,.0f} per CPU-second")]
     if stages:
-        names = {"template": "template and text", "scene": "camera, background and warp",
-                 "photometric": "photometric effects", "labels": "labels",
+        names = {"template": "template and text", "scene": "camera, background, warp, bend, fingers, labels",
+                 "photometric": "photometric effects",
                  "encoding": "JPEG encoding (quality 95, as written)"}
         figures += [Figure(f"stage: {names[s]}", statistics.median(stage_ms[s]), "ms/img") for s in stage_ms]
     return figures

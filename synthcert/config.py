@@ -33,6 +33,8 @@ class SceneConfig:
         offset_range: shift of the document's centre from the image centre, as a fraction of the size.
         backgrounds: built-in kinds (desk, fabric, wood, plain, noise) and/or directories of photos.
         target_inside: resample the scene until every corner of the registration number is in the image.
+        bend_p: probability that the paper is bent, curled or folded (labels follow the displacement).
+        occluder_p: probability that fingers hold the document, covering parts of it but never the target.
     """
 
     image_size_wh: tuple[int, int] = (384, 256)
@@ -44,6 +46,8 @@ class SceneConfig:
     offset_range: tuple[float, float] = (-0.12, 0.12)
     backgrounds: tuple[str, ...] = BUILTIN_BACKGROUNDS
     target_inside: bool = True
+    bend_p: float = 0.3
+    occluder_p: float = 0.25
 
 
 @dataclass(frozen=True)
@@ -51,10 +55,14 @@ class PhotometricConfig:
     """Light, optics, sensor and compression effects (albumentations), chosen by preset.
 
     Attributes:
-        preset: none, light, default or heavy.
+        preset: none, light, default or heavy; `none` also turns off the two effects below.
+        vignette_p: probability of lens vignetting.
+        glare_p: probability of a specular highlight on the (laminated) document.
     """
 
     preset: str = "default"
+    vignette_p: float = 0.25
+    glare_p: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -180,6 +188,11 @@ def validate(config: RenderConfig) -> None:
         raise ConfigError(
             f"= {config.photometric.preset!r}; expected one of {', '.join(PRESETS)}", field="photometric.preset"
         )
+    for where, value in (("scene.bend_p", scene.bend_p), ("scene.occluder_p", scene.occluder_p),
+                         ("photometric.vignette_p", config.photometric.vignette_p),
+                         ("photometric.glare_p", config.photometric.glare_p)):
+        if not 0 <= value <= 1:
+            raise ConfigError(f"= {value}; expected a probability in [0, 1]", field=where)
     if not 0 <= config.labels.padding_ratio <= 2:
         raise ConfigError(f"= {config.labels.padding_ratio}; expected 0..2", field="labels.padding_ratio")
 

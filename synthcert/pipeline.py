@@ -1,7 +1,7 @@
 """The Renderer: the only place that knows the order of the stages.
 
 template -> field prints -> camera -> flat document at the right resolution -> one warp onto the
-background -> photometric effects -> labels. Each sample is a pure function of (templates,
+background -> bent paper and fingers -> photometric effects; labels follow the same matrix and bend. Each sample is a pure function of (templates,
 configuration, seed, index); templates, fonts, glyphs and textures are cached per process.
 """
 
@@ -18,10 +18,13 @@ from synthcert.config import RenderConfig
 from synthcert.errors import ConfigError
 from synthcert.labels import corners_visible, padded_box
 from synthcert.photometric.presets import apply_photometric, build_photometric
+from synthcert.photometric.realism import apply_glare, apply_vignette, sample_glare, sample_vignette
 from synthcert.rng import stage_rngs
 from synthcert.samples import TARGET, FieldLabel, Sample
 from synthcert.scene.backgrounds import BackgroundParams, render_background, sample_background
+from synthcert.scene.bend import BendParams, apply_bend, bend_points, sample_bend
 from synthcert.scene.camera import CameraParams, image_from_doc, sample_camera
+from synthcert.scene.occluders import OccluderParams, draw_occluders, sample_occluders
 from synthcert.scene.photograph import photograph
 from synthcert.template.document import (
     FlatDocument,
@@ -43,7 +46,9 @@ class RenderTrace:
     camera: CameraParams
     background: BackgroundParams
     image_from_pixels: np.ndarray  # (3, 3) from the flat document's pixels to the output image
-    stage_s: dict[str, float] = field(default_factory=dict)  # wall-clock seconds: template, scene, photometric, labels
+    bend: BendParams | None = None  # the paper's deformation after the warp, if any
+    occluders: OccluderParams | None = None
+    stage_s: dict[str, float] = field(default_factory=dict)  # seconds: template, scene (with labels), photometric
 
 
 class Renderer:
@@ -102,26 +107,56 @@ class Renderer:
         t3 = time.perf_counter()
         image_from_pixels = doc_to_image @ document.doc_from_pixels
         image = photograph(document.image, image_from_pixels, render_background(background, scene.image_size_wh))
+        sheet_xy = geometry.transform_points(doc_to_image, geometry.rect_corners_xy((0, 0, *spec.size_wh)))
+        bend, fields = self._bend(rngs.scene, document, doc_to_image, sheet_xy)
+        if bend is not None:
+            image = apply_bend(image, bend)
+            sheet_xy = bend_points(bend, sheet_xy)
+        occluders = None
+        if rngs.scene.random() < scene.occluder_p:
+            occluders = sample_occluders(rngs.scene, scene.image_size_wh, fields[TARGET].corners, sheet_xy)
+            image = draw_occluders(image, occluders)
         t4 = time.perf_counter()
-        transform = build_photometric(self.config.photometric.preset, scene.image_size_wh)
-        image = apply_photometric(image, transform, rngs.photometric)
+        image = self._photometric(image, rngs.photometric, sheet_xy)
         t5 = time.perf_counter()
-        fields = self._labels(document, doc_to_image)
         sample = Sample(image=image, fields=fields, template=spec.name, seed=seed, index=index,
                         image_from_doc=doc_to_image)
-        t6 = time.perf_counter()
-        stage_s = {"template": t1 - t0 + t3 - t2, "scene": t2 - t1 + t4 - t3, "photometric": t5 - t4,
-                   "labels": t6 - t5}
-        return RenderTrace(sample, document, camera, background, image_from_pixels, stage_s)
+        stage_s = {"template": t1 - t0 + t3 - t2, "scene": t2 - t1 + t4 - t3, "photometric": t5 - t4}
+        return RenderTrace(sample, document, camera, background, image_from_pixels, bend, occluders, stage_s)
 
-    def _labels(self, document: FlatDocument, doc_to_image: np.ndarray) -> dict[str, FieldLabel]:
-        """Projects every printed field's box at once: one matrix product instead of one per field."""
+    def _bend(self, rng, document, doc_to_image, sheet_xy) -> tuple[BendParams | None, dict[str, FieldLabel]]:
+        """Draws a paper deformation, kept only if the target stays wholly in the image, and the labels."""
+        flat = self._labels(document, doc_to_image)
+        if rng.random() >= self.config.scene.bend_p:
+            return None, flat
+        bend = sample_bend(rng, self.config.scene.image_size_wh, sheet_xy)
+        bent = self._labels(document, doc_to_image, bend)
+        if self.config.scene.target_inside and not bent[TARGET].visible.all():
+            return None, flat
+        return bend, bent
+
+    def _photometric(self, image: np.ndarray, rng: np.random.Generator, sheet_xy: np.ndarray) -> np.ndarray:
+        config = self.config.photometric
+        if config.preset == "none":
+            return image
+        size_wh = self.config.scene.image_size_wh
+        if rng.random() < config.glare_p:
+            image = apply_glare(image, sample_glare(rng, size_wh, sheet_xy))
+        if rng.random() < config.vignette_p:
+            image = apply_vignette(image, sample_vignette(rng))
+        return apply_photometric(image, build_photometric(config.preset, size_wh), rng)
+
+    def _labels(self, document: FlatDocument, doc_to_image: np.ndarray, bend: BendParams | None = None,
+                ) -> dict[str, FieldLabel]:
+        """Projects every printed field's box at once (one matrix product), then through the bend if any."""
         size_wh = self.config.scene.image_size_wh
         boxes = [geometry.rect_corners_xy(padded_box(box, self.config.labels.padding_ratio))
                  for box in document.boxes.values()]
         if not boxes:
             return {}
         corners = geometry.transform_points(doc_to_image, np.concatenate(boxes))
+        if bend is not None:
+            corners = bend_points(bend, corners)
         visible = corners_visible(corners, size_wh)
         return {
             name: FieldLabel(document.texts[name], corners[4 * k:4 * k + 4], visible[4 * k:4 * k + 4])

@@ -15,7 +15,7 @@ def test_tiny_benchmark_reports_every_stage_and_the_targets():
     report = run_benchmark(TINY)
     names = [f.name for f in report.figures]
     assert names[0] == "renderer, in memory, 1 OpenCV thread"
-    assert sum(n.startswith("stage: ") for n in names) == 5
+    assert sum(n.startswith("stage: ") for n in names) == 4
     assert any("render to disk" in n and "steady state" in n for n in names)
     assert all(f.value is None or f.value >= 0 for f in report.figures)
     assert {f.met for f in report.figures if f.target} <= {True, False}

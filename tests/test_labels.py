@@ -6,12 +6,15 @@ import pytest
 from synthcert import RenderConfig, Renderer, geometry
 from synthcert.labels import project_field
 from synthcert.samples import TARGET
+from synthcert.scene.bend import apply_bend
 from synthcert.scene.photograph import photograph
 from synthcert.template.document import PreparedTemplate, render_flat_document, sample_field_prints
 from synthcert.template.spec import load_template
 from tests.oracles import blob_centroids, changed_pixels_box, distances_outside, edge_gaps
 
-FLAT = {"tilt_x_range_deg": (0.0, 0.0), "tilt_y_range_deg": (0.0, 0.0), "roll_range_deg": (0.0, 0.0)}
+# Flat paper: the pixel oracles below warp ink with the camera matrix alone; bent paper has its own tests.
+FLAT_PAPER = {"bend_p": 0.0}
+FLAT = {**FLAT_PAPER, "tilt_x_range_deg": (0.0, 0.0), "tilt_y_range_deg": (0.0, 0.0), "roll_range_deg": (0.0, 0.0)}
 
 
 def flat_renderer(template_dir, size_wh):
@@ -57,7 +60,8 @@ def _ink_points(trace, name=TARGET):
 
 @pytest.mark.parametrize("index", range(12))
 def test_label_contains_warped_ink_and_is_tight_to_it(index):
-    trace = Renderer(config=RenderConfig().replace(photometric={"preset": "none"})).trace(index, seed=11)
+    config = RenderConfig().replace(photometric={"preset": "none"}, scene=FLAT_PAPER)
+    trace = Renderer(config=config).trace(index, seed=11)
     points = _ink_points(trace)
     quad = trace.sample.target.corners
     # Pixel centres touched by ink lie at most half an output pixel (plus the diagonal) beyond the ink.
@@ -78,14 +82,45 @@ def _assert_markers_land_on_corners(trace):
     black = np.zeros_like(trace.sample.image)
     for k, corner in enumerate(trace.sample.target.corners):
         seen = photograph(_marker_layer(trace, corners_doc, k), trace.image_from_pixels, black)
+        if trace.bend is not None:  # the pixels' own path: a remap of the warped image
+            seen = apply_bend(seen, trace.bend)
         (centre,) = blob_centroids(seen, [(255, 255, 255)], tolerance=255)
         assert np.linalg.norm(centre - corner) <= 0.5, (k, centre, corner)
 
 
 @pytest.mark.parametrize("index", range(8))
 def test_markers_painted_at_document_corners_land_on_the_labels(index):
-    config = RenderConfig().replace(photometric={"preset": "none"}, scene={"fill_range": (0.6, 0.8)})
+    config = RenderConfig().replace(photometric={"preset": "none"}, scene={**FLAT_PAPER, "fill_range": (0.6, 0.8)})
     _assert_markers_land_on_corners(Renderer(config=config).trace(index, seed=5))
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_markers_on_bent_paper_land_on_the_labels(index):
+    config = RenderConfig().replace(photometric={"preset": "none"}, scene={"bend_p": 1.0, "fill_range": (0.6, 0.8)})
+    trace = Renderer(config=config).trace(index, seed=5)
+    flat = Renderer(config=config.replace(scene={"bend_p": 0.0})).trace(index, seed=5)
+    if trace.bend is not None:  # a bend that would push the number out of the image is dropped
+        assert np.abs(trace.sample.target.corners - flat.sample.target.corners).max() > 0.01
+    _assert_markers_land_on_corners(trace)
+
+
+def test_some_bends_are_kept():
+    config = RenderConfig().replace(photometric={"preset": "none"}, scene={"bend_p": 1.0})
+    renderer = Renderer(config=config)
+    assert sum(renderer.trace(i, seed=5).bend is not None for i in range(8)) >= 4
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_fingers_never_cover_the_registration_number(index):
+    config = RenderConfig().replace(photometric={"preset": "none"}, scene={"occluder_p": 1.0})
+    held = Renderer(config=config).trace(index, seed=8)
+    free = Renderer(config=config.replace(scene={"occluder_p": 0.0})).trace(index, seed=8)
+    changed = np.any(held.sample.image != free.sample.image, axis=2)
+    assert changed.any() == bool(held.occluders.fingers)
+    ys, xs = np.nonzero(changed)
+    points = np.column_stack([xs + 0.5, ys + 0.5])
+    if len(points):
+        assert distances_outside(held.sample.target.corners, points).min() > 1.0
 
 
 # Where the text's first corner (its top-left as read) must be in the image for each roll.
@@ -135,7 +170,7 @@ def test_photometric_effects_leave_labels_unchanged():
 
 def test_target_lies_wholly_inside_the_image_by_default():
     renderer = Renderer()
-    for index in range(40):
+    for index in range(40):  # bent paper, fingers and all
         sample = renderer.render(index, seed=9)
         w, h = sample.size_wh
         corners = sample.target.corners

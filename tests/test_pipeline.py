@@ -84,4 +84,4 @@ def test_threads_rendering_at_once_give_the_bytes_of_one_thread():
 
 def test_trace_times_every_stage():
     stages = Renderer().trace(3).stage_s
-    assert set(stages) == {"template", "scene", "photometric", "labels"} and all(s > 0 for s in stages.values())
+    assert set(stages) == {"template", "scene", "photometric"} and all(s > 0 for s in stages.values())
