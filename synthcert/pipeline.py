@@ -1,8 +1,9 @@
 """The Renderer: the only place that knows the order of the stages.
 
 template -> field prints -> camera -> flat document at the right resolution -> one warp onto the
-background -> bent paper and fingers -> photometric effects; labels follow the same matrix and bend. Each sample is a pure function of (templates,
-configuration, seed, index); templates, fonts, glyphs and textures are cached per process.
+background -> bent paper and fingers -> photometric effects; labels follow the same matrix and bend.
+Each sample is a pure function of (templates, configuration, seed, index); templates, fonts, glyphs and
+textures are cached per process.
 """
 
 from __future__ import annotations
