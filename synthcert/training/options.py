@@ -1,0 +1,88 @@
+"""The settings of one training run, as `train.py` exposes them; no TensorFlow, no behaviour.
+
+Defaults are the measured default run (see docs/training.md): a 0.12 M-parameter regressor on 96 x 64
+inputs, trained for at most 26 minutes on two CPU cores. `quick()` is a smoke test of about a minute.
+Labels, losses and errors are in pixels of the model input.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    """What `synthcert.keras.train` does.
+
+    Attributes:
+        out: directory that receives the checkpoint, logs, figures and summary.
+        real: a labelled dataset directory (COCO keypoints, YOLO-OBB or manifest.jsonl) to mix in, or None.
+        real_fraction: share of every training batch taken by real photos (when `real` is given).
+        real_val_fraction: share of the real photos held out for validation.
+        augmentation: strength of the real photos' augmentation: none, light, default or heavy.
+        epochs, steps_per_epoch, batch_size: the length of training; the stream itself is endless.
+        image_size: (W, H) of the model input; synthetic samples are rendered at this size.
+        pool_size: render this many synthetic samples once and draw them again in shuffled passes
+            (`synthcert.training.pool`); None renders every training sample fresh.
+        pool_workers: processes that render the pool.
+        channels: filters per Conv-BN-ReLU-MaxPool block.
+        learning_rate: Adam's initial learning rate; halved on plateaus of the monitored error.
+        seed: seed of the training stream; the synthetic validation set uses `seed + validation_seed_offset`.
+        validation_count: number of synthetic validation samples.
+        early_stopping_patience, reduce_lr_patience: epochs without improvement before stopping/halving.
+        max_minutes: stop after the epoch that would end past this wall time since the start, pool
+            rendering included (None: no limit).
+        workers, use_multiprocessing: Keras's PyDataset parallelism.
+        config: a render configuration YAML for the synthetic samples, or None for the defaults.
+        photometric: the photometric preset to render with (none, light, default, heavy), replacing the
+            configuration's; None keeps it. The presets are tuned for 384 x 256 photos, so on the default
+            96 x 64 input `light` degrades about as much as `default` does at full size.
+        templates: template directories, or None for the built-in ones.
+        tensorboard: also write a TensorBoard log to `out/tensorboard`.
+        verbose: Keras's fit verbosity (0, 1 or 2).
+    """
+
+    out: str = "runs/default"
+    real: str | None = None
+    real_fraction: float = 0.25
+    real_val_fraction: float = 0.2
+    augmentation: str = "default"
+    epochs: int = 100
+    steps_per_epoch: int = 500
+    batch_size: int = 32
+    image_size: tuple[int, int] = (96, 64)
+    channels: tuple[int, ...] = (24, 48, 64)
+    learning_rate: float = 1e-3
+    pool_size: int | None = 20_000
+    pool_workers: int = 2
+    seed: int = 0
+    validation_seed_offset: int = 1_000_000
+    validation_count: int = 512
+    early_stopping_patience: int = 8
+    reduce_lr_patience: int = 3
+    max_minutes: float | None = 26.0
+    workers: int = 1
+    use_multiprocessing: bool = False
+    config: str | None = None
+    photometric: str | None = "light"
+    templates: tuple[str, ...] | None = None
+    tensorboard: bool = False
+    verbose: int = 2
+
+    def __post_init__(self):
+        if self.epochs < 1 or self.steps_per_epoch < 1 or self.batch_size < 1 or self.validation_count < 1:
+            raise ValueError(f"epochs = {self.epochs}, steps_per_epoch = {self.steps_per_epoch}, batch_size = "
+                             f"{self.batch_size}, validation_count = {self.validation_count}; expected each >= 1")
+        if not 0.0 <= self.real_fraction <= 1.0 or not 0.0 <= self.real_val_fraction < 1.0:
+            raise ValueError(f"real_fraction = {self.real_fraction}, real_val_fraction = {self.real_val_fraction}; "
+                             "expected fractions in [0, 1] and [0, 1)")
+
+    def replace(self, **changes) -> TrainOptions:
+        """Returns a copy with some settings changed."""
+        return dataclasses.replace(self, **changes)
+
+    def quick(self) -> TrainOptions:
+        """Returns a smoke-test version of these options: small inputs and few steps, minutes on a CPU."""
+        return self.replace(epochs=4, steps_per_epoch=50, batch_size=16, channels=(8, 16, 24), pool_size=400,
+                            validation_count=64, max_minutes=3.0)

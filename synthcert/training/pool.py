@@ -1,0 +1,89 @@
+"""A pool of synthetic samples rendered once, in parallel, then drawn again and again in shuffled passes.
+
+Training stage between the renderer and the stream; numpy only, no TensorFlow. Rendering a sample costs
+several milliseconds while a small model trains on it in about one, so on a CPU an endless stream of
+fresh renders starves the model. The pool renders samples 0 ... size - 1 of the stream's seed once, with
+every effect of the configuration (the exact bytes `Renderer.render` gives), and batches draw from it:
+each sample once per pass, in a new shuffled order per pass (`stream_rng(seed, pass, "pool-order")`). A
+pool draw is therefore a pure function of its address too, and never differs from the renderer's sample.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from synthcert.config import RenderConfig
+from synthcert.pipeline import Renderer
+from synthcert.rng import stream_rng
+
+CHUNK = 64
+_worker_renderer: Renderer | None = None
+
+
+@dataclass(frozen=True)
+class SyntheticPool:
+    """Samples 0 ... size - 1 of one seed, as the renderer makes them.
+
+    Attributes:
+        images: (N, H, W, 3) uint8 RGB.
+        corners: (N, 4, 2) float64 target corners in image pixels, TL, TR, BR, BL.
+        seed: the seed the pool was rendered with.
+    """
+
+    images: np.ndarray
+    corners: np.ndarray
+    seed: int
+
+    @classmethod
+    def render(cls, size: int, seed: int, config: RenderConfig, templates=None, workers: int = 1) -> SyntheticPool:
+        """Renders samples 0 ... size - 1 of `seed` with `workers` processes (spawned, OpenCV single-threaded)."""
+        if size < 1:
+            raise ValueError(f"pool size = {size}; expected at least 1 sample")
+        chunks = [(lo, min(size, lo + CHUNK)) for lo in range(0, size, CHUNK)]
+        if workers <= 1:
+            parts = [_render_range(Renderer(templates, config), seed, lo, hi) for lo, hi in chunks]
+        else:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                     initializer=_init_worker, initargs=(templates, config)) as pool:
+                parts = list(pool.map(_render_in_worker, [(seed, lo, hi) for lo, hi in chunks]))
+        return cls(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), seed)
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def batch(self, batch_index: int, count: int) -> tuple[list, list]:
+        """Returns the `count` pool samples of batch `batch_index`: (images, corners)."""
+        picks = cycle_picks(self.seed, batch_index, count, len(self), "pool-order")
+        return [self.images[i] for i in picks], [self.corners[i] for i in picks]
+
+
+def cycle_picks(seed: int, batch_index: int, count: int, n: int, stream: str) -> np.ndarray:
+    """Returns the `count` item indices of batch `batch_index` when every batch takes `count` of `n` items:
+    each item once per pass through a shuffled order, a new order per pass (`stream_rng(seed, pass, stream)`)."""
+    positions = batch_index * count + np.arange(count)
+    picks = np.empty(count, np.int64)
+    for p in np.unique(positions // n):
+        order = stream_rng(seed, int(p), stream).permutation(n)
+        here = positions // n == p
+        picks[here] = order[positions[here] % n]
+    return picks
+
+
+def _render_range(renderer: Renderer, seed: int, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+    samples = [renderer.render(i, seed) for i in range(lo, hi)]
+    return np.stack([s.image for s in samples]), np.stack([s.target.corners for s in samples])
+
+
+def _init_worker(templates, config: RenderConfig) -> None:
+    global _worker_renderer
+    cv2.setNumThreads(1)
+    _worker_renderer = Renderer(templates, config)
+
+
+def _render_in_worker(job: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    return _render_range(_worker_renderer, *job)

@@ -1,0 +1,201 @@
+"""The Keras side: endless streams (shapes, order, determinism, mixing, workers), the regressor, eval and predict."""
+
+import json
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from click.testing import CliRunner  # noqa: E402
+
+from synthcert import RenderConfig, Renderer  # noqa: E402
+from synthcert.cli import main  # noqa: E402
+from synthcert.keras import (  # noqa: E402
+    CertificateStream,
+    MixedStream,
+    build_regressor,
+    compile_regressor,
+    load_model,
+    predict_photo,
+)
+from synthcert.samples import FieldLabel, Sample  # noqa: E402
+from synthcert.training.options import TrainOptions  # noqa: E402
+
+TINY = (64, 48)
+
+
+def real_photo(value: int, corners_xy, size_wh=TINY) -> Sample:
+    """A flat-coloured 'photo' whose pixel value tells it apart from rendered samples."""
+    w, h = size_wh
+    label = FieldLabel("AB 123", np.asarray(corners_xy, float), np.ones(4, bool))
+    return Sample(np.full((h, w, 3), value, np.uint8), {"registration_number": label}, "real", source=f"{value}.jpg")
+
+
+@pytest.fixture(scope="module")
+def tiny_model():
+    return compile_regressor(build_regressor(TINY, channels=(4, 8)))
+
+
+def test_batches_are_float_images_in_unit_range_and_8_pixel_coordinates():
+    images, corners = CertificateStream(batch_size=3, image_size=TINY, seed=0)[0]
+    assert images.shape == (3, 48, 64, 3) and images.dtype == np.float32
+    assert corners.shape == (3, 8) and corners.dtype == np.float32
+    assert 0.0 <= images.min() and images.max() <= 1.0 and images.max() > 0.5
+
+
+def test_stream_is_endless_for_keras():
+    stream = CertificateStream(batch_size=2, image_size=TINY)
+    assert stream.num_batches is None
+    assert stream[10_000][0].shape[0] == 2
+
+
+def test_labels_are_the_renderers_corners_tl_tr_br_bl_as_x_y_pairs():
+    stream = CertificateStream(batch_size=2, image_size=TINY, seed=5)
+    renderer = Renderer(config=RenderConfig().replace(scene={"image_size_wh": TINY}))
+    images, corners = stream[3]
+    for j in range(2):
+        sample = renderer.render(index=3 * 2 + j, seed=5)
+        np.testing.assert_array_equal(corners[j], sample.target.corners.reshape(8).astype(np.float32))
+        np.testing.assert_array_equal(images[j], sample.image.astype(np.float32) / 255)
+
+
+def test_batch_is_a_pure_function_of_configuration_seed_and_index():
+    a = CertificateStream(batch_size=2, image_size=TINY, seed=1)
+    b = CertificateStream(batch_size=2, image_size=TINY, seed=1)
+    first = a[4]
+    a[0], a[9]  # noqa: B018 - other batches in between must not change batch 4
+    for x, y in zip(first, b[4], strict=True):
+        np.testing.assert_array_equal(x, y)
+    assert not np.array_equal(first[1], CertificateStream(batch_size=2, image_size=TINY, seed=2)[4][1])
+
+
+def test_threads_with_several_workers_are_refused_with_the_fix():
+    with pytest.raises(ValueError, match="pass use_multiprocessing=True, or workers=1"):
+        CertificateStream(workers=2, use_multiprocessing=False)
+
+
+@pytest.mark.parametrize(("fraction", "batch_size", "expected"), [(0.25, 8, 2), (0.5, 5, 2), (1.0, 4, 4), (0.0, 4, 0)],
+                         ids=["quarter", "half-of-odd-rounds-down", "all-real", "none"])
+def test_every_batch_holds_the_chosen_share_of_real_photos(fraction, batch_size, expected):
+    real = [real_photo(7, [[10, 10], [50, 10], [50, 20], [10, 20]])]
+    stream = MixedStream(real, fraction, augmentation="none", batch_size=batch_size, image_size=TINY, seed=0)
+    for index in range(3):
+        images, _ = stream[index]
+        is_real = np.all(np.abs(images - 7 / 255) < 1e-6, axis=(1, 2, 3))
+        assert is_real.sum() == expected
+
+
+def test_real_photos_of_any_size_are_letterboxed_with_their_corners():
+    photo = real_photo(9, [[32, 24], [96, 24], [96, 48], [32, 48]], size_wh=(128, 96))
+    _, corners = MixedStream([photo], 1.0, augmentation="none", batch_size=1, image_size=TINY)[0]
+    np.testing.assert_allclose(corners[0], [16, 12, 48, 12, 48, 24, 16, 24])
+
+
+def test_zero_coordinate_passes_through_the_stream_and_the_loss_unchanged(tiny_model):
+    photo = real_photo(100, [[0, 0], [40, 0], [40, 10], [0, 10]])
+    x, y = MixedStream([photo], 1.0, augmentation="none", batch_size=2, image_size=TINY)[0]
+    assert np.array_equal(y[:, 0], [0.0, 0.0]) and np.array_equal(y[:, 1], [0.0, 0.0])
+    pred = tiny_model.predict(x, verbose=0)
+    loss = tiny_model.evaluate(x, y, verbose=0, return_dict=True)["loss"]
+    assert loss == pytest.approx(np.abs(pred - y).mean(), rel=1e-5)  # zeros count like any coordinate
+
+
+def test_mixed_batches_are_reproducible_including_the_augmentation():
+    real = [real_photo(v, [[10, 10], [50, 12], [50, 22], [10, 20]]) for v in (60, 120, 180)]
+    a = MixedStream(real, 0.5, batch_size=4, image_size=TINY, seed=3)
+    b = MixedStream(real, 0.5, batch_size=4, image_size=TINY, seed=3)
+    for x, y in zip(a[2], b[2], strict=True):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_worker_processes_give_the_same_batches_and_finish_every_epoch(tiny_model):
+    def stream(**parallel):
+        return CertificateStream(batch_size=2, image_size=TINY, seed=4, **parallel)
+
+    expected = tiny_model.predict(stream(), steps=3, verbose=0)
+    parallel = stream(workers=2, use_multiprocessing=True)
+    np.testing.assert_array_equal(tiny_model.predict(parallel, steps=3, verbose=0), expected)
+    history = tiny_model.fit(parallel, steps_per_epoch=2, epochs=2, verbose=0, shuffle=False)  # keras #20425 hung
+    assert len(history.history["loss"]) == 2
+
+
+def test_default_regressor_is_small_and_outputs_input_pixels():
+    model = build_regressor()
+    w, h = TrainOptions().image_size
+    assert model.count_params() <= 150_000
+    assert model.input_shape == (None, h, w, 3) and model.output_shape == (None, 8)
+    np.testing.assert_array_equal(model.get_layer("corners_px").scale, [w, h] * 4)
+
+
+def test_too_many_blocks_for_the_input_are_refused():
+    with pytest.raises(ValueError, match="4 blocks on a 16x16 input; expected .* at least 2 \\*\\* \\(blocks"):
+        build_regressor((16, 16), channels=(4, 4, 4, 4))
+
+
+def constant_model(path, corners_relative):
+    """A saved tiny regressor that always predicts the same corners (fractions of the input size)."""
+    model = build_regressor(TINY, channels=(4,))
+    dense = model.get_layer("corners_relative")
+    dense.set_weights([np.zeros_like(dense.get_weights()[0]), np.asarray(corners_relative, np.float32)])
+    model.save(path)
+    return path
+
+
+def test_predict_maps_corners_back_to_the_photos_pixels(tmp_path):
+    model = load_model(constant_model(tmp_path / "m.keras", [0.25, 0.5, 0.75, 0.5, 0.75, 0.75, 0.25, 0.75]))
+    corners = predict_photo(model, np.zeros((96, 256, 3), np.uint8))  # 64x24 inside the 64x48 input, 12 px pad
+    np.testing.assert_allclose(corners, [[64, 48], [192, 48], [192, 96], [64, 96]], atol=1e-4)
+
+
+def test_eval_command_reports_errors_and_draws_them(tmp_path):
+    from synthcert.datasets import write_dataset
+
+    renderer = Renderer(config=RenderConfig().replace(scene={"image_size_wh": (96, 72)}))
+    write_dataset([renderer.render(i, seed=0) for i in range(3)], tmp_path / "data", formats=["coco"])
+    model = constant_model(tmp_path / "m.keras", [0.5] * 8)
+    args = ["eval", str(model), str(tmp_path / "data"), "--draw", str(tmp_path / "e.png"), "--json",
+            str(tmp_path / "e.json")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "3 photos, errors in pixels of the 64x48 model input" in result.output
+    metrics = json.loads((tmp_path / "e.json").read_text())
+    assert metrics["count"] == 3 and metrics["mean_px"] > 0
+    assert (tmp_path / "e.png").stat().st_size > 0
+
+
+def test_predict_command_prints_corners_and_writes_box_and_rectified_crop(tmp_path):
+    import cv2
+
+    cv2.imwrite(str(tmp_path / "photo.png"), np.full((48, 64, 3), 200, np.uint8))
+    model = constant_model(tmp_path / "m.keras", [0.25, 0.25, 0.75, 0.25, 0.75, 0.5, 0.25, 0.5])
+    args = ["predict", str(model), str(tmp_path / "photo.png"), "--draw", str(tmp_path / "drawn"),
+            "--crop", str(tmp_path / "crops"), "--crop-height", "16"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output.strip())
+    np.testing.assert_allclose([record[k] for k in ("top_left", "top_right", "bottom_right", "bottom_left")],
+                               [[16, 12], [48, 12], [48, 24], [16, 24]], atol=0.01)
+    assert cv2.imread(str(tmp_path / "crops" / "photo.png")).shape == (16, 43, 3)
+    assert cv2.imread(str(tmp_path / "drawn" / "photo.png")).shape == (48, 64, 3)
+
+
+def test_missing_model_file_is_a_one_line_user_error(tmp_path):
+    result = CliRunner().invoke(main, ["predict", str(tmp_path / "none.keras"), str(tmp_path / "x.png")])
+    assert result.exit_code == 2
+    assert "none.keras: no such model file; give a .keras file written by train.py" in result.output
+
+
+@pytest.mark.parametrize(("spent_s", "stops"), [(55.0, True), (50.0, False)], ids=["would-overrun", "fits"])
+def test_time_limit_stops_after_the_epoch_whose_successor_would_overrun(tiny_model, spent_s, stops):
+    import time
+
+    from synthcert.keras import TimeLimit
+
+    limit = TimeLimit(max_minutes=1.0, start=time.monotonic() - spent_s)
+    limit.set_model(tiny_model)
+    tiny_model.stop_training = False
+    limit.on_train_begin()
+    limit.fit_start -= 6.0  # the first epoch took 6 s: the next would end at spent_s + 6 s
+    limit.on_epoch_end(0)
+    assert tiny_model.stop_training is stops and (limit.stopped_epoch == 0) is stops

@@ -1,0 +1,82 @@
+"""`python train.py`: a two-step run on tiny images, mixed with real photos, writes every artefact."""
+
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("keras")
+
+import train  # noqa: E402
+from synthcert import RenderConfig, Renderer  # noqa: E402
+from synthcert.datasets import write_dataset  # noqa: E402
+
+TINY = ["--image-size", "64x48", "--channels", "4,8", "--batch-size", "4", "--validation-count", "8",
+        "--pool-size", "8", "--pool-workers", "1", "--verbose", "0"]
+
+
+def test_two_step_mixed_run_writes_every_artefact(tmp_path, capsys):
+    renderer = Renderer(config=RenderConfig().replace(scene={"image_size_wh": (96, 72)}))
+    write_dataset([renderer.render(i, seed=9) for i in range(5)], tmp_path / "real", formats=["coco"])
+    out = tmp_path / "run"
+    code = train.main([*TINY, "--out", str(out), "--epochs", "2", "--steps-per-epoch", "1", "--real",
+                       str(tmp_path / "real"), "--real-fraction", "0.5"])
+    assert code == 0
+    for name in ("best.keras", "log.csv", "curves.png", "predictions.png", "summary.json"):
+        assert (out / name).stat().st_size > 0, name
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["model"]["parameters"] > 0 and summary["model"]["size_bytes"] > 0
+    assert summary["inference"]["cpu_ms_per_image_batch_1"] > 0
+    assert summary["training"]["steps"] == 2 and summary["training"]["real_photos"] == {"train_real": 4, "val_real": 1}
+    for source in ("synthetic", "real"):
+        assert {"mean_px", "median_px", "mean_pct_width", "median_pct_width"} <= set(summary["validation"][source])
+    header = (out / "log.csv").read_text().splitlines()[0].split(",")
+    assert {"loss", "val_loss", "train_synthetic_loss", "train_real_loss", "val_real_loss"} <= set(header)
+    assert json.loads(capsys.readouterr().out)["validation"]["synthetic"]["count"] == 8
+
+
+def test_quick_preset_yields_to_explicit_flags():
+    quick = train.parse_args(["--quick", "--epochs", "1"])
+    assert quick.epochs == 1 and quick.image_size == (96, 64) and quick.steps_per_epoch == 50
+
+
+def test_missing_real_dataset_is_a_one_line_error(tmp_path, capsys):
+    code = train.main([*TINY, "--out", str(tmp_path / "run"), "--real", str(tmp_path / "nowhere")])
+    assert code == 2
+    assert "nowhere: no such file or directory" in capsys.readouterr().err
+
+
+def test_malformed_image_size_is_refused_by_the_parser(capsys):
+    with pytest.raises(SystemExit):
+        train.parse_args(["--image-size", "192by128"])
+    assert "'192by128'; expected WIDTHxHEIGHT, e.g. 192x128" in capsys.readouterr().err
+
+
+def test_corner_errors_in_the_summary_match_a_fresh_evaluation(tmp_path):
+    from synthcert.keras import load_model, predict_corners, synthetic_set
+
+    out = tmp_path / "run"
+    assert train.main([*TINY, "--out", str(out), "--epochs", "1", "--steps-per-epoch", "1"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    config = RenderConfig.from_dict(summary["render_config"])
+    x, y = synthetic_set(8, seed=summary["training"]["synthetic_validation_seed"], config=config)
+    pred = predict_corners(load_model(out / "best.keras"), x)
+    expected = np.linalg.norm(pred - y.reshape(-1, 4, 2), axis=2).mean()
+    assert summary["validation"]["synthetic"]["mean_px"] == pytest.approx(expected, rel=1e-4)
+
+
+def test_tensorboard_log_is_written_when_asked(tmp_path):
+    pytest.importorskip("tensorboard")
+    out = tmp_path / "run"
+    assert train.main([*TINY, "--out", str(out), "--epochs", "1", "--steps-per-epoch", "1", "--tensorboard"]) == 0
+    assert any((out / "tensorboard").rglob("*.v2"))
+
+
+def test_tensorboard_without_its_package_is_a_one_line_error_before_any_work(tmp_path, capsys, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "tensorboard" else real(name))
+    assert train.main([*TINY, "--out", str(tmp_path / "run"), "--tensorboard"]) == 2
+    assert "needs the tensorboard package; pip install tensorboard" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()

@@ -1,0 +1,101 @@
+"""Train the corner regressor of the seed talk on endless synthetic (optionally mixed real) photos.
+
+A thin shell: flags become `synthcert.training.options.TrainOptions` and `synthcert.keras.train` does the
+work. See docs/training.md for the measured default run and what every artefact in `--out` holds.
+
+    python train.py                                  # default run, at most ~25 minutes on 2 CPU cores
+    python train.py --quick --out runs/smoke         # a couple of minutes
+    python train.py --real data/real --real-fraction 0.25 --out runs/mixed
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from synthcert.errors import SynthcertError
+from synthcert.training.options import TrainOptions
+
+EXIT_USER_ERROR = 2
+
+
+def size_wh(text: str) -> tuple[int, int]:
+    w, sep, h = text.lower().partition("x")
+    if not sep or not w.isdigit() or not h.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r}; expected WIDTHxHEIGHT, e.g. 192x128")
+    return int(w), int(h)
+
+
+def channel_list(text: str) -> tuple[int, ...]:
+    parts = text.split(",")
+    if not all(p.strip().isdigit() and int(p) > 0 for p in parts):
+        raise argparse.ArgumentTypeError(f"{text!r}; expected positive filter counts, e.g. 16,24,32,48")
+    return tuple(int(p) for p in parts)
+
+
+def parse_args(argv=None) -> TrainOptions:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    d = TrainOptions().quick() if "--quick" in argv else TrainOptions()  # explicit flags still win
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--out", default=d.out, help=f"output directory (default {d.out})")
+    p.add_argument("--real", help="labelled real photos to mix in: COCO keypoints, YOLO-OBB or manifest.jsonl "
+                                  f"directory; {d.real_val_fraction:.0%} are held out for validation")
+    p.add_argument("--real-fraction", type=float, default=d.real_fraction,
+                   help=f"share of every batch taken by real photos (default {d.real_fraction})")
+    p.add_argument("--epochs", type=int, default=d.epochs, help=f"at most this many epochs (default {d.epochs})")
+    p.add_argument("--steps-per-epoch", type=int, default=d.steps_per_epoch, help=f"default {d.steps_per_epoch}")
+    p.add_argument("--batch-size", type=int, default=d.batch_size, help=f"default {d.batch_size}")
+    p.add_argument("--image-size", type=size_wh, default=d.image_size,
+                   help=f"model input WxH (default {d.image_size[0]}x{d.image_size[1]})")
+    p.add_argument("--channels", type=channel_list, default=d.channels,
+                   help=f"filters per conv block (default {','.join(map(str, d.channels))})")
+    p.add_argument("--learning-rate", type=float, default=d.learning_rate, help=f"default {d.learning_rate}")
+    p.add_argument("--pool-size", type=int, default=d.pool_size or 0,
+                   help=f"synthetic samples rendered once and drawn again in shuffled passes; 0 renders every "
+                        f"sample fresh (default {d.pool_size})")
+    p.add_argument("--pool-workers", type=int, default=d.pool_workers,
+                   help=f"processes rendering the pool (default {d.pool_workers})")
+    p.add_argument("--seed", type=int, default=d.seed, help=f"training stream seed (default {d.seed})")
+    p.add_argument("--validation-count", type=int, default=d.validation_count,
+                   help=f"synthetic validation samples (default {d.validation_count})")
+    p.add_argument("--max-minutes", type=float, default=d.max_minutes,
+                   help=f"stop after the epoch that would exceed this wall time (default {d.max_minutes})")
+    p.add_argument("--workers", type=int, default=d.workers, help=f"Keras PyDataset workers (default {d.workers})")
+    p.add_argument("--use-multiprocessing", action="store_true", help="render in worker processes")
+    p.add_argument("--config", help="render configuration YAML for the synthetic photos")
+    p.add_argument("--photometric", choices=("none", "light", "default", "heavy", "config"), default=d.photometric,
+                   help=f"photometric preset, replacing the configuration's; 'config' keeps it (default "
+                        f"{d.photometric}: the presets are tuned for 384x256 photos)")
+    p.add_argument("--tensorboard", action="store_true", help="also write a TensorBoard log to OUT/tensorboard")
+    p.add_argument("--quick", action="store_true", help="smoke test: 96x64 inputs, 4 short epochs, minutes; "
+                                                         "other flags override it")
+    p.add_argument("--verbose", type=int, choices=(0, 1, 2), default=d.verbose, help="Keras fit verbosity")
+    a = p.parse_args(argv)
+    return TrainOptions(
+        out=a.out, real=a.real, real_fraction=a.real_fraction, epochs=a.epochs, steps_per_epoch=a.steps_per_epoch,
+        batch_size=a.batch_size, image_size=a.image_size, channels=a.channels, learning_rate=a.learning_rate,
+        pool_size=a.pool_size or None, pool_workers=a.pool_workers, seed=a.seed,
+        validation_count=a.validation_count, max_minutes=a.max_minutes, workers=a.workers,
+        use_multiprocessing=a.use_multiprocessing, config=a.config,
+        photometric=None if a.photometric == "config" else a.photometric, tensorboard=a.tensorboard, verbose=a.verbose,
+    )
+
+
+def main(argv=None) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        options = parse_args(argv)
+        from synthcert.keras import train
+
+        summary = train(options)
+    except SynthcertError as e:
+        print(f"Error: {e}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    print(json.dumps({k: summary[k] for k in ("model", "validation", "inference", "training")}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
