@@ -2,7 +2,8 @@
 
 Photometric stage: pixels in, pixels out; these functions never see labels and never move a pixel. Each
 effect is a frozen params object drawn by a `sample_*` function from an explicit generator, and a pure
-`apply_*` function (image, params) -> image. Not wired into the pipeline yet. albumentations already has
+`apply_*` function (image, params) -> image; the Renderer applies vignetting and glare (`photometric.vignette_p`,
+`glare_p`). albumentations already has
 directional light (`Illumination`), colour temperature (`PlanckianJitter`), sun flare, noise, blur and JPEG.
 """
 

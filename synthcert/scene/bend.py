@@ -7,7 +7,7 @@ and labels cannot drift apart. The field is a sum of components whose gradients 
 below MAX_GRADIENT < 1), which makes p -> p + d(p) one-to-one and the inverse unique.
 
 Pure functions: sampling takes the generator explicitly; `apply_bend` and `bend_points` have no randomness.
-Not wired into the pipeline yet.
+The Renderer bends with probability `scene.bend_p`.
 """
 
 from __future__ import annotations

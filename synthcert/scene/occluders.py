@@ -6,8 +6,8 @@ or shadow would touch the forbidden quadrilateral (the registration number, grow
 the very alpha mask that `draw_occluders` composites, so "never the target" holds per pixel. Labels do not
 move: occluders only hide pixels, and never the target's.
 
-Pure functions: sampling takes the generator explicitly, drawing has no randomness. Not wired into the
-pipeline yet.
+Pure functions: sampling takes the generator explicitly, drawing has no randomness. The Renderer
+calls them with probability `scene.occluder_p`.
 """
 
 from __future__ import annotations
