@@ -71,6 +71,12 @@ def main():
       synthcert preview data/train -o preview.png
       synthcert check data/train
 
+    \b
+    Make a template from a photo, train (python train.py), then use the model:
+      synthcert template init photo.jpg --fields fields.yaml -o my-template
+      synthcert eval runs/default/best.keras data/val
+      synthcert predict runs/default/best.keras photo.jpg --draw drawn/ --crop crops/
+
     `check` and `preview` also read real datasets exported from CVAT or Label Studio. Every label is
     the four corners TL, TR, BR, BL of the printed text as read, in pixel coordinates where the image
     spans [0, W] x [0, H]. See docs/datasets.md.
