@@ -46,8 +46,8 @@ class SceneConfig:
     offset_range: tuple[float, float] = (-0.12, 0.12)
     backgrounds: tuple[str, ...] = BUILTIN_BACKGROUNDS
     target_inside: bool = True
-    bend_p: float = 0.3
-    occluder_p: float = 0.25
+    bend_p: float = 0.1
+    occluder_p: float = 0.1
 
 
 @dataclass(frozen=True)
