@@ -51,6 +51,9 @@ def parse_args(argv=None) -> TrainOptions:
                    help=f"model input WxH (default {d.image_size[0]}x{d.image_size[1]})")
     p.add_argument("--channels", type=channel_list, default=d.channels,
                    help=f"filters per conv block (default {','.join(map(str, d.channels))})")
+    p.add_argument("--head", choices=("heatmap", "dense"), default=d.head,
+                   help=f"heatmap: per-corner heatmaps and soft-argmax; dense: the seed's Flatten + Dense(8) "
+                        f"(default {d.head})")
     p.add_argument("--learning-rate", type=float, default=d.learning_rate, help=f"default {d.learning_rate}")
     p.add_argument("--pool-size", type=int, default=d.pool_size or 0,
                    help=f"synthetic samples rendered once and drawn again in shuffled passes; 0 renders every "
@@ -75,8 +78,8 @@ def parse_args(argv=None) -> TrainOptions:
     a = p.parse_args(argv)
     return TrainOptions(
         out=a.out, real=a.real, real_fraction=a.real_fraction, epochs=a.epochs, steps_per_epoch=a.steps_per_epoch,
-        batch_size=a.batch_size, image_size=a.image_size, channels=a.channels, learning_rate=a.learning_rate,
-        pool_size=a.pool_size or None, pool_workers=a.pool_workers, seed=a.seed,
+        batch_size=a.batch_size, image_size=a.image_size, channels=a.channels, head=a.head,
+        learning_rate=a.learning_rate, pool_size=a.pool_size or None, pool_workers=a.pool_workers, seed=a.seed,
         validation_count=a.validation_count, max_minutes=a.max_minutes, workers=a.workers,
         use_multiprocessing=a.use_multiprocessing, config=a.config,
         photometric=None if a.photometric == "config" else a.photometric, tensorboard=a.tensorboard, verbose=a.verbose,

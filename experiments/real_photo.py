@@ -57,6 +57,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--epochs", type=int, default=30)
     p.add_argument("--steps-per-epoch", type=int, default=100)
     p.add_argument("--max-minutes", type=float, default=20.0, help="per detector (2 CPU cores: about 2000 steps)")
+    p.add_argument("--pool-size", type=int, default=10_000,
+                   help="synthetic samples rendered once per detector (default 10000: 0.8 GB at 192x144)")
     p.add_argument("--real-fraction", type=float, default=0.25, help="share of each mixed batch from the photo")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quick", action="store_true", help="smoke test: 2 short epochs per detector")
@@ -94,7 +96,7 @@ def run(args: argparse.Namespace) -> dict:
     base = TrainOptions(
         templates=(str(template_dir),), config=str(RENDER_CONFIG), image_size=(w, h), epochs=args.epochs,
         steps_per_epoch=args.steps_per_epoch, max_minutes=args.max_minutes, validation_count=256, seed=args.seed,
-        real_val_fraction=0.0, real_fraction=args.real_fraction, verbose=2,
+        real_val_fraction=0.0, real_fraction=args.real_fraction, pool_size=args.pool_size, verbose=2,
     )
     if args.quick:
         base = base.replace(epochs=2, steps_per_epoch=10, validation_count=32, max_minutes=3.0)

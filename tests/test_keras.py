@@ -14,6 +14,7 @@ from synthcert.cli import main  # noqa: E402
 from synthcert.keras import (  # noqa: E402
     CertificateStream,
     MixedStream,
+    SoftArgmaxCorners,
     build_regressor,
     compile_regressor,
     load_model,
@@ -120,12 +121,58 @@ def test_worker_processes_give_the_same_batches_and_finish_every_epoch(tiny_mode
     assert len(history.history["loss"]) == 2
 
 
-def test_default_regressor_is_small_and_outputs_input_pixels():
-    model = build_regressor()
+@pytest.mark.parametrize("head", ["heatmap", "dense"])
+def test_default_regressor_is_small_and_starts_at_the_input_centre(head):
+    model = build_regressor(head=head)
     w, h = TrainOptions().image_size
     assert model.count_params() <= 150_000
     assert model.input_shape == (None, h, w, 3) and model.output_shape == (None, 8)
-    np.testing.assert_array_equal(model.get_layer("corners_px").scale, [w, h] * 4)
+    np.testing.assert_allclose(model.predict(np.zeros((1, h, w, 3), np.float32), verbose=0), [[w / 2, h / 2] * 4],
+                               atol=1e-3)
+
+
+def one_hot_heatmaps(cells_yx, grid_hw=(4, 6), sharpness=200.0):
+    """Logits whose float32 softmax puts all of corner k's mass on cell cells_yx[k] (e^-200 underflows to 0)."""
+    logits = np.zeros((1, *grid_hw, 4), np.float32)
+    for k, (i, j) in enumerate(cells_yx):
+        logits[0, i, j, k] = sharpness
+    return logits
+
+
+def test_soft_argmax_of_a_peaked_heatmap_is_that_cells_centre_plus_its_offset():
+    layer = SoftArgmaxCorners((96, 64))  # a 6 x 4 grid of 16 x 16 px cells
+    cells = [(0, 0), (0, 5), (3, 5), (2, 1)]
+    offsets = np.zeros((1, 4, 6, 8), np.float32)
+    offsets[0, 2, 1, 6:8] = (0.25, -0.5)  # corner 3's (dx, dy) at its cell, in cells
+    corners = np.asarray(layer(one_hot_heatmaps(cells), offsets))
+    # Centres by hand: column j spans [16 j, 16 j + 16], so its centre is 16 j + 8.
+    np.testing.assert_allclose(corners, [[8, 8, 88, 8, 88, 56, 24 + 4, 40 - 8]], atol=1e-4)
+
+
+def test_soft_argmax_reaches_zero_and_the_far_border_exactly():
+    offsets = np.zeros((1, 4, 6, 8), np.float32)
+    offsets[0, 0, 0, 0:2] = -0.5  # corner 0: half a cell up-left of the first centre is (0, 0)
+    offsets[0, 3, 5, 4:6] = 0.5  # corner 2: half a cell down-right of the last centre is (W, H)
+    corners = np.asarray(SoftArgmaxCorners((96, 64))(one_hot_heatmaps([(0, 0), (0, 0), (3, 5), (3, 5)]), offsets))
+    np.testing.assert_array_equal(corners[0, [0, 1, 4, 5]], [0.0, 0.0, 96.0, 64.0])
+
+
+def test_soft_argmax_of_a_flat_heatmap_is_the_mean_of_the_centres():
+    corners = np.asarray(SoftArgmaxCorners((96, 64))(np.zeros((1, 4, 6, 4), np.float32),
+                                                     np.zeros((1, 4, 6, 8), np.float32)))
+    np.testing.assert_allclose(corners, [[48, 32] * 4], atol=1e-4)
+
+
+def test_heatmap_head_refuses_an_input_its_pyramid_cannot_halve_evenly():
+    with pytest.raises(ValueError, match="sides are multiples of 8; got 60x48"):
+        build_regressor((60, 48), channels=(4, 8), head="heatmap")
+
+
+def test_heatmap_regressor_survives_save_and_load(tmp_path):
+    model = build_regressor(TINY, channels=(4, 8), head="heatmap")
+    x = np.random.default_rng(0).random((2, TINY[1], TINY[0], 3), np.float32)
+    model.save(tmp_path / "m.keras")
+    np.testing.assert_array_equal(load_model(tmp_path / "m.keras").predict(x, verbose=0), model.predict(x, verbose=0))
 
 
 def test_too_many_blocks_for_the_input_are_refused():
@@ -135,7 +182,7 @@ def test_too_many_blocks_for_the_input_are_refused():
 
 def constant_model(path, corners_relative):
     """A saved tiny regressor that always predicts the same corners (fractions of the input size)."""
-    model = build_regressor(TINY, channels=(4,))
+    model = build_regressor(TINY, channels=(4,), head="dense")
     dense = model.get_layer("corners_relative")
     dense.set_weights([np.zeros_like(dense.get_weights()[0]), np.asarray(corners_relative, np.float32)])
     model.save(path)

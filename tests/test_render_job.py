@@ -1,3 +1,4 @@
+import importlib.metadata
 import os
 from pathlib import Path
 
@@ -60,6 +61,15 @@ def test_merge_refuses_a_missing_shard_and_shards_of_another_run(tmp_path):
         merge_datasets([first, other], tmp_path / "m")
 
 
+def test_merge_refuses_shards_rendered_with_another_faker(tmp_path):
+    first, second = (render(tmp_path / name, 4, shard=(k, 2)) for k, name in ((1, "a"), (2, "b")))
+    info = yaml.safe_load((second / "dataset.yaml").read_text())
+    info["libraries"]["faker"] = "0.0.1"  # as if the second machine had an older Faker
+    (second / "dataset.yaml").write_text(yaml.safe_dump(info, sort_keys=False))
+    with pytest.raises(DatasetError, match=r"b/dataset\.yaml: libraries: differs from .* library versions"):
+        merge_datasets([first, second], tmp_path / "m")
+
+
 def test_dataset_sample_equals_the_sample_rendered_alone(tmp_path):
     root = render(tmp_path / "ds", 4, seed=9, image_format="png")
     alone = Renderer(config=TINY).render(2, seed=9)
@@ -76,6 +86,8 @@ def test_dataset_yaml_records_enough_to_reproduce_the_dataset(tmp_path):
     info = yaml.safe_load((first / "dataset.yaml").read_text())
     assert (info["synthcert_version"], info["seed"], info["start"], info["count"]) == (__version__, 4, 0, 3)
     assert info["config"] == config.to_dict()
+    assert {k: info["libraries"][k] for k in ("faker", "albumentations")} == {
+        k: importlib.metadata.version(k) for k in ("faker", "albumentations")}
     again = render(tmp_path / "again", 3, config=first / "dataset.yaml", seed=info["seed"])
     assert tree_bytes(again) == tree_bytes(first)
 

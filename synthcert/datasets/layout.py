@@ -47,6 +47,24 @@ def synthcert_version() -> str:
     return __version__
 
 
+# The libraries whose output is in the bytes of a render: the same seed gives the same bytes only with
+# the same versions (Faker's data tables, albumentations' sampling, OpenCV's and Pillow's rasterisers).
+RENDER_LIBRARIES = ("faker", "albumentations", "opencv-python-headless", "pillow", "numpy")
+
+
+def library_versions() -> dict[str, str]:
+    """Returns the installed version of each of `RENDER_LIBRARIES` ("not installed" if absent)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    return {name: installed(name) for name in RENDER_LIBRARIES}
+
+
 def image_file(index: int, last_index: int, image_format: str) -> str:
     """Returns the dataset-relative file of image `index`, zero-padded to the digits of the run's last index.
 
@@ -188,6 +206,8 @@ class DatasetInfo:
             built-in ones.
         config: the full render configuration, `RenderConfig.to_dict()`.
         jpeg_quality: the JPEG quality the images were encoded with.
+        libraries: versions of the libraries a render's bytes depend on (`library_versions`), or None when
+            the dataset was written from samples.
     """
 
     names: tuple[str, ...]
@@ -201,11 +221,13 @@ class DatasetInfo:
     templates: tuple[str, ...] | None = None
     config: dict | None = None
     jpeg_quality: int = JPEG_QUALITY
+    libraries: dict[str, str] | None = None
 
     def to_yaml(self) -> str:
         """Returns the text of `dataset.yaml`; the same info always gives the same bytes."""
         data = {
             "synthcert_version": self.synthcert_version,
+            **({"libraries": self.libraries} if self.libraries else {}),
             "seed": self.seed,
             "start": self.start,
             "count": self.count,
@@ -241,6 +263,8 @@ class DatasetInfo:
                 count=data.get("count"), shard=tuple(int(v) for v in shard.split("/")) if shard else None,
                 templates=None if data.get("templates") is None else tuple(data["templates"]),
                 config=data.get("config"), jpeg_quality=int(data.get("jpeg_quality", JPEG_QUALITY)),
+                libraries=None if data.get("libraries") is None else {str(k): str(v)
+                                                                      for k, v in data["libraries"].items()},
             )
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise DatasetError(f"missing or malformed key ({e}); rewrite it with synthcert", path) from None

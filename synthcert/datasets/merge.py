@@ -63,7 +63,7 @@ def _same_run(dirs: list[Path], infos: list[DatasetInfo]) -> DatasetInfo:
         for f in dataclasses.fields(DatasetInfo):
             if f.name != "shard" and getattr(info, f.name) != getattr(run, f.name):
                 raise DatasetError(f"differs from {dirs[0] / INFO_FILE}; shards of one run share seed, count, "
-                                   "templates, configuration and formats", d / INFO_FILE, f.name)
+                                   "templates, configuration, formats and library versions", d / INFO_FILE, f.name)
     n = infos[0].shard[1]
     given = sorted(f"{info.shard[0]}/{info.shard[1]}" for info in infos)
     expected = [f"{k}/{n}" for k in range(1, n + 1)]

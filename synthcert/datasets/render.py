@@ -43,6 +43,7 @@ from synthcert.datasets.layout import (
     atomic_write,
     encode_image,
     image_file,
+    library_versions,
     prepare_output_dir,
     synthcert_version,
 )
@@ -180,7 +181,7 @@ def render_dataset(
         names=names, formats=formats, image_format=image_format, synthcert_version=synthcert_version(),
         seed=seed, start=start, count=count, shard=None if shard[1] == 1 else tuple(shard),
         templates=None if templates is None else tuple(str(t) for t in templates),
-        config=renderer.config.to_dict(),
+        config=renderer.config.to_dict(), libraries=library_versions(),
     )
     write_annotations(sorted(records, key=lambda r: r.index), root, info)
     return RenderSummary(root, indices, seed, workers, time.perf_counter() - began)

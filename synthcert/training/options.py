@@ -27,6 +27,7 @@ class TrainOptions:
             (`synthcert.training.pool`); None renders every training sample fresh.
         pool_workers: processes that render the pool.
         channels: filters per Conv-BN-ReLU-MaxPool block.
+        head: "heatmap" (per-corner heatmaps and soft-argmax) or "dense" (the seed's Flatten + Dense(8)).
         learning_rate: Adam's initial learning rate; halved on plateaus of the monitored error.
         seed: seed of the training stream; the synthetic validation set uses `seed + validation_seed_offset`.
         validation_count: number of synthetic validation samples.
@@ -53,8 +54,9 @@ class TrainOptions:
     batch_size: int = 32
     image_size: tuple[int, int] = (96, 64)
     channels: tuple[int, ...] = (24, 48, 64)
+    head: str = "heatmap"
     learning_rate: float = 1e-3
-    pool_size: int | None = 20_000
+    pool_size: int | None = 40_000
     pool_workers: int = 2
     seed: int = 0
     validation_seed_offset: int = 1_000_000

@@ -1,0 +1,201 @@
+"""The corner regressor: the seed talk's CNN with a choice of heads, its metric, and inference helpers.
+
+Its output is (B, 8) float32 in input pixels, TL, TR, BR, BL as (x, y) pairs, so the MAE loss, the
+`corner_px` metric and every reported error are in the same pixels.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from synthcert.errors import SynthcertError
+from synthcert.evaluation import summarize
+from synthcert.samples import Sample
+from synthcert.training.batches import RealSet, to_arrays
+from synthcert.training.letterbox import letterbox
+from synthcert.training.options import TrainOptions
+
+HEADS = ("heatmap", "dense")
+
+
+@keras.saving.register_keras_serializable(package="synthcert")
+class SoftArgmaxCorners(keras.layers.Layer):
+    """Turns per-corner heatmap logits and per-cell offsets into corner coordinates in input pixels.
+
+    Each corner is the expectation, under the softmax of its heatmap over the cells, of the cell centre
+    plus that cell's offset (integral regression with offsets): differentiable, sub-pixel, and able to
+    reach any coordinate, the image border included (0 is half a cell left of the first centre).
+
+    Call with `logits` (B, h, w, 4) and `offsets` (B, h, w, 8), the offsets in cells as (dx, dy) per
+    corner; returns (B, 8) as x0, y0, ..., x3, y3.
+
+    Args:
+        image_size: (W, H) of the model input the cells tile.
+    """
+
+    def __init__(self, image_size, **kwargs):
+        super().__init__(**kwargs)
+        self.image_size = tuple(int(v) for v in image_size)
+
+    def call(self, logits, offsets):
+        h, w = int(logits.shape[1]), int(logits.shape[2])
+        cell = np.array([self.image_size[0] / w, self.image_size[1] / h], np.float32)
+        ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+        centres = (np.stack([xs.ravel(), ys.ravel()], axis=-1) + 0.5) * cell  # (h*w, 2) in pixels
+        p = keras.ops.softmax(keras.ops.reshape(logits, (-1, h * w, 4)), axis=1)
+        positions = centres[None, :, None, :] + keras.ops.reshape(offsets, (-1, h * w, 4, 2)) * cell
+        corners = keras.ops.sum(p[..., None] * positions, axis=1)
+        return keras.ops.reshape(corners, (-1, 8))
+
+    def compute_output_shape(self, logits_shape, offsets_shape=None):
+        return (logits_shape[0], 8)
+
+    def get_config(self):
+        return {**super().get_config(), "image_size": list(self.image_size)}
+
+
+def build_regressor(image_size=TrainOptions.image_size, channels: Sequence[int] = TrainOptions.channels,
+                    kernel_size: int = 5, head: str = TrainOptions.head, head_channels: int = 32) -> keras.Model:
+    """Returns the corner regressor, uncompiled: the seed talk's conv blocks and one of two heads.
+
+    The backbone is the seed's: blocks of Conv2D (`kernel_size`, stride 2 in the first block),
+    BatchNormalization, ReLU and 2 x 2 MaxPooling.
+
+    - `head="dense"` is the seed's own head: Flatten and Dense(8), predicting corners as fractions of the
+      input size (starting at the centre), then a fixed Rescaling to input pixels.
+    - `head="heatmap"` keeps the image's layout instead of flattening it: each block's output is projected
+      to `head_channels` (1 x 1) and added to the upsampled coarser one (a feature pyramid, so the
+      finest level sees the whole document), then one 3 x 3 block predicts, at the first block's
+      resolution (1/4 of the input), a heatmap per corner and a sub-cell offset, which
+      `SoftArgmaxCorners` turns into pixels. Locating a corner becomes a local, translation-equivariant
+      question instead of a global one, which is what the Dense head could not learn to sub-pixel
+      precision (docs/training.md has the comparison).
+
+    Args:
+        image_size: (W, H) of the input images; for the heatmap head both must be multiples of
+            2 ** (blocks + 1).
+        channels: filters per block; their count is the depth.
+        kernel_size: side of every backbone convolution kernel.
+        head: "heatmap" or "dense".
+        head_channels: width of the heatmap head's pyramid.
+
+    Example:
+        >>> build_regressor((64, 48), channels=(8, 16), head="dense").output_shape
+        (None, 8)
+    """
+    w, h = (int(v) for v in image_size)
+    blocks = len(channels)
+    if head not in HEADS:
+        raise ValueError(f"head = {head!r}; expected one of {', '.join(HEADS)}")
+    if blocks == 0 or min(w, h) < 2 ** (blocks + 1):
+        raise ValueError(f"{blocks} blocks on a {w}x{h} input; expected at least one block and a side of "
+                         f"at least 2 ** (blocks + 1) = {2 ** (blocks + 1)} px; use fewer channels")
+    if head == "heatmap" and (w % 2 ** (blocks + 1) or h % 2 ** (blocks + 1)):
+        raise ValueError(f"the heatmap head on {blocks} blocks needs an input whose sides are multiples of "
+                         f"{2 ** (blocks + 1)}; got {w}x{h}")
+    inputs = keras.Input((h, w, 3), name="image")
+    x, levels = inputs, []
+    for i, filters in enumerate(channels):
+        x = keras.layers.Conv2D(int(filters), kernel_size, strides=2 if i == 0 else 1, padding="same",
+                                use_bias=False, name=f"conv{i}")(x)
+        x = keras.layers.BatchNormalization(name=f"bn{i}")(x)
+        x = keras.layers.ReLU(name=f"relu{i}")(x)
+        x = keras.layers.MaxPooling2D(2, name=f"pool{i}")(x)
+        levels.append(x)
+    # The heads stay float32 under a mixed-precision policy: pixel coordinates need its precision.
+    if head == "dense":
+        x = keras.layers.Flatten(name="flatten")(x)
+        x = keras.layers.Dense(8, bias_initializer=keras.initializers.Constant(0.5), dtype="float32",
+                               name="corners_relative")(x)
+        outputs = keras.layers.Rescaling(np.array([w, h] * 4, np.float32), dtype="float32", name="corners_px")(x)
+        return keras.Model(inputs, outputs, name="corner_regressor")
+    top = None
+    for i in reversed(range(blocks)):
+        lateral = keras.layers.Conv2D(head_channels, 1, name=f"lateral{i}")(levels[i])
+        top = lateral if top is None else keras.layers.Add(name=f"merge{i}")(
+            [lateral, keras.layers.UpSampling2D(2, interpolation="bilinear", name=f"up{i}")(top)])
+    x = keras.layers.Conv2D(head_channels, 3, padding="same", use_bias=False, name="head_conv")(top)
+    x = keras.layers.BatchNormalization(name="head_bn")(x)
+    x = keras.layers.ReLU(name="head_relu")(x)
+    logits = keras.layers.Conv2D(4, 1, dtype="float32", name="heatmaps")(x)
+    offsets = keras.layers.Conv2D(8, 1, kernel_initializer="zeros", dtype="float32", name="offsets")(x)
+    outputs = SoftArgmaxCorners((w, h), dtype="float32", name="corners_px")(logits, offsets)
+    return keras.Model(inputs, outputs, name="corner_regressor")
+
+
+@keras.saving.register_keras_serializable(package="synthcert")
+def corner_px(y_true, y_pred):
+    """Keras metric: mean Euclidean distance between predicted and labelled corners, in input pixels."""
+    d = keras.ops.reshape(y_pred - y_true, (-1, 4, 2))
+    return keras.ops.mean(keras.ops.sqrt(keras.ops.sum(d * d, axis=-1) + 1e-12), axis=-1)
+
+
+def compile_regressor(model: keras.Model, learning_rate: float = 1e-3) -> keras.Model:
+    """Compiles with the seed's MAE loss (in pixels) and Adam; adds the `corner_px` metric."""
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mae", metrics=[corner_px])
+    return model
+
+
+def load_model(path: str | Path) -> keras.Model:
+    """Loads a saved regressor (.keras) for inference."""
+    path = Path(path)
+    if not path.is_file():
+        raise SynthcertError("no such model file; give a .keras file written by train.py", path)
+    return keras.saving.load_model(path, compile=False)
+
+
+def input_size(model: keras.Model) -> tuple[int, int]:
+    """Returns the (W, H) the model expects."""
+    _, h, w, _ = model.input_shape
+    return int(w), int(h)
+
+
+def predict_corners(model: keras.Model, x: np.ndarray, batch_size: int = 64) -> np.ndarray:
+    """Returns (N, 4, 2) float64 corners in input pixels for (N, H, W, 3) float32 images in [0, 1]."""
+    y = model.predict(x, batch_size=batch_size, verbose=0)
+    return np.asarray(y, np.float64).reshape(-1, 4, 2)
+
+
+def evaluate_samples(model: keras.Model, samples: Sequence[Sample]) -> tuple[dict, RealSet, np.ndarray]:
+    """Predicts the corners of labelled photos of any size and measures the errors, as `train.py` reports them.
+
+    Returns:
+        The `synthcert.evaluation.summarize` metrics in input pixels, the letterboxed photos, and the
+        (N, 4, 2) predictions in input pixels.
+    """
+    real = RealSet.from_samples(samples, input_size(model))
+    pred = predict_corners(model, to_arrays(real.images, real.corners)[0])
+    return summarize(pred, real.corners, image_width_px=real.images.shape[2]), real, pred
+
+
+def predict_photo(model: keras.Model, image: np.ndarray) -> np.ndarray:
+    """Returns the (4, 2) float64 corners TL, TR, BR, BL of the number in an (H, W, 3) uint8 RGB photo of
+    any size, in that photo's pixels (COCO)."""
+    fitted, box = letterbox(image, input_size(model))
+    pred = predict_corners(model, to_arrays([fitted], [np.zeros((4, 2))])[0])
+    return box.to_image(pred[0])
+
+
+def cpu_inference_ms(model: keras.Model, repeats: int = 50) -> float:
+    """Returns the median time of one forward pass at batch size 1 on the CPU, in milliseconds."""
+    w, h = input_size(model)
+    x = tf.zeros((1, h, w, 3), tf.float32)
+    with tf.device("/CPU:0"):
+
+        @tf.function(autograph=False)
+        def forward(t):
+            return model(t, training=False)
+
+        forward(x)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            forward(x).numpy()
+            times.append(time.perf_counter() - start)
+    return 1000.0 * float(np.median(times))

@@ -1,0 +1,155 @@
+"""Endless Keras streams of labelled certificate photos: synthetic, or mixed with real ones.
+
+Batches are `(images, corners)`: (B, H, W, 3) float32 in [0, 1] and (B, 8) float32 in input pixels. The
+streams only assemble batches; rendering, pooling, letterboxing and augmentation live in numpy-only
+modules (`synthcert.pipeline`, `synthcert.training`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from synthcert.config import RenderConfig
+from synthcert.errors import SynthcertError
+from synthcert.pipeline import Renderer
+from synthcert.samples import Sample
+from synthcert.training.augment import build_real_augmentation
+from synthcert.training.batches import RealSet, real_batch, real_count, render_batch, to_arrays
+from synthcert.training.pool import SyntheticPool
+
+
+def render_config(config: RenderConfig | str | Path | None, image_size) -> RenderConfig:
+    if config is None:
+        config = RenderConfig()
+    elif not isinstance(config, RenderConfig):
+        config = RenderConfig.load(config)
+    if image_size is not None:
+        config = config.replace(scene={"image_size_wh": tuple(int(v) for v in image_size)})
+    return config
+
+
+class CertificateStream(keras.utils.PyDataset):
+    """An endless stream of synthetic batches `(images, corners)` for `model.fit`.
+
+    `images` is (B, H, W, 3) float32 in [0, 1] and `corners` (B, 8) float32 in input pixels, TL, TR, BR, BL
+    as (x, y) pairs. Batch b holds samples `b * batch_size ... b * batch_size + batch_size - 1` of `seed`
+    (or, with a pool, pool draws addressed by (seed, b)), so it is a pure function of (configuration,
+    seed, pool size, b) in any worker. The stream is endless (`num_batches` is None): give `fit` a
+    `steps_per_epoch`. The renderer, with its fonts and templates, is built lazily in whichever process
+    renders first and is never pickled.
+
+    Args:
+        batch_size: samples per batch.
+        image_size: (W, H) of the model input; the renderer draws at this size directly. None keeps the
+            configuration's `scene.image_size_wh`.
+        seed: the stream's dataset seed.
+        config: a RenderConfig, a YAML path or None for the defaults.
+        templates: template directories, or None for the built-in ones.
+        pool_size: None renders every sample fresh. A number renders samples 0 ... pool_size - 1 once, at
+            construction, and draws batches from them in shuffled passes (`synthcert.training.pool`):
+            several times faster where rendering costs more than training.
+        pool_workers: processes that render the pool.
+        workers, use_multiprocessing, max_queue_size: Keras's parallelism settings. Several workers need
+            `use_multiprocessing=True`: threads would share the albumentations pipelines and their seeds.
+
+    Example:
+        >>> stream = CertificateStream(batch_size=2, image_size=(96, 64), seed=0)
+        >>> images, corners = stream[0]
+        >>> images.shape, images.dtype, corners.shape, stream.num_batches
+        ((2, 64, 96, 3), dtype('float32'), (2, 8), None)
+    """
+
+    def __init__(self, batch_size: int = 32, image_size=None, seed: int = 0, config=None, templates=None,
+                 pool_size: int | None = None, pool_workers: int = 1, workers: int = 1,
+                 use_multiprocessing: bool = False, max_queue_size: int = 10):
+        super().__init__(workers=workers, use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
+        if batch_size < 1 or seed < 0:
+            raise ValueError(f"batch_size = {batch_size}, seed = {seed}; expected batch_size >= 1 and seed >= 0")
+        if workers > 1 and not use_multiprocessing:
+            raise ValueError(f"workers = {workers} with threads would draw albumentations seeds in a race; "
+                             "pass use_multiprocessing=True, or workers=1")
+        self.batch_size = int(batch_size)
+        self.seed = int(seed)
+        self.config = render_config(config, image_size)
+        self.templates = None if templates is None else [str(t) for t in templates]
+        self._renderer: Renderer | None = None
+        self.pool = None if pool_size is None else SyntheticPool.render(pool_size, self.seed, self.config,
+                                                                         self.templates, pool_workers)
+
+    @property
+    def image_size(self) -> tuple[int, int]:
+        """(W, H) of every image in the stream."""
+        return tuple(self.config.scene.image_size_wh)
+
+    @property
+    def renderer(self) -> Renderer:
+        if self._renderer is None:
+            self._renderer = Renderer(self.templates, self.config)
+        return self._renderer
+
+    @property
+    def num_batches(self):
+        return None
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_renderer"] = None
+        return state
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        if index < 0:
+            raise IndexError(f"batch index = {index}; expected >= 0 (the stream is endless, not reversible)")
+        try:
+            return to_arrays(*self._parts(int(index), self.batch_size))
+        except SynthcertError as e:
+            raise type(e)(f"batch {index} of the stream with seed {self.seed}: {e}") from e
+
+    def _parts(self, index: int, synthetic: int) -> tuple[list, list]:
+        if self.pool is not None:
+            return self.pool.batch(index, synthetic)
+        start = index * self.batch_size
+        return render_batch(self.renderer, self.seed, range(start, start + synthetic))
+
+
+class MixedStream(CertificateStream):
+    """An endless stream mixing real labelled photos, augmented on the fly, into synthetic batches.
+
+    Every batch holds exactly `round(real_fraction * batch_size)` real photos (after the synthetic ones),
+    letterboxed to the input once and then augmented with keypoint-aware albumentations transforms
+    (`synthcert.training.augment`); each photo appears once per pass through a shuffled order. The
+    real part of batch b is drawn from (seed, b) only, like the synthetic part.
+
+    Args:
+        real: real samples (any size; e.g. from `synthcert.datasets.read_dataset`) or a prepared RealSet.
+        real_fraction: share of every batch taken by real photos, in [0, 1].
+        augmentation: strength of the real photos' augmentation: none, light, default or heavy.
+        **kwargs: the CertificateStream arguments.
+    """
+
+    def __init__(self, real: Sequence[Sample] | RealSet, real_fraction: float = 0.25,
+                 augmentation: str = "default", **kwargs):
+        super().__init__(**kwargs)
+        self.real = real if isinstance(real, RealSet) else RealSet.from_samples(real, self.image_size)
+        if self.real.images.shape[1:3] != self.image_size[::-1]:
+            raise ValueError(f"real images are {self.real.images.shape[2]}x{self.real.images.shape[1]}; "
+                             f"expected the stream's {self.image_size[0]}x{self.image_size[1]}")
+        self.real_per_batch = real_count(self.batch_size, real_fraction)
+        build_real_augmentation(augmentation)
+        self.augmentation = augmentation
+
+    def _parts(self, index: int, synthetic: int) -> tuple[list, list]:
+        k = self.real_per_batch
+        images, corners = super()._parts(index, synthetic - k)
+        real_images, real_corners = real_batch(self.real, self.seed, index, k,
+                                               build_real_augmentation(self.augmentation))
+        return images + real_images, corners + real_corners
+
+
+def synthetic_set(count: int, image_size=None, seed: int = 1_000_000, config=None, templates=None):
+    """Renders a fixed set of `count` synthetic samples as model arrays (x, y), e.g. for validation."""
+    renderer = Renderer(templates, render_config(config, image_size))
+    return to_arrays(*render_batch(renderer, seed, range(count)))
