@@ -1,6 +1,6 @@
 """The settings of one training run, as `train.py` exposes them; no TensorFlow, no behaviour.
 
-Defaults are the measured default run (see docs/training.md): a 0.12 M-parameter regressor on 96 x 64
+Defaults are the measured default run (see docs/training.md): a 0.12 M-parameter heatmap regressor on 96 x 64
 inputs, trained for at most 26 minutes on two CPU cores. `quick()` is a smoke test of under a minute.
 Labels, losses and errors are in pixels of the model input.
 """
