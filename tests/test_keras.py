@@ -17,6 +17,7 @@ from synthcert.keras import (  # noqa: E402
     SoftArgmaxCorners,
     build_regressor,
     compile_regressor,
+    heatmap_spread,
     load_model,
     predict_photo,
 )
@@ -163,6 +164,13 @@ def test_soft_argmax_of_a_flat_heatmap_is_the_mean_of_the_centres():
     np.testing.assert_allclose(corners, [[48, 32] * 4], atol=1e-4)
 
 
+def test_spread_is_zero_for_one_peak_and_half_the_gap_for_two_equal_peaks():
+    logits = one_hot_heatmaps([(0, 0), (3, 5), (1, 2), (2, 2)])
+    logits[0, 1, 4, 2] = logits[0, 1, 2, 2]  # corner 2: a second, equal peak two cells (32 px) to the right
+    logits[0, 0, 2, 3] = logits[0, 2, 2, 3]  # corner 3: a second, equal peak two cells (32 px) above
+    np.testing.assert_allclose(heatmap_spread(logits, (96, 64)), [[0, 0, 16, 16]], atol=1e-6)
+
+
 def test_heatmap_head_refuses_an_input_its_pyramid_cannot_halve_evenly():
     with pytest.raises(ValueError, match="sides are multiples of 8; got 60x48"):
         build_regressor((60, 48), channels=(4, 8), head="heatmap")
@@ -225,6 +233,34 @@ def test_predict_command_prints_corners_and_writes_box_and_rectified_crop(tmp_pa
                                [[16, 12], [48, 12], [48, 24], [16, 24]], atol=0.01)
     assert cv2.imread(str(tmp_path / "crops" / "photo.png")).shape == (16, 43, 3)
     assert cv2.imread(str(tmp_path / "drawn" / "photo.png")).shape == (48, 64, 3)
+
+
+def test_predict_with_a_heatmap_model_prints_each_corners_spread_in_photo_pixels(tmp_path):
+    import cv2
+
+    model = build_regressor(TINY, channels=(4, 8), head="heatmap")
+    heatmaps = model.get_layer("heatmaps")
+    heatmaps.set_weights([np.zeros_like(w) for w in heatmaps.get_weights()])  # flat: mass on every cell alike
+    model.save(tmp_path / "m.keras")
+    cv2.imwrite(str(tmp_path / "photo.png"), np.full((96, 128, 3), 200, np.uint8))  # 2 x the 64 x 48 input
+    result = CliRunner().invoke(main, ["predict", str(tmp_path / "m.keras"), str(tmp_path / "photo.png")])
+    assert result.exit_code == 0, result.output
+    # A flat heatmap over a 16 x 12 grid of 4 px cells: the centres' variance is c^2 (n^2 - 1) / 12 per axis.
+    expected = 2 * np.sqrt(16 * (16**2 - 1) / 12 + 16 * (12**2 - 1) / 12)
+    np.testing.assert_allclose(json.loads(result.output)["spread_px"], [expected] * 4, atol=0.01)
+
+
+@pytest.mark.parametrize(("content", "message"), [(None, "no such image file; check the path"),
+                                                  (b"not an image", "cannot read or decode the image")],
+                         ids=["missing", "undecodable"])
+def test_unreadable_photo_is_a_one_line_user_error(tmp_path, content, message):
+    photo = tmp_path / "photo.jpg"
+    if content is not None:
+        photo.write_bytes(content)
+    model = constant_model(tmp_path / "m.keras", [0.5] * 8)
+    result = CliRunner().invoke(main, ["predict", str(model), str(photo)])
+    assert result.exit_code == 2 and f"photo.jpg: {message}" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_missing_model_file_is_a_one_line_user_error(tmp_path):

@@ -18,6 +18,8 @@ from synthcert.samples import CORNER_NAMES
 
 
 def _read_rgb(path: Path) -> np.ndarray:
+    if not path.is_file():
+        raise DatasetError("no such image file; check the path", path)
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if image is None:
         raise DatasetError("cannot read or decode the image; give a JPEG or PNG file", path)
@@ -73,13 +75,15 @@ def evaluate(model, dataset, draw, json_path):
               help="Height of each crop in pixels.")
 def predict(model, images, draw, crop, crop_height):
     """Print the four corners TL, TR, BR, BL of the number in each of IMAGES, as one JSON line per photo,
-    in that photo's pixels (COCO: the image spans [0, W] x [0, H]).
+    in that photo's pixels (COCO: the image spans [0, W] x [0, H]). With a heatmap model, `spread_px`
+    says per corner how widely its heatmap spread (photo pixels): near 0 for a confident answer, large when
+    the model hesitated between places and its answer lies between them.
 
     \b
     Example:
       synthcert predict runs/default/best.keras photo.jpg --crop crops/
     """
-    from synthcert.keras import load_model, predict_photo
+    from synthcert.keras import load_model, photo_spread, predict_photo
     from synthcert.training.drawing import draw_corners, rectify
 
     net = load_model(model)
@@ -88,6 +92,9 @@ def predict(model, images, draw, crop, crop_height):
         corners = predict_photo(net, image)
         record = {"image": str(path), **{name: [round(float(v), 2) for v in xy]
                                          for name, xy in zip(CORNER_NAMES, corners, strict=True)}}
+        spread = photo_spread(net, image)
+        if spread is not None:
+            record["spread_px"] = [round(float(v), 2) for v in spread]
         click.echo(json.dumps(record))
         if draw:
             _write_rgb(draw / f"{path.stem}.png", draw_corners(image, corners))

@@ -26,8 +26,10 @@ from synthcert.keras.model import (
     corner_px,
     cpu_inference_ms,
     evaluate_samples,
+    heatmap_spread,
     input_size,
     load_model,
+    photo_spread,
     predict_corners,
     predict_photo,
 )
@@ -35,6 +37,6 @@ from synthcert.keras.streams import CertificateStream, MixedStream, synthetic_se
 
 __all__ = [
     "CertificateStream", "EvaluateSets", "MixedStream", "SoftArgmaxCorners", "TimeLimit", "build_regressor",
-    "compile_regressor", "corner_px", "cpu_inference_ms", "evaluate_samples", "input_size", "load_model",
-    "predict_corners", "predict_photo", "synthetic_set", "train",
+    "compile_regressor", "corner_px", "cpu_inference_ms", "evaluate_samples", "heatmap_spread", "input_size",
+    "load_model", "photo_spread", "predict_corners", "predict_photo", "synthetic_set", "train",
 ]

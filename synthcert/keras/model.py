@@ -182,6 +182,40 @@ def predict_photo(model: keras.Model, image: np.ndarray) -> np.ndarray:
     return box.to_image(pred[0])
 
 
+def heatmap_spread(logits: np.ndarray, image_size) -> np.ndarray:
+    """Returns (N, 4): how far each corner's heatmap mass lies from its mean, in input pixels.
+
+    The root mean squared distance of the cell centres from their softmax-weighted mean: 0 for one sharp
+    peak, half their distance for two equal peaks. A soft-argmax answer is trustworthy when this is
+    small; when the heatmap is torn between two places the answer lies between them, on neither.
+
+    Args:
+        logits: (N, h, w, 4) heatmap logits, as the `heatmaps` layer gives them.
+        image_size: (W, H) of the model input the cells tile.
+    """
+    logits = np.asarray(logits, np.float64)
+    n, h, w, k = logits.shape
+    ys, xs = np.mgrid[0:h, 0:w]
+    centres = (np.stack([xs.ravel(), ys.ravel()], axis=-1) + 0.5) * (image_size[0] / w, image_size[1] / h)
+    z = logits.reshape(n, h * w, k)
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    mean = np.einsum("nck,cd->nkd", p, centres)
+    squared = ((centres[None, :, None, :] - mean[:, None, :, :]) ** 2).sum(axis=-1)
+    return np.sqrt((p * squared).sum(axis=1))
+
+
+def photo_spread(model: keras.Model, image: np.ndarray) -> np.ndarray | None:
+    """Returns the (4,) `heatmap_spread` of each corner for an RGB photo of any size, in that photo's
+    pixels; None for a model without a heatmap head."""
+    if "heatmaps" not in {layer.name for layer in model.layers}:
+        return None
+    fitted, box = letterbox(image, input_size(model))
+    probe = keras.Model(model.inputs, model.get_layer("heatmaps").output)
+    logits = probe.predict(to_arrays([fitted], [np.zeros((4, 2))])[0], verbose=0)
+    return heatmap_spread(logits, input_size(model))[0] / float(np.mean(box.scale_xy))
+
+
 def cpu_inference_ms(model: keras.Model, repeats: int = 50) -> float:
     """Returns the median time of one forward pass at batch size 1 on the CPU, in milliseconds."""
     w, h = input_size(model)
