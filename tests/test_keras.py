@@ -128,7 +128,8 @@ def test_default_regressor_is_small_and_starts_at_the_input_centre(head):
     w, h = TrainOptions().image_size
     assert model.count_params() <= 150_000
     assert model.input_shape == (None, h, w, 3) and model.output_shape == (None, 8)
-    np.testing.assert_allclose(model.predict(np.zeros((1, h, w, 3), np.float32), verbose=0), [[w / 2, h / 2] * 4],
+    # Training starts from the centre (at inference a flat heatmap's window would sit on its first cell).
+    np.testing.assert_allclose(model(np.zeros((1, h, w, 3), np.float32), training=True), [[w / 2, h / 2] * 4],
                                atol=1e-3)
 
 
@@ -159,9 +160,25 @@ def test_soft_argmax_reaches_zero_and_the_far_border_exactly():
 
 
 def test_soft_argmax_of_a_flat_heatmap_is_the_mean_of_the_centres():
-    corners = np.asarray(SoftArgmaxCorners((96, 64))(np.zeros((1, 4, 6, 4), np.float32),
-                                                     np.zeros((1, 4, 6, 8), np.float32)))
+    corners = np.asarray(SoftArgmaxCorners((96, 64), window=None)(np.zeros((1, 4, 6, 4), np.float32),
+                                                                  np.zeros((1, 4, 6, 8), np.float32)))
     np.testing.assert_allclose(corners, [[48, 32] * 4], atol=1e-4)
+
+
+def test_at_inference_a_torn_heatmap_answers_at_its_stronger_peak_not_between_the_two():
+    logits = np.zeros((1, 4, 6, 4), np.float32)
+    logits[0, 1, 1, :] = 10.0  # every corner: the stronger peak at cell (row 1, column 1), centre (24, 24)
+    logits[0, 2, 4, :] = 9.5  # ... and a weaker one at (row 2, column 4), centre (72, 40)
+    offsets = np.zeros((1, 4, 6, 8), np.float32)
+    layer = SoftArgmaxCorners((96, 64), window=1)
+    # Inside the window the peak's 8 neighbours sit symmetrically around it, so their mass moves nothing.
+    np.testing.assert_allclose(np.asarray(layer(logits, offsets, training=False)), [[24, 24] * 4], atol=1e-4)
+    p = np.exp(logits[0, :, :, 0].ravel())
+    p /= p.sum()
+    ys, xs = np.mgrid[0:4, 0:6]
+    everywhere = [(p * (16 * xs.ravel() + 8)).sum(), (p * (16 * ys.ravel() + 8)).sum()]
+    np.testing.assert_allclose(np.asarray(layer(logits, offsets, training=True)), [everywhere * 4], atol=1e-3)
+    assert 24 < everywhere[0] < 72  # training sees every cell: the answer between the peaks, as in the maths
 
 
 def test_spread_is_zero_for_one_peak_and_half_the_gap_for_two_equal_peaks():

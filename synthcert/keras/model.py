@@ -32,24 +32,35 @@ class SoftArgmaxCorners(keras.layers.Layer):
     plus that cell's offset (integral regression with offsets): differentiable, sub-pixel, and able to
     reach any coordinate, the image border included (0 is half a cell left of the first centre).
 
+    A heatmap torn between two places would put that expectation between them, on neither. So at
+    inference only the cells within `window` cells of each heatmap's strongest cell count; training
+    uses every cell, so that gradients reach a wrongly placed peak from anywhere.
+
     Call with `logits` (B, h, w, 4) and `offsets` (B, h, w, 8), the offsets in cells as (dx, dy) per
     corner; returns (B, 8) as x0, y0, ..., x3, y3.
 
     Args:
         image_size: (W, H) of the model input the cells tile.
+        window: at inference, the Chebyshev radius in cells around the peak that counts; None counts all.
     """
 
-    def __init__(self, image_size, **kwargs):
+    def __init__(self, image_size, window: int | None = 1, **kwargs):
         super().__init__(**kwargs)
         self.image_size = tuple(int(v) for v in image_size)
+        self.window = None if window is None else int(window)
 
-    def call(self, logits, offsets):
+    def call(self, logits, offsets, training=None):
         h, w = int(logits.shape[1]), int(logits.shape[2])
         cell = np.array([self.image_size[0] / w, self.image_size[1] / h], np.float32)
         ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-        centres = (np.stack([xs.ravel(), ys.ravel()], axis=-1) + 0.5) * cell  # (h*w, 2) in pixels
-        p = keras.ops.softmax(keras.ops.reshape(logits, (-1, h * w, 4)), axis=1)
-        positions = centres[None, :, None, :] + keras.ops.reshape(offsets, (-1, h * w, 4, 2)) * cell
+        cells = np.stack([xs.ravel(), ys.ravel()], axis=-1)  # (h*w, 2) column, row
+        z = keras.ops.reshape(logits, (-1, h * w, 4))
+        if not training and self.window is not None:
+            peak = keras.ops.take(cells, keras.ops.argmax(z, axis=1), axis=0)  # (B, 4, 2)
+            distance = keras.ops.max(keras.ops.abs(cells[None, :, None, :] - peak[:, None, :, :]), axis=-1)
+            z = keras.ops.where(distance <= self.window, z, -1e9)
+        p = keras.ops.softmax(z, axis=1)
+        positions = (cells + 0.5)[None, :, None, :] * cell + keras.ops.reshape(offsets, (-1, h * w, 4, 2)) * cell
         corners = keras.ops.sum(p[..., None] * positions, axis=1)
         return keras.ops.reshape(corners, (-1, 8))
 
@@ -57,7 +68,7 @@ class SoftArgmaxCorners(keras.layers.Layer):
         return (logits_shape[0], 8)
 
     def get_config(self):
-        return {**super().get_config(), "image_size": list(self.image_size)}
+        return {**super().get_config(), "image_size": list(self.image_size), "window": self.window}
 
 
 def build_regressor(image_size=TrainOptions.image_size, channels: Sequence[int] = TrainOptions.channels,
