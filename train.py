@@ -90,6 +90,10 @@ def main(argv=None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
         options = parse_args(argv)
+    except ValueError as e:  # settings that are each valid but do not fit together
+        print(f"Error: {e}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    try:
         from synthcert.keras import train
 
         summary = train(options)

@@ -52,6 +52,18 @@ def test_malformed_image_size_is_refused_by_the_parser(capsys):
     assert "'192by128'; expected WIDTHxHEIGHT, e.g. 192x128" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--image-size", "100x70"], "the heatmap head on 3 blocks needs an input whose sides are multiples of 16; "
+                                 "got 100x70"),
+    (["--epochs", "0"], "epochs = 0, steps_per_epoch = 500, batch_size = 32, validation_count = 512; expected each"),
+], ids=["size_the_pyramid_cannot_halve", "zero_epochs"])
+def test_settings_that_do_not_fit_are_a_one_line_error_before_any_work(tmp_path, capsys, flags, message):
+    assert train.main([*flags, "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert f"Error: {message}" in err and "Traceback" not in err
+    assert not (tmp_path / "run").exists()
+
+
 def test_corner_errors_in_the_summary_match_a_fresh_evaluation(tmp_path):
     from synthcert.keras import load_model, predict_corners, synthetic_set
 

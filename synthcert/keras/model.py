@@ -19,9 +19,7 @@ from synthcert.evaluation import summarize
 from synthcert.samples import Sample
 from synthcert.training.batches import RealSet, to_arrays
 from synthcert.training.letterbox import letterbox
-from synthcert.training.options import TrainOptions
-
-HEADS = ("heatmap", "dense")
+from synthcert.training.options import TrainOptions, check_architecture
 
 
 @keras.saving.register_keras_serializable(package="synthcert")
@@ -100,16 +98,9 @@ def build_regressor(image_size=TrainOptions.image_size, channels: Sequence[int] 
         >>> build_regressor((64, 48), channels=(8, 16), head="dense").output_shape
         (None, 8)
     """
+    check_architecture(image_size, channels, head)
     w, h = (int(v) for v in image_size)
     blocks = len(channels)
-    if head not in HEADS:
-        raise ValueError(f"head = {head!r}; expected one of {', '.join(HEADS)}")
-    if blocks == 0 or min(w, h) < 2 ** (blocks + 1):
-        raise ValueError(f"{blocks} blocks on a {w}x{h} input; expected at least one block and a side of "
-                         f"at least 2 ** (blocks + 1) = {2 ** (blocks + 1)} px; use fewer channels")
-    if head == "heatmap" and (w % 2 ** (blocks + 1) or h % 2 ** (blocks + 1)):
-        raise ValueError(f"the heatmap head on {blocks} blocks needs an input whose sides are multiples of "
-                         f"{2 ** (blocks + 1)}; got {w}x{h}")
     inputs = keras.Input((h, w, 3), name="image")
     x, levels = inputs, []
     for i, filters in enumerate(channels):

@@ -10,6 +10,26 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+HEADS = ("heatmap", "dense")
+
+
+def check_architecture(image_size: tuple[int, int], channels, head: str) -> None:
+    """Raises ValueError, saying what to change, unless the regressor can be built on this input.
+
+    Each block halves the input twice (stride 2, then 2 x 2 pooling); the heatmap head's pyramid doubles
+    back up, so it needs sides that halve evenly all the way down.
+    """
+    w, h = (int(v) for v in image_size)
+    blocks = len(channels)
+    if head not in HEADS:
+        raise ValueError(f"head = {head!r}; expected one of {', '.join(HEADS)}")
+    if blocks == 0 or min(w, h) < 2 ** (blocks + 1):
+        raise ValueError(f"{blocks} blocks on a {w}x{h} input; expected at least one block and a side of "
+                         f"at least 2 ** (blocks + 1) = {2 ** (blocks + 1)} px; use fewer channels")
+    if head == "heatmap" and (w % 2 ** (blocks + 1) or h % 2 ** (blocks + 1)):
+        raise ValueError(f"the heatmap head on {blocks} blocks needs an input whose sides are multiples of "
+                         f"{2 ** (blocks + 1)}; got {w}x{h}")
+
 
 @dataclass(frozen=True)
 class TrainOptions:
@@ -79,6 +99,7 @@ class TrainOptions:
         if not 0.0 <= self.real_fraction <= 1.0 or not 0.0 <= self.real_val_fraction < 1.0:
             raise ValueError(f"real_fraction = {self.real_fraction}, real_val_fraction = {self.real_val_fraction}; "
                              "expected fractions in [0, 1] and [0, 1)")
+        check_architecture(self.image_size, self.channels, self.head)
 
     def replace(self, **changes) -> TrainOptions:
         """Returns a copy with some settings changed."""
