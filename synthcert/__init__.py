@@ -1,6 +1,6 @@
 """synthcert: synthetic vehicle-registration-certificate photos with exact corner labels.
 
-Rendering never imports TensorFlow; `synthcert.keras` is the only module that does.
+Rendering never imports TensorFlow; `synthcert.keras` is the only package that does.
 """
 
 from synthcert.config import RenderConfig

@@ -171,7 +171,7 @@ def train(options: TrainOptions | None = None) -> dict:
         "units": f"pixels of the {o.image_size[0]}x{o.image_size[1]} model input; pct_width: % of its width",
         "model": {"parameters": int(model.count_params()), "size_bytes": best.stat().st_size,
                   "weights_bytes": int(sum(w.size * w.dtype.itemsize for w in model.get_weights())),
-                  "channels": list(o.channels), "input_size_wh": list(o.image_size)},
+                  "head": o.head, "channels": list(o.channels), "input_size_wh": list(o.image_size)},
         "validation": results,
         "inference": {"cpu_ms_per_image_batch_1": cpu_inference_ms(model),
                       "devices": [d.device_type for d in tf.config.list_logical_devices()]},

@@ -1,6 +1,6 @@
 """The settings of one training run, as `train.py` exposes them; no TensorFlow, no behaviour.
 
-Defaults are the measured default run (see docs/training.md): a 0.12 M-parameter heatmap regressor on 96 x 64
+Defaults are the measured default run (see docs/training.md): a 0.12 M-parameter heatmap regressor on 144 x 96
 inputs, trained for at most 26 minutes on two CPU cores. `quick()` is a smoke test of under a minute.
 Labels, losses and errors are in pixels of the model input.
 """
@@ -72,11 +72,11 @@ class TrainOptions:
     epochs: int = 100
     steps_per_epoch: int = 500
     batch_size: int = 32
-    image_size: tuple[int, int] = (96, 64)
+    image_size: tuple[int, int] = (144, 96)
     channels: tuple[int, ...] = (24, 48, 64)
     head: str = "heatmap"
     learning_rate: float = 1e-3
-    pool_size: int | None = 40_000
+    pool_size: int | None = 30_000
     pool_workers: int = 2
     seed: int = 0
     validation_seed_offset: int = 1_000_000
@@ -107,5 +107,5 @@ class TrainOptions:
 
     def quick(self) -> TrainOptions:
         """Returns a smoke-test version of these options: small inputs and few steps, minutes on a CPU."""
-        return self.replace(epochs=4, steps_per_epoch=50, batch_size=16, channels=(8, 16, 24), pool_size=400,
-                            validation_count=64, max_minutes=3.0)
+        return self.replace(epochs=4, steps_per_epoch=50, batch_size=16, image_size=(96, 64), channels=(8, 16, 24),
+                            pool_size=400, validation_count=64, max_minutes=3.0)
