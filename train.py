@@ -3,7 +3,7 @@
 A thin shell: flags become `synthcert.training.options.TrainOptions` and `synthcert.keras.train` does the
 work. See docs/training.md for the measured default run and what every artefact in `--out` holds.
 
-    python train.py                                  # default run, about 22 minutes on 2 CPU cores (limit 26)
+    python train.py                                  # default run, about 27 minutes on 2 CPU cores
     python train.py --quick --out runs/smoke         # a couple of minutes
     python train.py --real data/real --real-fraction 0.25 --out runs/mixed
 """

@@ -58,7 +58,7 @@ class TrainOptions:
         config: a render configuration YAML for the synthetic samples, or None for the defaults.
         photometric: the photometric preset to render with (none, light, default, heavy), replacing the
             configuration's; None keeps it. The presets are tuned for 384 x 256 photos, so on the default
-            96 x 64 input `light` degrades about as much as `default` does at full size.
+            144 x 96 input `light` degrades about as much as `default` does at full size.
         templates: template directories, or None for the built-in ones.
         tensorboard: also write a TensorBoard log to `out/tensorboard`.
         verbose: Keras's fit verbosity (0, 1 or 2).
