@@ -83,16 +83,15 @@ def predict(model, images, draw, crop, crop_height):
     Example:
       synthcert predict runs/default/best.keras photo.jpg --crop crops/
     """
-    from synthcert.keras import load_model, photo_spread, predict_photo
+    from synthcert.keras import load_model, locate_photo
     from synthcert.training.drawing import draw_corners, rectify
 
     net = load_model(model)
     for path in images:
         image = _read_rgb(path)
-        corners = predict_photo(net, image)
+        corners, spread = locate_photo(net, image)
         record = {"image": str(path), **{name: [round(float(v), 2) for v in xy]
                                          for name, xy in zip(CORNER_NAMES, corners, strict=True)}}
-        spread = photo_spread(net, image)
         if spread is not None:
             record["spread_px"] = [round(float(v), 2) for v in spread]
         click.echo(json.dumps(record))

@@ -29,7 +29,7 @@ from synthcert.keras.model import (
     heatmap_spread,
     input_size,
     load_model,
-    photo_spread,
+    locate_photo,
     predict_corners,
     predict_photo,
 )
@@ -38,5 +38,5 @@ from synthcert.keras.streams import CertificateStream, MixedStream, synthetic_se
 __all__ = [
     "CertificateStream", "EvaluateSets", "MixedStream", "SoftArgmaxCorners", "TimeLimit", "build_regressor",
     "compile_regressor", "corner_px", "cpu_inference_ms", "evaluate_samples", "heatmap_spread", "input_size",
-    "load_model", "photo_spread", "predict_corners", "predict_photo", "synthetic_set", "train",
+    "load_model", "locate_photo", "predict_corners", "predict_photo", "synthetic_set", "train",
 ]

@@ -6,6 +6,7 @@ Its output is (B, 8) float32 in input pixels, TL, TR, BR, BL as (x, y) pairs, so
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +21,16 @@ from synthcert.samples import Sample
 from synthcert.training.batches import RealSet, to_arrays
 from synthcert.training.letterbox import letterbox
 from synthcert.training.options import TrainOptions, check_architecture
+
+
+def heatmap_cells(grid_hw: tuple[int, int], image_size) -> tuple[np.ndarray, np.ndarray]:
+    """Returns the (h * w, 2) float32 cell indices (column, row) of an h x w heatmap, row-major as the
+    heatmap flattens, and the (2,) float32 cell size in input pixels; cell (i, j) centres on
+    (i + 0.5, j + 0.5) cells."""
+    h, w = grid_hw
+    rows, columns = np.mgrid[0:h, 0:w].astype(np.float32)
+    size = np.array([image_size[0] / w, image_size[1] / h], np.float32)
+    return np.stack([columns.ravel(), rows.ravel()], axis=-1), size
 
 
 @keras.saving.register_keras_serializable(package="synthcert")
@@ -49,9 +60,7 @@ class SoftArgmaxCorners(keras.layers.Layer):
 
     def call(self, logits, offsets, training=None):
         h, w = int(logits.shape[1]), int(logits.shape[2])
-        cell = np.array([self.image_size[0] / w, self.image_size[1] / h], np.float32)
-        ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-        cells = np.stack([xs.ravel(), ys.ravel()], axis=-1)  # (h*w, 2) column, row
+        cells, cell = heatmap_cells((h, w), self.image_size)
         z = keras.ops.reshape(logits, (-1, h * w, 4))
         if not training and self.window is not None:
             peak = keras.ops.take(cells, keras.ops.argmax(z, axis=1), axis=0)  # (B, 4, 2)
@@ -179,9 +188,28 @@ def evaluate_samples(model: keras.Model, samples: Sequence[Sample]) -> tuple[dic
 def predict_photo(model: keras.Model, image: np.ndarray) -> np.ndarray:
     """Returns the (4, 2) float64 corners TL, TR, BR, BL of the number in an (H, W, 3) uint8 RGB photo of
     any size, in that photo's pixels (COCO)."""
+    return locate_photo(model, image)[0]
+
+
+def locate_photo(model: keras.Model, image: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Returns, for an (H, W, 3) uint8 RGB photo of any size and in that photo's pixels, the (4, 2) corners
+    TL, TR, BR, BL of the number and the (4,) `heatmap_spread` of each (None for a Dense-head model)."""
     fitted, box = letterbox(image, input_size(model))
-    pred = predict_corners(model, to_arrays([fitted], [np.zeros((4, 2))])[0])
-    return box.to_image(pred[0])
+    x = to_arrays([fitted], [np.zeros((4, 2))])[0]
+    probe = _heatmap_probe(model)
+    if probe is None:
+        return box.to_image(predict_corners(model, x)[0]), None
+    corners, logits = probe.predict(x, verbose=0)
+    spread = heatmap_spread(logits, input_size(model))[0] / float(np.mean(box.scale_xy))
+    return box.to_image(np.asarray(corners, np.float64).reshape(4, 2)), spread
+
+
+@functools.lru_cache(maxsize=4)
+def _heatmap_probe(model: keras.Model) -> keras.Model | None:
+    """The model with its heatmap logits as a second output, built once per model; None without them."""
+    if "heatmaps" not in {layer.name for layer in model.layers}:
+        return None
+    return keras.Model(model.inputs, [model.outputs[0], model.get_layer("heatmaps").output])
 
 
 def heatmap_spread(logits: np.ndarray, image_size) -> np.ndarray:
@@ -189,7 +217,8 @@ def heatmap_spread(logits: np.ndarray, image_size) -> np.ndarray:
 
     The root mean squared distance of the cell centres from their softmax-weighted mean: 0 for one sharp
     peak, half their distance for two equal peaks. A soft-argmax answer is trustworthy when this is
-    small; when the heatmap is torn between two places the answer lies between them, on neither.
+    small; a heatmap torn between two places answers at one of them (`SoftArgmaxCorners`' window), and
+    the other corners may choose the other.
 
     Args:
         logits: (N, h, w, 4) heatmap logits, as the `heatmaps` layer gives them.
@@ -197,25 +226,14 @@ def heatmap_spread(logits: np.ndarray, image_size) -> np.ndarray:
     """
     logits = np.asarray(logits, np.float64)
     n, h, w, k = logits.shape
-    ys, xs = np.mgrid[0:h, 0:w]
-    centres = (np.stack([xs.ravel(), ys.ravel()], axis=-1) + 0.5) * (image_size[0] / w, image_size[1] / h)
+    cells, cell = heatmap_cells((h, w), image_size)
+    centres = (cells + 0.5).astype(np.float64) * cell
     z = logits.reshape(n, h * w, k)
     p = np.exp(z - z.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
     mean = np.einsum("nck,cd->nkd", p, centres)
     squared = ((centres[None, :, None, :] - mean[:, None, :, :]) ** 2).sum(axis=-1)
     return np.sqrt((p * squared).sum(axis=1))
-
-
-def photo_spread(model: keras.Model, image: np.ndarray) -> np.ndarray | None:
-    """Returns the (4,) `heatmap_spread` of each corner for an RGB photo of any size, in that photo's
-    pixels; None for a model without a heatmap head."""
-    if "heatmaps" not in {layer.name for layer in model.layers}:
-        return None
-    fitted, box = letterbox(image, input_size(model))
-    probe = keras.Model(model.inputs, model.get_layer("heatmaps").output)
-    logits = probe.predict(to_arrays([fitted], [np.zeros((4, 2))])[0], verbose=0)
-    return heatmap_spread(logits, input_size(model))[0] / float(np.mean(box.scale_xy))
 
 
 def cpu_inference_ms(model: keras.Model, repeats: int = 50) -> float:

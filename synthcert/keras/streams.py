@@ -23,6 +23,8 @@ from synthcert.training.pool import SyntheticPool
 
 
 def render_config(config: RenderConfig | str | Path | None, image_size) -> RenderConfig:
+    """Returns the configuration (a RenderConfig, a YAML path or None for the defaults) drawing at
+    `image_size` (W, H), or at its own size when that is None."""
     if config is None:
         config = RenderConfig()
     elif not isinstance(config, RenderConfig):

@@ -10,6 +10,7 @@ pool draw is therefore a pure function of its address too, and never differs fro
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -68,10 +69,17 @@ def cycle_picks(seed: int, batch_index: int, count: int, n: int, stream: str) ->
     positions = batch_index * count + np.arange(count)
     picks = np.empty(count, np.int64)
     for p in np.unique(positions // n):
-        order = stream_rng(seed, int(p), stream).permutation(n)
         here = positions // n == p
-        picks[here] = order[positions[here] % n]
+        picks[here] = _pass_order(seed, int(p), n, stream)[positions[here] % n]
     return picks
+
+
+@functools.lru_cache(maxsize=8)
+def _pass_order(seed: int, pass_index: int, n: int, stream: str) -> np.ndarray:
+    # Every batch of a pass needs the same permutation of n items; drawing it once per pass, not per batch.
+    order = stream_rng(seed, pass_index, stream).permutation(n)
+    order.flags.writeable = False
+    return order
 
 
 def _render_range(renderer: Renderer, seed: int, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
