@@ -21,18 +21,16 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from synthcert.config import RenderConfig
-from synthcert.datasets.layout import encode_image
+from synthcert.datasets.layout import atomic_write, encode_image, library_versions
 from synthcert.datasets.render import default_workers, render_dataset
 from synthcert.pipeline import Renderer
-
-STAGES = ("template", "scene", "photometric")
+from synthcert.rng import STAGES
 
 
 @dataclass(frozen=True)
@@ -223,9 +221,7 @@ def _file_write(directory: str | None, count: int = 200) -> Figure:
     with tempfile.TemporaryDirectory(prefix="synthcert-bench-", dir=directory) as out:
         t0 = time.perf_counter()
         for i in range(count):
-            tmp, path = Path(out, f".{i}.tmp"), Path(out, f"{i}.jpg")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
+            atomic_write(Path(out, f"{i}.jpg"), data)
         seconds = (time.perf_counter() - t0) / count
     return Figure("storage: write a 30 KB file (create, write, rename)", 1000 * seconds, "ms",
                   note=f"in {directory or tempfile.gettempdir()}")
@@ -256,7 +252,7 @@ def _keras(settings: BenchSettings) -> list[Figure]:
     opts = TrainOptions()
     w, h = opts.image_size
     batch, steps = opts.batch_size, settings.keras_steps
-    pool_size = getattr(opts, "pool_size", None)
+    pool_size = opts.pool_size
     streams = {"fresh renders": None}
     if pool_size:  # a draw costs the same from any pool size; a small pool keeps the set-up short
         streams["pool draws"] = min(pool_size, 16 * batch)
@@ -322,18 +318,11 @@ def _machine() -> dict[str, str]:
             cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
     except OSError:
         pass
-    versions = ", ".join(f"{p} {_version(p)}" for p in ("numpy", "opencv-python-headless", "albumentations"))
+    versions = ", ".join(f"{p} {v}" for p, v in library_versions().items())
     return {
         "cpu": f"{cpu}, {default_workers()} cores usable",
         "python": f"{platform.python_implementation()} {sys.version.split()[0]} on {platform.system()}",
         "libraries": versions,
         "load average at the start": _load(),
     }
-
-
-def _version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "n/a"
 

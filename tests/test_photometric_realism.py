@@ -1,4 +1,4 @@
-"""Tests of synthcert.photometric.realism: vignetting, laminate glare and coloured light gradients."""
+"""Tests of synthcert.photometric.realism: vignetting and laminate glare."""
 
 from __future__ import annotations
 
@@ -7,13 +7,10 @@ import pytest
 
 from synthcert.photometric.realism import (
     GlareParams,
-    LightGradientParams,
     VignetteParams,
     apply_glare,
-    apply_light_gradient,
     apply_vignette,
     sample_glare,
-    sample_light_gradient,
     sample_vignette,
 )
 
@@ -36,19 +33,11 @@ def test_glare_brightens_towards_the_light_along_its_long_axis():
     assert out[0, 0, 0] == 160
 
 
-def test_light_gradient_moves_from_one_gain_to_the_other():
-    params = LightGradientParams(angle_deg=0.0, gain_start_rgb=(1.0, 1.0, 1.0), gain_end_rgb=(0.5, 0.6, 0.7))
-    out = apply_light_gradient(GREY, params).astype(int)
-    assert np.abs(out[:, 0] - 160).max() <= 2
-    assert np.abs(out[10, -1] - np.array([80, 96, 112])).max() <= 2
-
-
 @pytest.mark.parametrize("seed", range(4))
 def test_samplers_are_reproducible_and_effects_keep_shape_and_dtype(seed):
     quad = np.array([[10.0, 8.0], [80.0, 10.0], [78.0, 56.0], [12.0, 54.0]])
     for sample, apply in ((lambda r: sample_vignette(r), apply_vignette),
-                          (lambda r: sample_glare(r, (96, 64), quad), apply_glare),
-                          (lambda r: sample_light_gradient(r), apply_light_gradient)):
+                          (lambda r: sample_glare(r, (96, 64), quad), apply_glare)):
         params = sample(np.random.default_rng(seed))
         assert params == sample(np.random.default_rng(seed))
         out = apply(GREY, params)

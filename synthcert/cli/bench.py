@@ -18,7 +18,7 @@ from synthcert.config import PRESETS
               help="Photometric effects preset.")
 @click.option("--workers", type=click.IntRange(min=1),
               help="Processes for the parallel run to disk. [default: all cores]")
-@click.option("--disk-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+@click.option("--disk-dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Where the runs to disk write, e.g. /dev/shm to leave storage out. [default: the system's temp]")
 @click.option("--keras", is_flag=True, help="Also measure the Keras stream and training steps (imports TensorFlow).")
 @click.option("--quick", is_flag=True, help="Shorter, rougher runs (about a minute).")
@@ -34,7 +34,7 @@ def bench(image_size, preset, workers, disk_dir, keras, quick, json_path):
       synthcert bench --keras
     """
     changes = {"image_size_wh": image_size, "preset": preset, "workers": workers, "keras": keras,
-               "disk_dir": None if disk_dir is None else str(disk_dir)}
+               "disk_dir": disk_dir}
     settings = BenchSettings.quick(**changes) if quick else BenchSettings(**changes)
     report = run_benchmark(settings, log=lambda line: click.echo(f"... {line}", err=True))
     click.echo(report.to_markdown())

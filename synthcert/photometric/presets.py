@@ -96,8 +96,7 @@ def _apply(t, image: np.ndarray, rng: np.random.Generator, py_random: random.Ran
     if isinstance(t, A.OneOf):
         if rng.random() >= t.p:
             return image
-        weights = np.array([c.p for c in t.transforms], np.float64)
-        t = t.transforms[int(rng.choice(len(weights), p=weights / weights.sum()))]
+        t = t.transforms[int(rng.choice(len(t.transforms), p=t.transforms_ps))]  # albumentations' normalised p
         return _apply(t, image, rng, py_random) if isinstance(t, A.BaseCompose) else _run(t, image, rng, py_random)
     if isinstance(t, A.BaseCompose):  # other compositions run whole, seeded from the sample
         t.set_random_seed(int(rng.integers(2**31)))

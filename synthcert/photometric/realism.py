@@ -1,10 +1,10 @@
-"""Photometric effects of phone photos that albumentations lacks: vignetting, laminate glare, coloured light.
+"""Photometric effects of phone photos that albumentations lacks: vignetting and laminate glare.
 
 Photometric stage: pixels in, pixels out; these functions never see labels and never move a pixel. Each
 effect is a frozen params object drawn by a `sample_*` function from an explicit generator, and a pure
 `apply_*` function (image, params) -> image; the Renderer applies vignetting and glare (`photometric.vignette_p`,
-`glare_p`). albumentations already has
-directional light (`Illumination`), colour temperature (`PlanckianJitter`), sun flare, noise, blur and JPEG.
+`glare_p`). Uneven light and sensor noise are `photometric.transforms` (`Lighting`, `SensorNoise`); colour
+temperature, sun flare, blur and JPEG come from albumentations (`photometric.presets`).
 """
 
 from __future__ import annotations
@@ -60,20 +60,6 @@ class GlareParams:
         if not 0 <= self.intensity <= 1 or min(self.sigma_major_px, self.sigma_minor_px) <= 0:
             raise ValueError(f"intensity = {self.intensity}, sigmas = {self.sigma_major_px}, {self.sigma_minor_px}; "
                              "expected intensity in [0, 1] and sigmas > 0")
-
-
-@dataclass(frozen=True)
-class LightGradientParams:
-    """Uneven, coloured light: per-channel gains that change linearly across the image.
-
-    Attributes:
-        angle_deg: direction in which the gains change.
-        gain_start_rgb, gain_end_rgb: gains at the two ends of the image along that direction.
-    """
-
-    angle_deg: float
-    gain_start_rgb: tuple[float, float, float]
-    gain_end_rgb: tuple[float, float, float]
 
 
 def sample_vignette(rng: np.random.Generator, strength_range: tuple[float, float] = (0.1, 0.5)) -> VignetteParams:
@@ -134,27 +120,6 @@ def apply_glare(image: np.ndarray, params: GlareParams) -> np.ndarray:
     weight = _full_size(np.clip(1.6 * params.intensity * weight, 0, 1), w, h)[..., None]  # a burnt-out core
     out = image.astype(np.float32) * (1 - weight) + np.array(params.light_rgb, np.float32) * weight
     return np.clip(out + 0.5, 0, 255).astype(np.uint8)
-
-
-def sample_light_gradient(rng: np.random.Generator, strength: float = 0.25) -> LightGradientParams:
-    """Draws a gradient from one light colour and level to another (e.g. a warm lamp on one side)."""
-    tint = rng.normal(0, 0.06, (2, 3))
-    level = rng.uniform(-strength, strength * 0.5, 2)
-    start, end = 1 + level[0] + tint[0], 1 + level[1] + tint[1]
-    return LightGradientParams(float(rng.uniform(0, 360)), tuple(float(v) for v in np.clip(start, 0.3, 1.5)),
-                               tuple(float(v) for v in np.clip(end, 0.3, 1.5)))
-
-
-def apply_light_gradient(image: np.ndarray, params: LightGradientParams) -> np.ndarray:
-    """Multiplies each channel by a gain that changes linearly across the image along `angle_deg`."""
-    h, w = image.shape[:2]
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    a = np.deg2rad(params.angle_deg)
-    proj = (xs + 0.5 - w / 2) * np.cos(a) + (ys + 0.5 - h / 2) * np.sin(a)
-    half = 0.5 * (abs(w * np.cos(a)) + abs(h * np.sin(a)))
-    t = np.clip(proj / max(half, 1e-6) * 0.5 + 0.5, 0, 1)[..., None]
-    gain = (1 - t) * np.array(params.gain_start_rgb, np.float32) + t * np.array(params.gain_end_rgb, np.float32)
-    return _scale(image, gain)
 
 
 COARSE_STEP = 2  # both fields are smooth at this scale; evaluating them per pixel cost several ms an image

@@ -17,18 +17,16 @@ MIN_TEXT_PX = 4  # a line of ink lower than this is a rule or dirt, not text
 MIN_CONTRAST = 28  # grey levels between ink and the paper around it; weaker marks are not ink
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class FieldInk:
     """What was printed in one field box of the photo.
 
     Attributes:
-        mask: (h, w) bool, the ink found inside the box (box-local pixels), before growing.
         color_rgb: median colour of the ink's darker half, or None when the box held no ink.
         text_height_px: height of the tallest line of ink in document pixels, or None.
         text_centre_y: where that line's middle is, in document pixels, or None.
     """
 
-    mask: np.ndarray
     color_rgb: tuple[int, int, int] | None
     text_height_px: float | None
     text_centre_y: float | None = None
@@ -96,7 +94,7 @@ def erase_field(flat: np.ndarray, box, passes: int = 3) -> tuple[np.ndarray, Fie
         # Only what is still as dark as the ink was, and near it: the guilloche elsewhere is not a value.
         todo = find_ink(out[y0:y1, x0:x1], threshold)[0] & near
     centre = None if line is None else y0 + line[1]
-    return out, FieldInk(mask=mask, color_rgb=color, text_height_px=height, text_centre_y=centre)
+    return out, FieldInk(color_rgb=color, text_height_px=height, text_centre_y=centre)
 
 
 # --- helpers --------------------------------------------------------------------------------------------

@@ -257,7 +257,7 @@ def _like_neighbours(ink: FieldInk, inks: dict[str, FieldInk]) -> FieldInk:
     if not others:
         return ink
     color = tuple(int(v) for v in np.median([i.color_rgb for i in others], axis=0))
-    return FieldInk(mask=ink.mask, color_rgb=color, text_height_px=float(np.median([i.text_height_px for i in others])))
+    return FieldInk(color_rgb=color, text_height_px=float(np.median([i.text_height_px for i in others])))
 
 
 def _cap_metrics(font: ImageFont.FreeTypeFont) -> tuple[float, float]:

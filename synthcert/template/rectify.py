@@ -18,7 +18,8 @@ from synthcert.errors import TemplateError
 
 def read_photo(photo: str | Path) -> np.ndarray:
     """Returns the photo as (H, W, 3) uint8 RGB; raises TemplateError naming the file when unreadable."""
-    bgr = cv2.imread(str(photo), cv2.IMREAD_COLOR)
+    # Labels refer to the stored pixels (as the dataset readers load them), so EXIF rotation is not applied.
+    bgr = cv2.imread(str(photo), cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
     if bgr is None:
         raise TemplateError("is missing or not an image OpenCV reads; give a JPEG or PNG photo", photo)
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
