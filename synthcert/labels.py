@@ -7,6 +7,8 @@ image's edge (x = 0 or x = W) is inside and visible.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 import numpy as np
 
 from synthcert import geometry
@@ -30,9 +32,22 @@ def corners_visible(corners_xy: np.ndarray, image_size_wh: tuple[int, int]) -> n
     return (x >= -eps) & (x <= w + eps) & (y >= -eps) & (y <= h + eps)
 
 
-def project_field(
-    text: str, box_xyxy, image_from_doc: np.ndarray, image_size_wh: tuple[int, int], padding_ratio: float = 0.0
-) -> FieldLabel:
-    """Returns the label of a field printed in `box_xyxy` (document frame) as seen in the image."""
-    corners = geometry.transform_points(image_from_doc, geometry.rect_corners_xy(padded_box(box_xyxy, padding_ratio)))
-    return FieldLabel(text=text, corners=corners, visible=corners_visible(corners, image_size_wh))
+def project_fields(
+    texts: Mapping[str, str], boxes_xyxy: Mapping[str, tuple], image_from_doc: np.ndarray,
+    image_size_wh: tuple[int, int], padding_ratio: float = 0.0,
+    move_points: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> dict[str, FieldLabel]:
+    """Returns the label of every field printed in `boxes_xyxy` (document frame) as seen in the image.
+
+    All boxes go through `image_from_doc` in one matrix product, then through `move_points` (e.g. the
+    paper's bend, `scene.bend.bend_points`) when given.
+    """
+    if not boxes_xyxy:
+        return {}
+    corners = geometry.transform_points(image_from_doc, np.concatenate(
+        [geometry.rect_corners_xy(padded_box(box, padding_ratio)) for box in boxes_xyxy.values()]))
+    if move_points is not None:
+        corners = move_points(corners)
+    visible = corners_visible(corners, image_size_wh)
+    return {name: FieldLabel(texts[name], corners[4 * k:4 * k + 4], visible[4 * k:4 * k + 4])
+            for k, name in enumerate(boxes_xyxy)}

@@ -8,6 +8,7 @@ textures are cached per process.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ import numpy as np
 from synthcert import geometry
 from synthcert.config import RenderConfig
 from synthcert.errors import ConfigError
-from synthcert.labels import corners_visible, padded_box
+from synthcert.labels import corners_visible, padded_box, project_fields
 from synthcert.photometric.presets import apply_photometric, build_photometric
 from synthcert.photometric.realism import apply_glare, apply_vignette, sample_glare, sample_vignette
 from synthcert.rng import stage_rngs
@@ -102,13 +103,14 @@ class Renderer:
         camera, doc_to_image = self._camera(spec, rngs.scene)
         background = sample_background(scene.backgrounds, rngs.scene)
         t2 = time.perf_counter()
+        sheet = geometry.rect_corners_xy((0, 0, *spec.size_wh))
         # Draw at the pyramid level that the camera needs: finer would only be thrown away by the warp.
-        level = template.level_for(geometry.max_scale(doc_to_image, geometry.rect_corners_xy((0, 0, *spec.size_wh))))
+        level = template.level_for(geometry.max_scale(doc_to_image, sheet))
         document = render_flat_document(template, prints, level)
         t3 = time.perf_counter()
         image_from_pixels = doc_to_image @ document.doc_from_pixels
         image = photograph(document.image, image_from_pixels, render_background(background, scene.image_size_wh))
-        sheet_xy = geometry.transform_points(doc_to_image, geometry.rect_corners_xy((0, 0, *spec.size_wh)))
+        sheet_xy = geometry.transform_points(doc_to_image, sheet)
         bend, fields = self._bend(rngs.scene, document, doc_to_image, sheet_xy)
         if bend is not None:
             image = apply_bend(image, bend)
@@ -149,20 +151,10 @@ class Renderer:
 
     def _labels(self, document: FlatDocument, doc_to_image: np.ndarray, bend: BendParams | None = None,
                 ) -> dict[str, FieldLabel]:
-        """Projects every printed field's box at once (one matrix product), then through the bend if any."""
-        size_wh = self.config.scene.image_size_wh
-        boxes = [geometry.rect_corners_xy(padded_box(box, self.config.labels.padding_ratio))
-                 for box in document.boxes.values()]
-        if not boxes:
-            return {}
-        corners = geometry.transform_points(doc_to_image, np.concatenate(boxes))
-        if bend is not None:
-            corners = bend_points(bend, corners)
-        visible = corners_visible(corners, size_wh)
-        return {
-            name: FieldLabel(document.texts[name], corners[4 * k:4 * k + 4], visible[4 * k:4 * k + 4])
-            for k, name in enumerate(document.boxes)
-        }
+        """Projects every printed field's box at once, then through the bend if any."""
+        move = None if bend is None else functools.partial(bend_points, bend)
+        return project_fields(document.texts, document.boxes, doc_to_image, self.config.scene.image_size_wh,
+                              self.config.labels.padding_ratio, move)
 
     def _template(self, k: int) -> PreparedTemplate:
         if k not in self._prepared:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from synthcert import RenderConfig, Renderer, geometry
-from synthcert.labels import project_field
+from synthcert.labels import project_fields
 from synthcert.samples import TARGET
 from synthcert.scene.bend import apply_bend
 from synthcert.scene.photograph import photograph
@@ -151,7 +151,7 @@ def test_corners_exactly_on_the_image_edges_are_kept_and_visible(plain_template)
     size_wh = (200, 40)
     # A forced camera that maps the ink box onto the whole image: corners at exactly 0, W and H.
     image_from_doc = geometry.scaling(200 / (x1 - x0), 40 / (y1 - y0)) @ geometry.translation(-x0, -y0)
-    label = project_field("x", doc.boxes[TARGET], image_from_doc, size_wh)
+    label = project_fields({TARGET: "x"}, {TARGET: doc.boxes[TARGET]}, image_from_doc, size_wh)[TARGET]
     np.testing.assert_allclose(label.corners, [[0, 0], [200, 0], [200, 40], [0, 40]], atol=1e-9)
     assert label.corners[0].tolist() == [0.0, 0.0]
     assert label.visible.all()
