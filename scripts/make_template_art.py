@@ -18,8 +18,8 @@ import yaml
 from PIL import Image, ImageDraw, ImageFont
 
 ROOT = Path(__file__).resolve().parents[1]
-FONTS = ROOT / "synthcert" / "fonts"
-OUT = ROOT / "synthcert" / "templates"
+FONTS = ROOT / "fonts"
+OUT = ROOT / "templates"
 SEED = 20240611
 MAX_BYTES = 1_500_000
 PLATE_FONTS = ["ocrb", "dejavu-sans-mono-bold", "liberation-mono"]

@@ -14,12 +14,13 @@ import cv2
 import yaml
 
 from synthcert.errors import TemplateError
+from synthcert.resources import shipped_dir
 from synthcert.samples import TARGET
 from synthcert.text.fonts import resolve_font
 from synthcert.text.generators import check_generator
 
 SPEC_FILE = "template.yaml"
-BUILTIN_DIR = Path(__file__).resolve().parent.parent / "templates"
+BUILTIN_DIR = shipped_dir("templates")
 ALIGNS = ("left", "center", "right")
 TOP_KEYS = {"name", "country", "size_mm", "background", "defaults", "fields"}
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -157,7 +158,7 @@ def _parse_field(name, d, size_wh, directory, fail) -> FieldSpec:
         path = resolve_font(str(font), directory)
         if path is None:
             fail(f"{where}.fonts", f"{font!r} is neither a built-in font nor a font file in {directory}; "
-                 "see synthcert/fonts/README.md for the names")
+                 "see fonts/README.md for the names")
         resolved.append(path)
     box_h = y1 - y0
     size_range = _pair(d.get("size_range", [0.6 * box_h, 0.8 * box_h]), f"{where}.size_range", fail, positive=True)

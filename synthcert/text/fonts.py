@@ -11,7 +11,9 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+from synthcert.resources import shipped_dir
+
+FONT_DIR = shipped_dir("fonts")
 BUILTIN_FONTS = {
     "ocrb": "OCRB.otf",
     "dejavu-sans": "DejaVuSans.ttf",
