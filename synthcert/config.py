@@ -2,7 +2,8 @@
 
 `RenderConfig.load(path)` reads a YAML file with the sections `scene`, `photometric` and `labels`; any
 key left out keeps its default. Unknown keys, wrong types and inverted ranges are refused with the file,
-the key and the fix.
+the key and the fix. `resolve_config` is the one place that turns what a caller gives (a RenderConfig, a
+YAML path or None, plus an image size and a preset) into a RenderConfig.
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from synthcert.errors import ConfigError
+from synthcert.yamlfile import read_yaml
 
 PRESETS = ("none", "light", "default", "heavy")
 BUILTIN_BACKGROUNDS = ("desk", "fabric", "wood", "plain", "noise")
@@ -89,14 +89,13 @@ class RenderConfig:
 
     @classmethod
     def load(cls, path: str | Path) -> RenderConfig:
-        """Reads a YAML configuration file; missing keys keep their defaults."""
-        path = Path(path)
-        try:
-            data = yaml.safe_load(path.read_text()) or {}
-        except OSError as e:
-            raise ConfigError(f"cannot read ({e.strerror}); give an existing YAML file", path) from None
-        except yaml.YAMLError as e:
-            raise ConfigError(f"is not valid YAML ({e}); fix the syntax", path) from None
+        """Reads a YAML configuration file; missing keys keep their defaults.
+
+        A dataset's `dataset.yaml` works too: its `config` reproduces that dataset.
+        """
+        data = read_yaml(path, ConfigError) or {}
+        if isinstance(data, dict) and "synthcert_version" in data:
+            data = data.get("config") or {}
         return cls.from_dict(data, source=str(path))
 
     @classmethod
@@ -124,6 +123,37 @@ class RenderConfig:
         """Returns a copy with some stage settings changed, e.g. `replace(scene={"roll_range_deg": (0, 0)})`."""
         parts = {name: dataclasses.replace(getattr(self, name), **values) for name, values in sections.items()}
         return dataclasses.replace(self, **parts)
+
+
+def resolve_config(config: RenderConfig | str | Path | None = None, image_size_wh: tuple[int, int] | None = None,
+                   preset: str | None = None) -> RenderConfig:
+    """Returns the RenderConfig to render with, from a RenderConfig, a YAML path or None, plus overrides.
+
+    The one place where a renderer, a stream, a render job or a training run turns its arguments into a
+    configuration.
+
+    Args:
+        config: a RenderConfig, a YAML path (a configuration or a dataset's `dataset.yaml`, see `load`),
+            or None for the defaults.
+        image_size_wh: output size (W, H) overriding the configuration's; None keeps it.
+        preset: photometric preset (none, light, default, heavy) overriding the configuration's; None keeps it.
+
+    Raises:
+        ConfigError: the file is missing, not YAML, or holds an invalid setting, or an override is invalid.
+
+    Example:
+        >>> resolve_config(None, (96, 64), "light").scene.image_size_wh
+        (96, 64)
+    """
+    if config is None:
+        config = RenderConfig()
+    elif not isinstance(config, RenderConfig):
+        config = RenderConfig.load(config)
+    if image_size_wh is not None:
+        config = config.replace(scene={"image_size_wh": tuple(int(v) for v in image_size_wh)})
+    if preset is not None:
+        config = config.replace(photometric={"preset": preset})
+    return config
 
 
 def _section(default, data, name: str, source: str | None):

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from synthcert import geometry
-from synthcert.config import RenderConfig
+from synthcert.config import RenderConfig, resolve_config
 from synthcert.errors import ConfigError
 from synthcert.labels import corners_visible, padded_box, project_fields
 from synthcert.photometric.presets import apply_photometric, build_photometric
@@ -70,11 +70,7 @@ class Renderer:
     """
 
     def __init__(self, templates=None, config: RenderConfig | str | Path | None = None):
-        if config is None:
-            config = RenderConfig()
-        elif not isinstance(config, RenderConfig):
-            config = RenderConfig.load(config)
-        self.config = config
+        self.config = resolve_config(config)
         dirs = builtin_template_dirs() if templates is None else [Path(t) for t in templates]
         if not dirs:
             raise ConfigError("no templates given; pass template directories or None for the built-in ones")

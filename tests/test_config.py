@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from synthcert import ConfigError, RenderConfig
+from synthcert import ConfigError, RenderConfig, resolve_config
 
 
 def test_yaml_round_trip_gives_the_same_configuration(tmp_path):
@@ -40,3 +40,14 @@ def test_bad_configuration_names_file_key_and_fix(tmp_path, text, message):
     with pytest.raises(ConfigError, match=message) as info:
         RenderConfig.load(path)
     assert str(path) in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_resolve_config_reads_a_dataset_yaml_and_applies_size_and_preset(tmp_path):
+    recorded = RenderConfig().replace(scene={"roll_range_deg": (-5.0, 5.0)})
+    path = tmp_path / "dataset.yaml"
+    path.write_text(yaml.safe_dump({"synthcert_version": "0.1.0", "config": recorded.to_dict()}))
+    config = resolve_config(path, (96, 64), "light")
+    assert config == recorded.replace(scene={"image_size_wh": (96, 64)}, photometric={"preset": "light"})
+    assert resolve_config(config) is config
+    assert resolve_config(None) == RenderConfig()

@@ -11,7 +11,8 @@ pytest.importorskip("distributed")
 from distributed import Client, LocalCluster  # noqa: E402
 
 from examples.dask_shards import render_in_shards  # noqa: E402
-from synthcert.datasets import render_dataset, resolve_config  # noqa: E402
+from synthcert.config import resolve_config  # noqa: E402
+from synthcert.datasets import render_dataset  # noqa: E402
 
 
 def _files(root: Path) -> dict[str, bytes]:

@@ -3,7 +3,8 @@ import json
 import pytest
 from dataset_samples import edge_samples
 
-from synthcert.datasets import check_dataset, render_dataset, resolve_config, write_dataset
+from synthcert.config import resolve_config
+from synthcert.datasets import check_dataset, render_dataset, write_dataset
 from synthcert.datasets.check import label_problems
 from synthcert.errors import DatasetError
 from synthcert.samples import FieldLabel

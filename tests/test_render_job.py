@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 from synthcert import Renderer, __version__
-from synthcert.datasets import merge_datasets, read_dataset, render_dataset, resolve_config, shard_indices
+from synthcert.config import resolve_config
+from synthcert.datasets import merge_datasets, read_dataset, render_dataset, shard_indices
 from synthcert.datasets.layout import atomic_write
 from synthcert.errors import ConfigError, DatasetError
 

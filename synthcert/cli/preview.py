@@ -30,7 +30,8 @@ def preview(dataset, count, out, columns, format, templates, config, seed, image
       synthcert preview -n 16 -o preview.png --augment heavy
       synthcert preview data/train -n 32 -o train.png
     """
-    from synthcert.datasets import read_dataset, resolve_config
+    from synthcert.config import resolve_config
+    from synthcert.datasets import read_dataset
     from synthcert.pipeline import Renderer
     from synthcert.preview import write_preview
 

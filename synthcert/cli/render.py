@@ -90,7 +90,7 @@ def render(count, out_dir, templates, config, seed, image_size, augment, start, 
       synthcert render -n 500 -o data/val --seed 1 --image-size 512x512 --augment heavy
       synthcert render -n 100000 -o part2 --shard 2/4          # on the second of four machines
     """
-    from synthcert.datasets.render import resolve_config
+    from synthcert.config import resolve_config
 
     config = resolve_config(config, image_size, augment)
     click.echo(f"Rendering {count} images with seed {seed} into {out_dir}", err=True)

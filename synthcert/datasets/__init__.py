@@ -8,10 +8,10 @@ from synthcert.datasets.dataset import read_dataset, write_dataset
 from synthcert.datasets.layout import FORMATS, IMAGE_FORMATS, DatasetInfo
 from synthcert.datasets.merge import merge_datasets
 from synthcert.datasets.records import DatasetSamples, LabelRecord
-from synthcert.datasets.render import RenderSummary, render_dataset, resolve_config, shard_indices
+from synthcert.datasets.render import RenderSummary, render_dataset, shard_indices
 
 __all__ = [
     "FORMATS", "IMAGE_FORMATS", "CheckReport", "DatasetInfo", "DatasetSamples", "LabelRecord", "RenderSummary",
-    "check_dataset", "merge_datasets", "read_dataset", "render_dataset", "resolve_config", "shard_indices",
+    "check_dataset", "merge_datasets", "read_dataset", "render_dataset", "shard_indices",
     "write_dataset",
 ]

@@ -32,10 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
-import yaml
 from tqdm import tqdm
 
-from synthcert.config import RenderConfig
+from synthcert.config import RenderConfig, resolve_config
 from synthcert.datasets.dataset import check_formats, write_annotations
 from synthcert.datasets.layout import (
     FORMATS,
@@ -86,39 +85,6 @@ def shard_indices(start: int, count: int, shard: tuple[int, int] = (1, 1)) -> ra
 def default_workers() -> int:
     """Returns the number of CPU cores this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def resolve_config(config: RenderConfig | str | Path | None = None, image_size_wh: tuple[int, int] | None = None,
-                   preset: str | None = None) -> RenderConfig:
-    """Returns the render configuration of a file or object with the command-line overrides applied.
-
-    Args:
-        config: a RenderConfig, a configuration YAML, a dataset's `dataset.yaml` (its `config` is used,
-            to reproduce that dataset), or None for the defaults.
-        image_size_wh: output size (W, H) overriding the configuration's.
-        preset: photometric preset (none, light, default, heavy) overriding the configuration's.
-
-    Raises:
-        ConfigError: the file is missing, not YAML, or holds an invalid setting.
-    """
-    if config is None:
-        config = RenderConfig()
-    elif not isinstance(config, RenderConfig):
-        path = Path(config)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except OSError as e:
-            raise ConfigError(f"cannot read ({e.strerror}); give an existing YAML file", path) from None
-        except yaml.YAMLError as e:
-            raise ConfigError(f"is not valid YAML ({e}); fix the syntax", path) from None
-        if isinstance(data, dict) and "synthcert_version" in data:
-            data = data.get("config") or {}
-        config = RenderConfig.from_dict(data, source=str(path))
-    if image_size_wh is not None:
-        config = config.replace(scene={"image_size_wh": tuple(image_size_wh)})
-    if preset is not None:
-        config = config.replace(photometric={"preset": preset})
-    return config
 
 
 def render_dataset(

@@ -13,10 +13,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from synthcert.config import resolve_config
 from synthcert.errors import SynthcertError
 from synthcert.evaluation import summarize
 from synthcert.keras.model import build_regressor, compile_regressor, cpu_inference_ms, load_model, predict_corners
-from synthcert.keras.streams import CertificateStream, MixedStream, render_config, synthetic_set
+from synthcert.keras.streams import CertificateStream, MixedStream, synthetic_set
 from synthcert.training.batches import RealSet, render_batch, split_real, to_arrays
 from synthcert.training.drawing import prediction_grid
 from synthcert.training.options import TrainOptions
@@ -111,9 +112,7 @@ def train(options: TrainOptions | None = None) -> dict:
     out = Path(o.out)
     out.mkdir(parents=True, exist_ok=True)
     val_seed = o.seed + o.validation_seed_offset
-    config = render_config(o.config, o.image_size)
-    if o.photometric is not None:
-        config = config.replace(photometric={"preset": o.photometric})
+    config = resolve_config(o.config, o.image_size, o.photometric)
     pool = f" and a pool of {o.pool_size} training samples with {o.pool_workers} processes" if o.pool_size else ""
     _say(o, f"rendering {o.validation_count} validation samples (seed {val_seed}){pool}")
     sets = {"val": synthetic_set(o.validation_count, None, val_seed, config, o.templates)}

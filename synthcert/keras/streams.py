@@ -8,30 +8,17 @@ modules (`synthcert.pipeline`, `synthcert.training`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import keras
 import numpy as np
 
-from synthcert.config import RenderConfig
+from synthcert.config import resolve_config
 from synthcert.errors import SynthcertError
 from synthcert.pipeline import Renderer
 from synthcert.samples import Sample
 from synthcert.training.augment import build_real_augmentation
 from synthcert.training.batches import RealSet, real_batch, real_count, render_batch, to_arrays
 from synthcert.training.pool import SyntheticPool
-
-
-def render_config(config: RenderConfig | str | Path | None, image_size) -> RenderConfig:
-    """Returns the configuration (a RenderConfig, a YAML path or None for the defaults) drawing at
-    `image_size` (W, H), or at its own size when that is None."""
-    if config is None:
-        config = RenderConfig()
-    elif not isinstance(config, RenderConfig):
-        config = RenderConfig.load(config)
-    if image_size is not None:
-        config = config.replace(scene={"image_size_wh": tuple(int(v) for v in image_size)})
-    return config
 
 
 class CertificateStream(keras.utils.PyDataset):
@@ -76,7 +63,7 @@ class CertificateStream(keras.utils.PyDataset):
                              "pass use_multiprocessing=True, or workers=1")
         self.batch_size = int(batch_size)
         self.seed = int(seed)
-        self.config = render_config(config, image_size)
+        self.config = resolve_config(config, image_size)
         self.templates = None if templates is None else [str(t) for t in templates]
         self._renderer: Renderer | None = None
         self.pool = None if pool_size is None else SyntheticPool.render(pool_size, self.seed, self.config,
@@ -153,5 +140,5 @@ class MixedStream(CertificateStream):
 
 def synthetic_set(count: int, image_size=None, seed: int = 1_000_000, config=None, templates=None):
     """Renders a fixed set of `count` synthetic samples as model arrays (x, y), e.g. for validation."""
-    renderer = Renderer(templates, render_config(config, image_size))
+    renderer = Renderer(templates, resolve_config(config, image_size))
     return to_arrays(*render_batch(renderer, seed, range(count)))
