@@ -13,15 +13,16 @@ import yaml
 from synthcert.errors import SynthcertError
 
 
-def read_yaml(path: str | Path, error: type[SynthcertError] = SynthcertError):
+def read_yaml(path: str | Path, error: type[SynthcertError] = SynthcertError, expected: str | None = None):
     """Returns the content of a YAML file: None when it is empty, else what `yaml.safe_load` gives.
 
     Args:
         path: the file.
         error: the SynthcertError subclass to raise, e.g. ConfigError for a render configuration.
+        expected: if given, the content must be a mapping, and this describes it in the error.
 
     Raises:
-        error: the file cannot be read, is not UTF-8 text, or is not valid YAML.
+        error: the file cannot be read, is not UTF-8 text, is not valid YAML, or is not the mapping expected.
 
     Example:
         >>> import tempfile
@@ -34,13 +35,16 @@ def read_yaml(path: str | Path, error: type[SynthcertError] = SynthcertError):
         is not valid YAML (expected ',' or ']', but got '<stream end>' at line 1, column 13); fix the syntax
     """
     try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except OSError as e:
         raise error(f"cannot read ({e.strerror}); give an existing YAML file", path) from None
     except UnicodeDecodeError:
         raise error("is not UTF-8 text; give a YAML file", path) from None
     except yaml.YAMLError as e:
         raise error(f"is not valid YAML ({_one_line(e)}); fix the syntax", path) from None
+    if expected is not None and not isinstance(data, dict):
+        raise error(f"= {data!r}; expected {expected}", path)
+    return data
 
 
 def _one_line(e: yaml.YAMLError) -> str:

@@ -25,6 +25,7 @@ import yaml
 from PIL import Image
 
 from synthcert.errors import DatasetError
+from synthcert.yamlfile import read_yaml
 
 IMAGE_DIR = "images"
 LABEL_DIR = "labels"
@@ -177,19 +178,6 @@ def image_size(path: Path) -> tuple[int, int]:
         raise DatasetError(f"cannot read the image ({e}); re-export it or remove it with its labels", path) from None
 
 
-def read_yaml(path: Path) -> dict:
-    """Reads a YAML mapping, e.g. `dataset.yaml`; a DatasetError names the file when it is not one."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as e:
-        raise DatasetError(f"cannot read ({e.strerror})", path) from None
-    except yaml.YAMLError as e:
-        raise DatasetError(f"is not valid YAML ({e}); fix the syntax", path) from None
-    if not isinstance(data, dict):
-        raise DatasetError(f"= {data!r}; expected a YAML mapping", path)
-    return data
-
-
 @dataclass(frozen=True)
 class DatasetInfo:
     """What `dataset.yaml` records: enough to reproduce a rendered dataset exactly, plus Ultralytics' keys.
@@ -251,7 +239,7 @@ class DatasetInfo:
             DatasetError: the file is missing, is not YAML, or was not written by synthcert.
         """
         path = Path(root) / INFO_FILE
-        data = read_yaml(path)
+        data = read_yaml(path, DatasetError, expected="a YAML mapping")
         if "synthcert_version" not in data:
             raise DatasetError("has no synthcert_version; expected a dataset written by synthcert", path)
         try:

@@ -34,10 +34,10 @@ from synthcert.datasets.layout import (
     READABLE_SUFFIXES,
     atomic_write,
     image_size,
-    read_yaml,
 )
 from synthcert.datasets.records import DatasetSamples, LabelRecord, field_names, make_label, name_id
 from synthcert.errors import DatasetError
+from synthcert.yamlfile import read_yaml
 
 NAME_FILES = (INFO_FILE, "data.yaml")
 CLASSES_FILE = "classes.txt"  # Label Studio's and darknet's list of names
@@ -146,7 +146,7 @@ def _class_names(root: Path) -> tuple[dict[int, str] | None, bool]:
     """Returns (class id -> name, written by synthcert) from the dataset's YAML or classes.txt."""
     for name in NAME_FILES:
         if (root / name).is_file():
-            data = read_yaml(root / name)
+            data = read_yaml(root / name, DatasetError, expected="a YAML mapping")
             names = data.get("names")
             if isinstance(names, list):
                 return dict(enumerate(str(n) for n in names)), "synthcert_version" in data

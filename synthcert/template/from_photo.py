@@ -27,6 +27,7 @@ from synthcert.template.rectify import detect_document, draw_grid, read_photo, r
 from synthcert.template.spec import SPEC_FILE, load_template
 from synthcert.text.fonts import resolve_font
 from synthcert.text.generators import SUPPORTED_COUNTRIES, check_generator
+from synthcert.yamlfile import read_yaml
 
 DEFAULT_FONTS = ("dejavu-sans", "liberation-sans", "dejavu-sans-mono", "liberation-mono", "ocrb")
 """Fonts of every field that names none: a mix of families, so that a detector does not learn one font."""
@@ -176,12 +177,7 @@ def load_layout(path: str | Path) -> PhotoLayout:
         TemplateError: naming the file, the key and the fix.
     """
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text())
-    except OSError as e:
-        raise TemplateError(f"cannot read ({e.strerror}); give an existing YAML file", path) from None
-    except yaml.YAMLError as e:
-        raise TemplateError(f"is not valid YAML ({e}); fix the syntax", path) from None
+    data = read_yaml(path, TemplateError)
     if not isinstance(data, dict) or not isinstance(data.get("fields"), dict):
         raise TemplateError("expected a mapping with `fields: {name: [x0, y0, x1, y1], ...}`", path, "fields")
     unknown = set(data) - LAYOUT_KEYS

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
-import yaml
 
 from synthcert.errors import TemplateError
 from synthcert.resources import shipped_dir
 from synthcert.samples import TARGET
 from synthcert.text.fonts import resolve_font
 from synthcert.text.generators import check_generator
+from synthcert.yamlfile import read_yaml
 
 SPEC_FILE = "template.yaml"
 BUILTIN_DIR = shipped_dir("templates")
@@ -76,11 +76,7 @@ def load_template(directory: str | Path) -> TemplateSpec:
         raise TemplateError(f"no such template directory; give a folder holding {SPEC_FILE}", directory)
     if not spec_path.is_file():
         raise TemplateError(f"missing; a template folder needs {SPEC_FILE} (see docs/templates.md)", spec_path)
-    try:
-        data = yaml.safe_load(spec_path.read_text())
-    except yaml.YAMLError as e:
-        raise TemplateError(f"is not valid YAML ({e}); fix the syntax", spec_path) from None
-    return parse_spec(data, directory, spec_path)
+    return parse_spec(read_yaml(spec_path, TemplateError), directory, spec_path)
 
 
 def parse_spec(data, directory: Path, spec_path: Path) -> TemplateSpec:
