@@ -1,9 +1,10 @@
 """Erase the printed values of a flat document and measure how they were printed.
 
-Authoring stage (used by `synthcert template init`): finds the ink inside a field box (strokes darker than
-the paper around them), inpaints it so that the captions, guilloche and tint around it stay, and measures
-the ink's colour and text height. No randomness and no file I/O; it never touches pixels outside the box and
-a small margin of context around it.
+Authoring stage (used by `synthcert template init`): decides per field box whether its ink is darker or
+lighter than the ground around it, finds the strokes, inpaints them from the ground (a dark panel stays a
+dark panel; captions, guilloche and tint around them stay) and measures the ink's colour, polarity, text
+height and stroke width. No randomness and no file I/O; it never touches pixels outside the box and a small
+margin of context around it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import cv2
 import numpy as np
 
 MIN_TEXT_PX = 4  # a line of ink lower than this is a rule or dirt, not text
-MIN_CONTRAST = 28  # grey levels between ink and the paper around it; weaker marks are not ink
+MIN_CONTRAST = 28  # grey levels between ink and the ground around it; weaker marks are not ink
+POLARITIES = ("dark", "light")  # ink darker than its ground (the usual print), or lighter (a value on a panel)
 
 
 @dataclass(frozen=True)
@@ -22,48 +24,65 @@ class FieldInk:
     """What was printed in one field box of the photo.
 
     Attributes:
-        color_rgb: median colour of the ink's darker half, or None when the box held no ink.
+        color_rgb: median colour of the ink's strongest half, or None when the box held no ink.
         text_height_px: height of the tallest line of ink in document pixels, or None.
         text_centre_y: where that line's middle is, in document pixels, or None.
+        polarity: "dark" (ink darker than its ground) or "light".
+        ground_rgb: median colour of the ground around the ink (what the erased box is filled with).
+        stroke_px: typical stroke width of the letters in document pixels, or None.
+        ink_box: (x0, y0, x1, y1) tight around the letters in document pixels (COCO), or None.
     """
 
     color_rgb: tuple[int, int, int] | None
     text_height_px: float | None
     text_centre_y: float | None = None
+    polarity: str = "dark"
+    ground_rgb: tuple[int, int, int] | None = None
+    stroke_px: float | None = None
+    ink_box: tuple[float, float, float, float] | None = None
 
 
-def find_ink(patch: np.ndarray, threshold: float | None = None) -> tuple[np.ndarray, float]:
-    """Finds the strokes darker than the paper around them in an RGB patch.
+def ink_polarity(patch: np.ndarray) -> str:
+    """Says whether the strongest marks of an RGB patch are darker ("dark") or lighter ("light") than its ground.
 
-    A black-hat (closing minus image) with a kernel about as large as the patch is high removes the slowly
-    varying paper, tint and light guilloche. Ink is where it exceeds `threshold`, by default the smaller of
-    Otsu's threshold and half the strongest contrast in the patch, and at least MIN_CONTRAST; a patch with
-    no contrast of twice that has no ink.
+    The ground is the median of the patch's outer two-pixel ring (values rarely touch their box's edge); the
+    ink is whichever side of it holds the stronger contrast (99.5th percentile), since texture and guilloche
+    are fainter than print.
+    """
+    grey = cv2.cvtColor(patch, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    ring = np.concatenate([grey[:2].ravel(), grey[-2:].ravel(), grey[:, :2].ravel(), grey[:, -2:].ravel()])
+    ground = float(np.median(ring))
+    darker = float(np.percentile(ground - grey, 99.5))
+    lighter = float(np.percentile(grey - ground, 99.5))
+    return "light" if lighter > darker else "dark"
+
+
+def find_ink(patch: np.ndarray, threshold: float | None = None, polarity: str = "dark") -> tuple[np.ndarray, float]:
+    """Finds the strokes darker (or, with polarity "light", lighter) than the ground around them in an RGB patch.
+
+    A black-hat (closing minus image; for light ink, image minus opening) with a kernel about as large as the
+    patch is high removes the slowly varying ground, tint and light guilloche. Ink is where it exceeds
+    `threshold`, by default the smaller of Otsu's threshold and half the strongest contrast in the patch, and
+    at least MIN_CONTRAST; a patch with no contrast of twice that has no ink.
 
     Returns:
         (h, w) bool ink mask, and the threshold used (grey levels; inf when there is no ink).
     """
-    grey = cv2.cvtColor(patch, cv2.COLOR_RGB2GRAY)
-    k = max(5, int(0.8 * min(patch.shape[:2])) | 1)
-    blackhat = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    if threshold is None:
-        strongest = float(np.percentile(blackhat, 99.7))
-        if strongest < 2 * MIN_CONTRAST:
-            return np.zeros(grey.shape, bool), float("inf")
-        otsu, _ = cv2.threshold(blackhat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-        threshold = max(MIN_CONTRAST, min(otsu, 0.5 * strongest))
-    return blackhat > threshold, float(threshold)
+    return _find(_contrast(patch, polarity), threshold)
 
 
-def erase_field(flat: np.ndarray, box, passes: int = 3) -> tuple[np.ndarray, FieldInk]:
+def erase_field(flat: np.ndarray, box, passes: int = 3, polarity: str | None = None) -> tuple[np.ndarray, FieldInk]:
     """Inpaints the ink inside `box` of a flat document and measures what was printed there.
 
-    The ink mask is grown by a fraction of the text height (to take the blurred halo) and inpainted with
-    Telea's method; what is still ink-dark afterwards is grown and inpainted again, up to `passes` times.
+    The letters' mask (rules and box outlines excluded, so that a table rule stays) is grown by a fraction of
+    the text height (to take the blurred halo) and inpainted with Telea's method from the ground around it;
+    what still stands out like the ink did is grown and inpainted again, up to `passes` times. The filled
+    pixels are then shifted to the ground's median colour, so that the box shows no tone of the old text.
 
     Args:
         flat: (h, w, 3) uint8 RGB flat document; not modified.
         box: (x0, y0, x1, y1) in its pixels (COCO).
+        polarity: "dark" or "light"; None to decide it from the patch (`ink_polarity`).
 
     Returns:
         The erased copy of `flat` and the FieldInk measured before erasing.
@@ -71,33 +90,75 @@ def erase_field(flat: np.ndarray, box, passes: int = 3) -> tuple[np.ndarray, Fie
     x0, y0, x1, y1 = _pixel_box(box, flat.shape)
     out = flat.copy()
     patch = out[y0:y1, x0:x1]
-    mask, threshold = find_ink(patch)
+    polarity = polarity or ink_polarity(patch)
+    contrast = _contrast(patch, polarity)
+    mask, threshold = _find(contrast, None)
     letters = _without_rules(mask)
-    color = _ink_color(patch, letters)
+    color = _ink_color(patch, letters, contrast)
     line = _text_line(letters)
     if line is not None and line[0] < MIN_TEXT_PX:
         line = None
     height = None if line is None else line[0]
     grow = max(2, int(round(0.12 * (height or (y1 - y0)))))
-    near = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=2 * grow) > 0
-    todo = mask
+    near = cv2.dilate(letters.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=2 * grow) > 0
+    ground = _ground_color(patch, near)
+    filled = np.zeros(patch.shape[:2], bool)
+    todo = letters
     for _ in range(passes):
         if not todo.any():
             break
-        # Inpaint with a margin of context around the box, so that the fill continues the paper around it.
+        # Inpaint with a margin of context around the box, so that the fill continues the ground around it.
         m = max(grow * 3, 8)
         cx0, cy0, cx1, cy1 = max(x0 - m, 0), max(y0 - m, 0), min(x1 + m, flat.shape[1]), min(y1 + m, flat.shape[0])
         full = np.zeros((cy1 - cy0, cx1 - cx0), np.uint8)
         full[y0 - cy0:y1 - cy0, x0 - cx0:x1 - cx0] = todo.astype(np.uint8) * 255
         full = cv2.dilate(full, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
         out[cy0:cy1, cx0:cx1] = cv2.inpaint(out[cy0:cy1, cx0:cx1], full, max(3, grow), cv2.INPAINT_TELEA)
-        # Only what is still as dark as the ink was, and near it: the guilloche elsewhere is not a value.
-        todo = find_ink(out[y0:y1, x0:x1], threshold)[0] & near
+        filled |= full[y0 - cy0:y1 - cy0, x0 - cx0:x1 - cx0] > 0
+        # Only what still stands out as the ink did, and near it: the guilloche elsewhere is not a value.
+        todo = _without_rules(_find(_contrast(out[y0:y1, x0:x1], polarity), threshold)[0]) & near
+    if ground is not None and filled.any():
+        _match_ground(out[y0:y1, x0:x1], filled, ground)
     centre = None if line is None else y0 + line[1]
-    return out, FieldInk(color_rgb=color, text_height_px=height, text_centre_y=centre)
+    ys, xs = np.nonzero(letters)
+    ink_box = None if not len(xs) else (float(x0 + xs.min()), float(y0 + ys.min()),
+                                        float(x0 + xs.max() + 1), float(y0 + ys.max() + 1))
+    return out, FieldInk(color_rgb=color, text_height_px=height, text_centre_y=centre, polarity=polarity,
+                         ground_rgb=ground, stroke_px=stroke_width(letters), ink_box=ink_box)
+
+
+def stroke_width(mask: np.ndarray) -> float | None:
+    """Typical stroke width of the letters in a bool mask, in pixels: twice their area over their outline's length.
+
+    A stroke of width w and length L has area w L and an outline about 2 L long. The outline is measured on
+    the contours smoothed by half a pixel, so that the pixel staircase does not lengthen it.
+    """
+    if mask.sum() < 8:
+        return None
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    outline = sum(cv2.arcLength(cv2.approxPolyDP(c, 0.5, True), True) for c in contours)
+    return float(2 * mask.sum() / outline) if outline > 0 else None
 
 
 # --- helpers --------------------------------------------------------------------------------------------
+
+
+def _contrast(patch: np.ndarray, polarity: str) -> np.ndarray:
+    grey = cv2.cvtColor(patch, cv2.COLOR_RGB2GRAY)
+    if polarity == "light":
+        grey = cv2.bitwise_not(grey)  # light strokes on a dark ground become dark strokes on a light one
+    k = max(5, int(0.8 * min(patch.shape[:2])) | 1)
+    return cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+
+
+def _find(contrast: np.ndarray, threshold: float | None) -> tuple[np.ndarray, float]:
+    if threshold is None:
+        strongest = float(np.percentile(contrast, 99.7))
+        if strongest < 2 * MIN_CONTRAST:
+            return np.zeros(contrast.shape, bool), float("inf")
+        otsu, _ = cv2.threshold(contrast, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        threshold = max(MIN_CONTRAST, min(otsu, 0.5 * strongest))
+    return contrast > threshold, float(threshold)
 
 
 def _pixel_box(box, shape) -> tuple[int, int, int, int]:
@@ -107,13 +168,27 @@ def _pixel_box(box, shape) -> tuple[int, int, int, int]:
             min(int(np.ceil(x1)), w), min(int(np.ceil(y1)), h))
 
 
-def _ink_color(patch: np.ndarray, mask: np.ndarray) -> tuple[int, int, int] | None:
+def _ink_color(patch: np.ndarray, mask: np.ndarray, contrast: np.ndarray) -> tuple[int, int, int] | None:
     if mask.sum() < 4:
         return None
-    pixels = patch[mask].astype(np.float64)
-    grey = pixels @ [0.299, 0.587, 0.114]
-    core = pixels[grey <= np.median(grey)]  # the darker half: the strokes' cores, not their blurred rims
-    return tuple(int(round(v)) for v in np.median(core, axis=0))
+    strength = contrast[mask]
+    core = patch[mask][strength >= np.median(strength)]  # the strokes' cores, not their blurred rims
+    return tuple(int(round(v)) for v in np.median(core.astype(np.float64), axis=0))
+
+
+def _ground_color(patch: np.ndarray, near_ink: np.ndarray) -> tuple[int, int, int] | None:
+    ground = patch[~near_ink]
+    if len(ground) < 8:
+        return None
+    return tuple(int(round(v)) for v in np.median(ground.astype(np.float64), axis=0))
+
+
+def _match_ground(region: np.ndarray, filled: np.ndarray, ground: tuple[int, int, int]) -> None:
+    """Shifts the filled pixels so that their median is the ground's: Telea averages the ink's blurred rim in."""
+    values = region[filled].astype(np.float32)
+    # A small correction only: a larger gap means the box spans two grounds (a panel's edge), not a tone.
+    shift = np.clip(np.asarray(ground, np.float32) - np.median(values, axis=0), -12, 12)
+    region[filled] = np.clip(values + shift, 0, 255).round().astype(np.uint8)
 
 
 def _without_rules(mask: np.ndarray) -> np.ndarray:

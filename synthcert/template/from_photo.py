@@ -246,14 +246,19 @@ def _field_spec(f: FieldBox, ink: FieldInk, doc_h: int) -> dict:
 
 
 def _like_neighbours(ink: FieldInk, inks: dict[str, FieldInk]) -> FieldInk:
-    """A blank box (no ink to measure) is printed like the other fields: their median colour and text height."""
+    """A blank box (no ink to measure) is printed like the fields on the most similar ground: a blank box on a
+    dark panel gets the light ink of the other values on that panel, their median colour and text height."""
     if ink.text_height_px is not None:
         return ink
     others = [i for i in inks.values() if i.text_height_px is not None and i.color_rgb is not None]
     if not others:
         return ink
+    if ink.ground_rgb is not None and all(i.ground_rgb is not None for i in others):
+        gap = [float(np.abs(np.subtract(i.ground_rgb, ink.ground_rgb)).max()) for i in others]
+        others = [i for i, g in zip(others, gap, strict=True) if g <= min(gap) + 24]
     color = tuple(int(v) for v in np.median([i.color_rgb for i in others], axis=0))
-    return FieldInk(color_rgb=color, text_height_px=float(np.median([i.text_height_px for i in others])))
+    return FieldInk(color_rgb=color, text_height_px=float(np.median([i.text_height_px for i in others])),
+                    polarity=others[0].polarity, ground_rgb=ink.ground_rgb)
 
 
 def _cap_metrics(font: ImageFont.FreeTypeFont) -> tuple[float, float]:
