@@ -4,8 +4,8 @@ Layout and formats are documented in docs/datasets.md. No TensorFlow here.
 """
 
 from synthcert.datasets.check import CheckReport, check_dataset
-from synthcert.datasets.dataset import read_dataset, write_dataset
-from synthcert.datasets.layout import FORMATS, IMAGE_FORMATS, DatasetInfo
+from synthcert.datasets.dataset import FORMATS, read_dataset, write_dataset
+from synthcert.datasets.layout import IMAGE_FORMATS, DatasetInfo
 from synthcert.datasets.merge import merge_datasets
 from synthcert.datasets.records import DatasetSamples, LabelRecord
 from synthcert.datasets.render import RenderSummary, render_dataset, shard_indices

@@ -22,7 +22,7 @@ import numpy as np
 
 from synthcert.datasets.layout import COCO_FILE, IMAGE_DIR, atomic_write, json_text, parse_json, synthcert_version
 from synthcert.datasets.quads import bbox_xywh, signed_area
-from synthcert.datasets.records import DatasetSamples, LabelRecord, field_names, make_label, name_id
+from synthcert.datasets.records import DatasetSamples, LabelFormat, LabelRecord, field_names, make_label, name_id
 from synthcert.errors import DatasetError
 from synthcert.samples import CORNER_NAMES
 
@@ -175,3 +175,8 @@ def _image_file(root: Path, json_dir: Path, file_name: str) -> str:
 
 def _lines(items: list) -> str:
     return "[\n" + ",\n".join(json_text(item) for item in items) + "\n]" if items else "[]"
+
+
+FORMAT = LabelFormat("coco", "a COCO file (coco.json, annotations/*.json)", ".json",
+                     detect=lambda root: find_coco_file(root) is not None, read=read_coco, write=write_coco,
+                     rank=1, complete=True)

@@ -1,7 +1,8 @@
 """Whole datasets on disk: `write_dataset` (samples -> images and label files) and `read_dataset` (back).
 
 Dataset-file stage: this module picks formats and file names and delegates every byte of label text to
-coco.py, yolo_obb.py and jsonl.py. It never renders and never judges geometry (see check.py).
+the format modules, listed once in `LABEL_FORMATS` (a new format is a module with a `FORMAT` and one
+entry there). It never renders and never judges geometry (see check.py).
 """
 
 from __future__ import annotations
@@ -9,14 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from synthcert.datasets.coco import find_coco_file, read_coco, write_coco
-from synthcert.datasets.jsonl import read_jsonl, write_jsonl
+from synthcert.datasets import coco, jsonl, yolo_obb
 from synthcert.datasets.layout import (
-    FORMATS,
     IMAGE_FORMATS,
     INFO_FILE,
-    LABEL_DIR,
-    MANIFEST_FILE,
     DatasetInfo,
     atomic_write,
     encode_image,
@@ -24,10 +21,14 @@ from synthcert.datasets.layout import (
     prepare_output_dir,
     synthcert_version,
 )
-from synthcert.datasets.records import DatasetSamples, LabelRecord
-from synthcert.datasets.yolo_obb import read_yolo_obb, write_yolo_obb
+from synthcert.datasets.records import DatasetSamples, LabelFormat, LabelRecord
 from synthcert.errors import ConfigError, DatasetError
 from synthcert.samples import Sample
+
+# Every label format, in the order they are written and listed in dataset.yaml.
+LABEL_FORMATS: dict[str, LabelFormat] = {f.name: f for f in (coco.FORMAT, yolo_obb.FORMAT, jsonl.FORMAT)}
+FORMATS = tuple(LABEL_FORMATS)
+BY_RANK = sorted(LABEL_FORMATS.values(), key=lambda f: f.rank)  # the order a reader prefers them in
 
 
 def write_dataset(
@@ -87,12 +88,8 @@ def write_dataset(
 
 def write_annotations(records: Sequence[LabelRecord], root: Path, info: DatasetInfo) -> None:
     """Writes the label files of `info.formats` for `records`, then `dataset.yaml` (last: it marks completion)."""
-    if "coco" in info.formats:
-        write_coco(records, root, info.names)
-    if "yolo-obb" in info.formats:
-        write_yolo_obb(records, root, info.names)
-    if "jsonl" in info.formats:
-        write_jsonl(records, root)
+    for name in info.formats:
+        LABEL_FORMATS[name].write(records, root, info.names)
     atomic_write(root / INFO_FILE, info.to_yaml())
 
 
@@ -106,8 +103,7 @@ def read_dataset(
 
     Args:
         path: a dataset directory, or its coco JSON / manifest.jsonl file.
-        format: coco, yolo-obb or jsonl; None picks manifest.jsonl, else a COCO file (coco.json,
-            annotations/*.json, *.json), else labels/ (YOLO-OBB).
+        format: coco, yolo-obb or jsonl; None picks what `detect_format` finds.
         categories: COCO category / YOLO class name -> field name, e.g. {"plate": "registration_number"}.
 
     Returns:
@@ -120,29 +116,25 @@ def read_dataset(
     if not path.exists():
         raise DatasetError("no such file or directory; give a dataset directory or its label file", path)
     format = format or detect_format(path)
-    if format == "jsonl":
-        return read_jsonl(path)
-    if format == "coco":
-        return read_coco(path, categories)
-    if format == "yolo-obb":
-        return read_yolo_obb(path, categories)
-    raise DatasetError(f"format = {format!r}; expected one of {', '.join(FORMATS)}", path)
+    if format not in LABEL_FORMATS:
+        raise DatasetError(f"format = {format!r}; expected one of {', '.join(FORMATS)}", path)
+    return LABEL_FORMATS[format].read(path, categories)
 
 
 def detect_format(path: Path) -> str:
-    """Returns the format a dataset directory or label file is in; see `read_dataset`."""
+    """Returns the format of a label file (by its suffix) or of a dataset directory (the first of `BY_RANK`
+    it holds: manifest.jsonl, else a COCO file (coco.json, annotations/*.json, *.json), else labels/)."""
     if path.is_file():
-        if path.suffix not in (".json", ".jsonl"):
-            raise DatasetError("is neither a COCO .json nor a manifest .jsonl; give one or the dataset folder", path)
-        return "coco" if path.suffix == ".json" else "jsonl"
-    if (path / MANIFEST_FILE).is_file():
-        return "jsonl"
-    if find_coco_file(path) is not None:
-        return "coco"
-    if (path / LABEL_DIR).is_dir():
-        return "yolo-obb"
-    raise DatasetError(f"holds no dataset; expected {MANIFEST_FILE}, a COCO file (coco.json, annotations/*.json) "
-                       f"or {LABEL_DIR}/ next to images/", path)
+        found = [f for f in BY_RANK if f.suffix == path.suffix]
+        if not found:
+            files = " nor ".join(f"a {f.name} ({f.suffix})" for f in BY_RANK if f.suffix)
+            raise DatasetError(f"is neither {files} file; give one or the dataset folder", path)
+        return found[0].name
+    found = [f for f in BY_RANK if f.detect(path)]
+    if not found:
+        *most, last = (f.files for f in BY_RANK)
+        raise DatasetError(f"holds no dataset; expected {', '.join(most)} or {last}", path)
+    return found[0].name
 
 
 def check_formats(formats: Sequence[str], image_format: str) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from synthcert.datasets.layout import MANIFEST_FILE, atomic_write, json_text, parse_json
-from synthcert.datasets.records import DatasetSamples, LabelRecord, make_label
+from synthcert.datasets.records import DatasetSamples, LabelFormat, LabelRecord, make_label
 from synthcert.errors import DatasetError
 
 
@@ -79,3 +79,11 @@ def _parse(root: Path, entry) -> LabelRecord:
     except (KeyError, TypeError, AttributeError, ValueError) as e:
         raise DatasetError(f"missing or malformed key ({e!r}); expected file, width, height, template and fields "
                            "with text, corners, visible", where, at) from None
+
+
+# A manifest keeps synthcert's field names as they are and needs no class ids: neither `categories`
+# nor `names` applies.
+FORMAT = LabelFormat("jsonl", MANIFEST_FILE, ".jsonl",
+                     detect=lambda root: (root / MANIFEST_FILE).is_file(),
+                     read=lambda path, categories: read_jsonl(path),
+                     write=lambda records, root, names: write_jsonl(records, root), rank=0, complete=True)

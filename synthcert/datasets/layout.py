@@ -32,7 +32,6 @@ LABEL_DIR = "labels"
 COCO_FILE = "coco.json"
 MANIFEST_FILE = "manifest.jsonl"
 INFO_FILE = "dataset.yaml"
-FORMATS = ("coco", "yolo-obb", "jsonl")
 IMAGE_FORMATS = ("jpg", "png")
 READABLE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 JPEG_QUALITY = 95

@@ -12,7 +12,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from synthcert.datasets.dataset import read_dataset, write_annotations
+from synthcert.datasets.dataset import BY_RANK, read_dataset, write_annotations
 from synthcert.datasets.layout import IMAGE_DIR, INFO_FILE, LABEL_DIR, DatasetInfo, atomic_write, prepare_output_dir
 from synthcert.errors import ConfigError, DatasetError
 
@@ -39,7 +39,7 @@ def merge_datasets(shard_dirs: Sequence[str | Path], out_dir: str | Path, *, ove
     infos = [DatasetInfo.read(d) for d in dirs]
     run = _same_run(dirs, infos)
     root = prepare_output_dir(out_dir, overwrite)
-    source = next((f for f in ("jsonl", "coco") if f in run.formats), None)
+    source = next((f.name for f in BY_RANK if f.complete and f.name in run.formats), None)
     records = []
     for d, _ in sorted(zip(dirs, infos, strict=True), key=lambda pair: pair[1].shard[0]):
         for sub in (IMAGE_DIR,) if source else (IMAGE_DIR, LABEL_DIR):

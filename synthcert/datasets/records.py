@@ -1,4 +1,5 @@
-"""What the dataset formats exchange: label records (a Sample without its pixels) and lazy sample sequences.
+"""What the dataset formats exchange: label records (a Sample without its pixels), lazy sample sequences and
+the `LabelFormat` each format module provides.
 
 Format modules turn files into `LabelRecord`s and back; this module turns records into `Sample`s. It
 decodes images only on access and never renders, draws or validates geometry (that is `check.py`).
@@ -15,6 +16,33 @@ import numpy as np
 from synthcert.datasets.layout import load_image
 from synthcert.errors import DatasetError
 from synthcert.samples import TARGET, FieldLabel, Sample
+
+
+@dataclass(frozen=True)
+class LabelFormat:
+    """A label format: what one format module provides, registered once in `dataset.LABEL_FORMATS`.
+
+    Attributes:
+        name: as given to `formats=`, `read_dataset(format=)` and `--format`.
+        files: what its files are, for messages, e.g. "manifest.jsonl".
+        suffix: a label file with this suffix is in this format; None if the format is a folder only.
+        detect: dataset directory -> whether it holds this format's files.
+        read: (directory or label file, categories or None) -> DatasetSamples.
+        write: (records, dataset directory, every field name sorted) -> None; every byte of its files.
+        rank: when a directory holds several formats, `read_dataset` reads the lowest rank (the one keeping
+            the most of a record).
+        complete: reading gives back every field of every record written, so `merge_datasets` can rewrite
+            all formats from it.
+    """
+
+    name: str
+    files: str
+    suffix: str | None
+    detect: Callable[[Path], bool]
+    read: Callable[[Path, Mapping[str, str] | None], DatasetSamples]
+    write: Callable[[Sequence[LabelRecord], Path, Sequence[str]], object]
+    rank: int
+    complete: bool
 
 
 @dataclass(frozen=True)

@@ -35,9 +35,8 @@ import cv2
 from tqdm import tqdm
 
 from synthcert.config import RenderConfig, resolve_config
-from synthcert.datasets.dataset import check_formats, write_annotations
+from synthcert.datasets.dataset import FORMATS, check_formats, write_annotations
 from synthcert.datasets.layout import (
-    FORMATS,
     DatasetInfo,
     atomic_write,
     encode_image,

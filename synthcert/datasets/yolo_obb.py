@@ -35,7 +35,7 @@ from synthcert.datasets.layout import (
     atomic_write,
     image_size,
 )
-from synthcert.datasets.records import DatasetSamples, LabelRecord, field_names, make_label, name_id
+from synthcert.datasets.records import DatasetSamples, LabelFormat, LabelRecord, field_names, make_label, name_id
 from synthcert.errors import DatasetError
 from synthcert.yamlfile import read_yaml
 
@@ -158,3 +158,9 @@ def _class_names(root: Path) -> tuple[dict[int, str] | None, bool]:
         lines = (root / CLASSES_FILE).read_text(encoding="utf-8").splitlines()
         return dict(enumerate(line.strip() for line in lines if line.strip())), False
     return None, False
+
+
+# Not complete: fields with a corner outside the image are not written.
+FORMAT = LabelFormat("yolo-obb", f"{LABEL_DIR}/ next to {IMAGE_DIR}/", None,
+                     detect=lambda root: (root / LABEL_DIR).is_dir(), read=read_yolo_obb, write=write_yolo_obb,
+                     rank=2, complete=False)
