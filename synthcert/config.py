@@ -15,7 +15,10 @@ from pathlib import Path
 from synthcert.errors import ConfigError
 from synthcert.yamlfile import read_yaml
 
-PRESETS = ("none", "light", "default", "heavy")
+# The one table of preset strengths: it scales the photometric effects' probabilities and ranges, and the
+# real photos' augmentation.
+PRESET_STRENGTHS = {"none": 0.0, "light": 0.5, "default": 1.0, "heavy": 1.6}
+PRESETS = tuple(PRESET_STRENGTHS)
 BUILTIN_BACKGROUNDS = ("desk", "fabric", "wood", "plain", "noise")
 
 
@@ -52,17 +55,34 @@ class SceneConfig:
 
 @dataclass(frozen=True)
 class PhotometricConfig:
-    """Light, optics, sensor and compression effects (albumentations), chosen by preset.
+    """Light, optics, sensor and compression effects (`synthcert.photometric.stage.EFFECTS`).
+
+    Each `<effect>_p` is the effect's probability at the `default` strength; the preset's strength
+    (PRESET_STRENGTHS) multiplies it (capped at 1) and scales the effect's ranges.
 
     Attributes:
-        preset: none, light, default or heavy; `none` also turns off the two effects below.
-        vignette_p: probability of lens vignetting.
-        glare_p: probability of a specular highlight on the (laminated) document.
+        preset: none, light, default or heavy; `none` turns every effect off.
+        lighting_p: uneven light: a fall-off, a pool of shade, a soft shadow.
+        glare_p: a specular highlight on the (laminated) document.
+        vignette_p: lens vignetting.
+        blur_p: hand shake or defocus.
+        noise_p: sensor noise.
+        colour_temperature_p: white balance that missed (warm or cold light).
+        exposure_p: brightness and contrast.
+        downscale_p: shrunk and enlarged again.
+        jpeg_p: a JPEG round trip.
     """
 
     preset: str = "default"
-    vignette_p: float = 0.25
+    lighting_p: float = 0.55
     glare_p: float = 0.1
+    vignette_p: float = 0.25
+    blur_p: float = 0.3
+    noise_p: float = 0.35
+    colour_temperature_p: float = 0.35
+    exposure_p: float = 0.6
+    downscale_p: float = 0.15
+    jpeg_p: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -218,11 +238,11 @@ def validate(config: RenderConfig) -> None:
         raise ConfigError(
             f"= {config.photometric.preset!r}; expected one of {', '.join(PRESETS)}", field="photometric.preset"
         )
-    for where, value in (("scene.bend_p", scene.bend_p), ("scene.occluder_p", scene.occluder_p),
-                         ("photometric.vignette_p", config.photometric.vignette_p),
-                         ("photometric.glare_p", config.photometric.glare_p)):
-        if not 0 <= value <= 1:
-            raise ConfigError(f"= {value}; expected a probability in [0, 1]", field=where)
+    for section in ("scene", "photometric"):
+        for f in dataclasses.fields(getattr(config, section)):
+            value = getattr(getattr(config, section), f.name)
+            if f.name.endswith("_p") and not 0 <= value <= 1:
+                raise ConfigError(f"= {value}; expected a probability in [0, 1]", field=f"{section}.{f.name}")
     if not 0 <= config.labels.padding_ratio <= 2:
         raise ConfigError(f"= {config.labels.padding_ratio}; expected 0..2", field="labels.padding_ratio")
 

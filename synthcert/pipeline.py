@@ -19,8 +19,8 @@ from synthcert import geometry
 from synthcert.config import RenderConfig, resolve_config
 from synthcert.errors import ConfigError
 from synthcert.labels import corners_visible, padded_box, project_fields
-from synthcert.photometric.presets import apply_photometric, build_photometric
-from synthcert.photometric.realism import apply_glare, apply_vignette, sample_glare, sample_vignette
+from synthcert.photometric.effects import EffectFrame
+from synthcert.photometric.stage import PhotometricDraw, apply_photometric, sample_photometric
 from synthcert.rng import stage_rngs
 from synthcert.samples import TARGET, FieldLabel, Sample
 from synthcert.scene.backgrounds import BackgroundParams, render_background, sample_background
@@ -50,14 +50,15 @@ class RenderTrace:
     image_from_pixels: np.ndarray  # (3, 3) from the flat document's pixels to the output image
     bend: BendParams | None = None  # the paper's deformation after the warp, if any
     occluders: OccluderParams | None = None
+    photometric: PhotometricDraw = PhotometricDraw()  # the effects that fired, with their params
     stage_s: dict[str, float] = field(default_factory=dict)  # seconds: template, scene (with labels), photometric
 
 
 class Renderer:
     """Renders labelled photos of certificates.
 
-    Threads may share one Renderer and get the same bytes as one thread (each thread draws photometric
-    effects with its own pipeline); worker processes build their own, which is cheap.
+    Threads may share one Renderer and get the same bytes as one thread (a render changes no state but
+    caches); worker processes build their own, which is cheap.
 
     Args:
         templates: template directories; None for the built-in ones.
@@ -116,12 +117,15 @@ class Renderer:
             occluders = sample_occluders(rngs.scene, scene.image_size_wh, fields[TARGET].corners, sheet_xy)
             image = draw_occluders(image, occluders)
         t4 = time.perf_counter()
-        image = self._photometric(image, rngs.photometric, sheet_xy)
+        frame = EffectFrame(scene.image_size_wh, sheet_xy)
+        effects = sample_photometric(self.config.photometric, rngs.photometric, frame)
+        image = apply_photometric(image, effects)
         t5 = time.perf_counter()
         sample = Sample(image=image, fields=fields, template=spec.name, seed=seed, index=index,
                         image_from_doc=doc_to_image)
         stage_s = {"template": t1 - t0 + t3 - t2, "scene": t2 - t1 + t4 - t3, "photometric": t5 - t4}
-        return RenderTrace(sample, document, camera, background, image_from_pixels, bend, occluders, stage_s)
+        return RenderTrace(sample, document, camera, background, image_from_pixels, bend, occluders, effects,
+                           stage_s)
 
     def _bend(self, rng, document, doc_to_image, sheet_xy) -> tuple[BendParams | None, dict[str, FieldLabel]]:
         """Draws a paper deformation, kept only if the target stays wholly in the image, and the labels."""
@@ -133,17 +137,6 @@ class Renderer:
         if self.config.scene.target_inside and not bent[TARGET].visible.all():
             return None, flat
         return bend, bent
-
-    def _photometric(self, image: np.ndarray, rng: np.random.Generator, sheet_xy: np.ndarray) -> np.ndarray:
-        config = self.config.photometric
-        if config.preset == "none":
-            return image
-        size_wh = self.config.scene.image_size_wh
-        if rng.random() < config.glare_p:
-            image = apply_glare(image, sample_glare(rng, size_wh, sheet_xy))
-        if rng.random() < config.vignette_p:
-            image = apply_vignette(image, sample_vignette(rng))
-        return apply_photometric(image, build_photometric(config.preset, size_wh), rng)
 
     def _labels(self, document: FlatDocument, doc_to_image: np.ndarray, bend: BendParams | None = None,
                 ) -> dict[str, FieldLabel]:

@@ -1,4 +1,4 @@
-"""Photometric effects as pure functions: image in, image out. No sampling here, and labels are never seen.
+"""Pixel maths shared by the photometric effects: pure functions, no sampling, and labels are never seen.
 
 Each effect runs at the output size in a few 8-bit OpenCV calls. Light and shadow have no detail finer
 than a few pixels, so their gain is computed on a coarse grid and upsampled; sensor noise is cut from a
@@ -7,6 +7,7 @@ bank generated once per output size, so a sample pays for a crop and an add, not
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import cv2
@@ -18,6 +19,20 @@ GAIN_ONE = 128  # an 8-bit gain field stores gain * GAIN_ONE, so gains up to 2 f
 CELL_PX = 8  # output pixels per cell of the coarse lighting grid
 NOISE_SIGMA = 32.0  # standard deviation of the noise bank, in bank units
 NOISE_ZERO = 128  # the bank stores noise + 128 as uint8: OpenCV adds two uint8 images 5x faster than mixed types
+COARSE_STEP = 2  # vignette and glare are smooth at this scale; evaluating them per pixel cost several ms an image
+
+
+@dataclass(frozen=True)
+class EffectFrame:
+    """What an effect's sampler may know of the photo besides its generator: size and where the sheet lies.
+
+    Attributes:
+        size_wh: output image size (W, H).
+        sheet_xy: (4, 2) float64 document corners TL, TR, BR, BL in the image (COCO), or None.
+    """
+
+    size_wh: tuple[int, int]
+    sheet_xy: np.ndarray | None = None
 
 
 def lighting_gain(
@@ -96,3 +111,15 @@ def add_noise(image: np.ndarray, noise: np.ndarray, std: float) -> np.ndarray:
     """Adds `noise` (a crop of `noise_bank`, shaped like `image`) scaled to `std` grey levels; (H, W, 3) uint8."""
     scale = std / NOISE_SIGMA
     return cv2.addWeighted(image, 1.0, noise, scale, -NOISE_ZERO * scale)
+
+
+def coarse_grid(w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel-centre coordinates (COCO) of a grid every COARSE_STEP pixels covering a W x H image."""
+    gw, gh = -(-w // COARSE_STEP), -(-h // COARSE_STEP)
+    ys, xs = np.mgrid[0:gh, 0:gw].astype(np.float32)
+    return (xs + 0.5) * (w / gw), (ys + 0.5) * (h / gh)
+
+
+def full_size(field: np.ndarray, w: int, h: int) -> np.ndarray:
+    """Upsamples a coarse float field to (H, W) float32, bilinearly."""
+    return cv2.resize(field.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)

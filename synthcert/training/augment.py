@@ -6,7 +6,7 @@ all randomness comes from the generator passed in. Corners go through albumentat
 `Affine` only (rotation, scale, shift, shear) and never flips, which would swap TL and TR.
 
 Albumentations' `Affine` puts pixel centres at integer coordinates while our labels are COCO (centres at
-i + 0.5), so corners are shifted by half a pixel into and out of albumentations here and only here; the
+i + 0.5), so corners go into and out of albumentations through geometry's half-pixel conversions; the
 test checks the result against marker blobs warped with the image.
 """
 
@@ -18,11 +18,11 @@ import albumentations as A
 import cv2
 import numpy as np
 
+from synthcert import geometry
+from synthcert.config import PRESET_STRENGTHS
 from synthcert.labels import corners_visible
 from synthcert.training.letterbox import PAD_VALUE
 
-STRENGTHS = {"none": 0.0, "light": 0.5, "default": 1.0, "heavy": 1.5}
-ALBUMENTATIONS_FROM_COCO_PX = -0.5
 MAX_ATTEMPTS = 10
 
 
@@ -35,9 +35,9 @@ def build_real_augmentation(strength: str = "default") -> A.Compose | None:
     Raises:
         ValueError: for an unknown strength.
     """
-    if strength not in STRENGTHS:
-        raise ValueError(f"augmentation strength = {strength!r}; expected one of {', '.join(STRENGTHS)}")
-    k = STRENGTHS[strength]
+    if strength not in PRESET_STRENGTHS:
+        raise ValueError(f"augmentation strength = {strength!r}; expected one of {', '.join(PRESET_STRENGTHS)}")
+    k = PRESET_STRENGTHS[strength]
     if k == 0:
         return None
     transforms = [
@@ -77,8 +77,8 @@ def augment_real(
     inside = corners_visible(corners_xy, size_wh)
     for _ in range(MAX_ATTEMPTS):
         transform.set_random_seed(int(rng.integers(2**31)))
-        out = transform(image=image, keypoints=corners_xy + ALBUMENTATIONS_FROM_COCO_PX)
-        moved = np.asarray(out["keypoints"], np.float64)[:, :2] - ALBUMENTATIONS_FROM_COCO_PX
+        out = transform(image=image, keypoints=geometry.opencv_from_coco_xy(corners_xy))
+        moved = geometry.coco_from_opencv_xy(np.asarray(out["keypoints"], np.float64)[:, :2])
         if corners_visible(moved, size_wh)[inside].all():
             return out["image"], moved
     return image, corners_xy

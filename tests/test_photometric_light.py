@@ -1,17 +1,17 @@
-"""Tests of synthcert.photometric.realism: vignetting and laminate glare."""
+"""Tests of synthcert.photometric.light: vignetting, laminate glare, exposure."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from synthcert.photometric.realism import (
+from synthcert.photometric.light import (
+    ExposureParams,
     GlareParams,
     VignetteParams,
+    apply_exposure,
     apply_glare,
     apply_vignette,
-    sample_glare,
-    sample_vignette,
 )
 
 GREY = np.full((64, 96, 3), 160, np.uint8)
@@ -33,15 +33,9 @@ def test_glare_brightens_towards_the_light_along_its_long_axis():
     assert out[0, 0, 0] == 160
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_samplers_are_reproducible_and_effects_keep_shape_and_dtype(seed):
-    quad = np.array([[10.0, 8.0], [80.0, 10.0], [78.0, 56.0], [12.0, 54.0]])
-    for sample, apply in ((lambda r: sample_vignette(r), apply_vignette),
-                          (lambda r: sample_glare(r, (96, 64), quad), apply_glare)):
-        params = sample(np.random.default_rng(seed))
-        assert params == sample(np.random.default_rng(seed))
-        out = apply(GREY, params)
-        assert out.shape == GREY.shape and out.dtype == np.uint8
+def test_exposure_maps_grey_levels_linearly_and_clips():
+    out = apply_exposure(np.array([[[0, 100, 250]]], np.uint8), ExposureParams(contrast=1.2, brightness=0.1))
+    assert out.tolist() == [[[26, 146, 255]]]  # 1.2 * v + 25.5, rounded, clipped
 
 
 def test_invalid_params_are_refused_with_the_expected_range():

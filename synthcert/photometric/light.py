@@ -1,0 +1,215 @@
+"""Photometric effects of the light: uneven light and shadow, laminate glare, vignetting, colour and exposure.
+
+Photometric stage: pixels in, pixels out; these functions never see labels and never move a pixel. Each
+effect is a frozen params class, a `sample_*(rng, strength, frame)` that draws it from an explicit
+generator, and a pure `apply_*(image, params)`; `synthcert.photometric.stage.EFFECTS` lists them once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from albumentations.augmentations.pixel import functional as fpixel
+
+from synthcert.photometric import effects
+from synthcert.photometric.effects import EffectFrame
+
+
+@dataclass(frozen=True)
+class LightingParams:
+    """Uneven light: a linear fall-off, a pool of shade and a soft shadow; None where a part is absent.
+
+    See `effects.lighting_gain` for what each tuple holds.
+    """
+
+    gradient: tuple[float, float] | None = None
+    spot: tuple[float, float, float, float] | None = None
+    shadow: tuple[tuple[tuple[float, float], ...], float, float] | None = None  # polygon as plain tuples
+
+
+def sample_lighting(rng: np.random.Generator, strength: float, frame: EffectFrame) -> LightingParams:
+    """Draws uneven light: a fall-off, a pool of shade and a shadow, each with its own chance."""
+    gradient = spot = shadow = None
+    if rng.random() < 0.6:
+        gradient = (float(rng.uniform(0, 360)), _uniform(rng, 0.02, 0.15, strength, cap=0.2))
+    if rng.random() < 0.4:
+        spot = (float(rng.random()), float(rng.random()), float(rng.uniform(0.2, 0.6)),
+                _uniform(rng, 0.02, 0.12, strength, cap=0.2))
+    if rng.random() < 0.3:
+        # A star-shaped blob around a random centre (angles sorted, so it never crosses itself), like
+        # the shadow of a hand or a phone; often partly off the image.
+        angles = np.sort(rng.uniform(0, 2 * np.pi, 5))
+        radii = rng.uniform(0.25, 0.7, (5, 1))
+        polygon = rng.uniform(0, 1, 2) + np.column_stack([np.cos(angles), np.sin(angles)]) * radii
+        intensity = _uniform(rng, 0.1, 0.35, strength)
+        shadow = (tuple(map(tuple, polygon.tolist())), intensity, float(rng.uniform(2.0, 24.0)))
+    return LightingParams(gradient, spot, shadow)
+
+
+def apply_lighting(image: np.ndarray, params: LightingParams) -> np.ndarray:
+    """Multiplies an (H, W, 3) uint8 image by the coarse gain field of `params`."""
+    if params.gradient is None and params.spot is None and params.shadow is None:
+        return image
+    shadow = None if params.shadow is None else (np.asarray(params.shadow[0]), *params.shadow[1:])
+    gain = effects.lighting_gain(image.shape[:2], params.gradient, params.spot, shadow)
+    return effects.apply_gain(image, gain)
+
+
+@dataclass(frozen=True)
+class GlareParams:
+    """A specular highlight on a laminated card: a soft elongated streak of the light source's colour.
+
+    Attributes:
+        centre_xy: centre of the streak in image pixels (COCO).
+        angle_deg: direction of its long axis.
+        sigma_major_px, sigma_minor_px: Gaussian extent along and across it.
+        intensity: share of the way to `light_rgb` at the centre, in [0, 1].
+        light_rgb: colour of the reflected light.
+    """
+
+    centre_xy: tuple[float, float]
+    angle_deg: float
+    sigma_major_px: float
+    sigma_minor_px: float
+    intensity: float
+    light_rgb: tuple[float, float, float] = (255.0, 255.0, 250.0)
+
+    def __post_init__(self):
+        if not 0 <= self.intensity <= 1 or min(self.sigma_major_px, self.sigma_minor_px) <= 0:
+            raise ValueError(f"intensity = {self.intensity}, sigmas = {self.sigma_major_px}, {self.sigma_minor_px}; "
+                             "expected intensity in [0, 1] and sigmas > 0")
+
+
+def sample_glare(rng: np.random.Generator, strength: float, frame: EffectFrame) -> GlareParams:
+    """Draws a laminate highlight, centred on the document when its corners are known."""
+    w, h = frame.size_wh
+    if frame.sheet_xy is not None:
+        centre = rng.dirichlet(np.ones(4)) @ np.asarray(frame.sheet_xy, np.float64).reshape(4, 2)
+    else:
+        centre = rng.uniform([0, 0], [w, h])
+    size = float(min(w, h))
+    major = float(rng.uniform(0.1, 0.45) * size)
+    warm = float(rng.uniform(0, 1))
+    return GlareParams(
+        centre_xy=tuple(float(v) for v in centre), angle_deg=float(rng.uniform(0, 180)),
+        sigma_major_px=major, sigma_minor_px=float(major * rng.uniform(0.12, 0.5)),
+        intensity=_uniform(rng, 0.3, 0.9, strength),
+        light_rgb=(255.0, 255.0 - 15 * warm, 255.0 - 40 * warm),
+    )
+
+
+def apply_glare(image: np.ndarray, params: GlareParams) -> np.ndarray:
+    """Adds the highlight: pixels move towards `light_rgb` by a Gaussian weight; the core saturates.
+
+    Example:
+        >>> grey = np.full((16, 16, 3), 100, np.uint8)
+        >>> int(apply_glare(grey, GlareParams((8.0, 8.0), 0.0, 4.0, 2.0, 1.0))[8, 8, 0])
+        255
+    """
+    h, w = image.shape[:2]
+    xs, ys = effects.coarse_grid(w, h)
+    a = np.deg2rad(params.angle_deg)
+    dx, dy = xs - params.centre_xy[0], ys - params.centre_xy[1]
+    along, across = dx * np.cos(a) + dy * np.sin(a), -dx * np.sin(a) + dy * np.cos(a)
+    weight = np.exp(-0.5 * ((along / params.sigma_major_px) ** 2 + (across / params.sigma_minor_px) ** 2))
+    weight = effects.full_size(np.clip(1.6 * params.intensity * weight, 0, 1), w, h)[..., None]  # a burnt-out core
+    out = image.astype(np.float32) * (1 - weight) + np.array(params.light_rgb, np.float32) * weight
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+@dataclass(frozen=True)
+class VignetteParams:
+    """Lens vignetting: brightness falls off with the distance from `centre_xy`.
+
+    Attributes:
+        centre_xy: the optical centre as fractions of (W, H).
+        strength: darkening at distance `radius` from the centre, in [0, 1).
+        radius: distance where the darkening reaches `strength`, as a fraction of the half-diagonal.
+        power: steepness of the fall-off (2: the cos^4-like falloff of most phone lenses).
+    """
+
+    centre_xy: tuple[float, float] = (0.5, 0.5)
+    strength: float = 0.3
+    radius: float = 1.0
+    power: float = 2.0
+
+    def __post_init__(self):
+        if not 0 <= self.strength < 1 or self.radius <= 0 or self.power <= 0:
+            raise ValueError(f"strength = {self.strength}, radius = {self.radius}, power = {self.power}; expected "
+                             "0 <= strength < 1, radius > 0 and power > 0")
+
+
+def sample_vignette(rng: np.random.Generator, strength: float, frame: EffectFrame) -> VignetteParams:
+    """Draws a vignette with its centre near the image centre."""
+    return VignetteParams(
+        centre_xy=tuple(float(v) for v in rng.uniform(0.4, 0.6, 2)),
+        strength=_uniform(rng, 0.1, 0.5, strength, cap=0.9),
+        radius=float(rng.uniform(0.9, 1.3)),
+        power=float(rng.uniform(1.5, 3.0)),
+    )
+
+
+def apply_vignette(image: np.ndarray, params: VignetteParams) -> np.ndarray:
+    """Darkens an (H, W, 3) uint8 image towards its corners; returns a new image.
+
+    Example:
+        >>> out = apply_vignette(np.full((8, 8, 3), 200, np.uint8), VignetteParams(strength=0.5))
+        >>> int(out[4, 4, 0]) > int(out[0, 0, 0])
+        True
+    """
+    h, w = image.shape[:2]
+    xs, ys = effects.coarse_grid(w, h)
+    cx, cy = params.centre_xy[0] * w, params.centre_xy[1] * h
+    r = np.hypot(xs - cx, ys - cy) / (0.5 * np.hypot(w, h) * params.radius)
+    gain = 1.0 - params.strength * np.minimum(r, 1.5) ** params.power
+    gain8 = np.clip(gain * effects.GAIN_ONE + 0.5, 0, 255).astype(np.uint8)
+    return effects.apply_gain(image, cv2.resize(gain8, (w, h), interpolation=cv2.INTER_LINEAR))
+
+
+@dataclass(frozen=True)
+class ColourTemperatureParams:
+    """White balance that missed: the colour of a black body at `temperature_k` (6000 K looks neutral)."""
+
+    temperature_k: int
+
+
+def sample_colour_temperature(rng: np.random.Generator, strength: float, frame: EffectFrame,
+                              ) -> ColourTemperatureParams:
+    """Draws a temperature near daylight, warm more often than cold, as phones balance towards neutral."""
+    if rng.random() < 0.4:
+        t = 6000 - abs(rng.normal(0, 1000 * strength))
+    else:
+        t = 6000 + abs(rng.normal(0, 3000 * strength))
+    return ColourTemperatureParams(int(np.clip(t, 3000, 15000)))
+
+
+def apply_colour_temperature(image: np.ndarray, params: ColourTemperatureParams) -> np.ndarray:
+    """Tints an RGB uint8 image like light of `temperature_k` (albumentations' black-body table)."""
+    return fpixel.planckian_jitter(image, params.temperature_k, mode="blackbody")
+
+
+@dataclass(frozen=True)
+class ExposureParams:
+    """Brightness and contrast: out = contrast * in + brightness * 255, clipped."""
+
+    contrast: float
+    brightness: float
+
+
+def sample_exposure(rng: np.random.Generator, strength: float, frame: EffectFrame) -> ExposureParams:
+    """Draws a brightness and contrast change of up to 20 % (at strength 1)."""
+    limit = min(0.2 * strength, 1.0)
+    return ExposureParams(1.0 + float(rng.uniform(-limit, limit)), float(rng.uniform(-limit, limit)))
+
+
+def apply_exposure(image: np.ndarray, params: ExposureParams) -> np.ndarray:
+    """Applies the change through one 256-entry lookup table."""
+    lut = np.clip(np.arange(256) * params.contrast + 255 * params.brightness + 0.5, 0, 255).astype(np.uint8)
+    return cv2.LUT(image, lut)
+
+
+def _uniform(rng: np.random.Generator, lo: float, hi: float, strength: float, cap: float = 1.0) -> float:
+    """A draw from [lo, hi] scaled by the preset's strength, never above `cap`."""
+    return float(rng.uniform(min(lo * strength, cap), min(hi * strength, cap)))

@@ -1,0 +1,92 @@
+"""The photometric stage: the one list of effects, drawn and applied in the order light meets the camera.
+
+Every effect has one shape: a frozen params class, `sample_*(rng, strength, frame) -> params` and a pure
+`apply_*(image, params) -> image` (in `light.py` and `camera.py`), one entry in EFFECTS below and a
+setting `photometric.<name>_p` (its probability at strength 1). The preset sets the strength
+(`config.PRESET_STRENGTHS`): it multiplies every probability (capped at 1) and scales every effect's ranges;
+`none` turns them all off. An effect whose probability does not fire costs one random draw, nothing else.
+
+Adding an effect: write its three parts, add one line to EFFECTS and one `*_p` setting to
+`PhotometricConfig`; `tests/test_photometric_stage.py` checks that the two lists agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from synthcert.config import PRESET_STRENGTHS, PhotometricConfig
+from synthcert.photometric import camera, light
+from synthcert.photometric.effects import EffectFrame
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One photometric effect: its name (the setting `photometric.<name>_p`), sampler and pure apply."""
+
+    name: str
+    sample: Callable[[np.random.Generator, float, EffectFrame], Any]
+    apply: Callable[[np.ndarray, Any], np.ndarray]
+
+
+# In the order they happen: light on the sheet, the lens, the sensor, the phone's processing, the file.
+EFFECTS: tuple[Effect, ...] = (
+    Effect("lighting", light.sample_lighting, light.apply_lighting),
+    Effect("glare", light.sample_glare, light.apply_glare),
+    Effect("vignette", light.sample_vignette, light.apply_vignette),
+    Effect("blur", camera.sample_blur, camera.apply_blur),
+    Effect("noise", camera.sample_noise, camera.apply_noise),
+    Effect("colour_temperature", light.sample_colour_temperature, light.apply_colour_temperature),
+    Effect("exposure", light.sample_exposure, light.apply_exposure),
+    Effect("downscale", camera.sample_downscale, camera.apply_downscale),
+    Effect("jpeg", camera.sample_jpeg, camera.apply_jpeg),
+)
+
+
+@dataclass(frozen=True)
+class PhotometricDraw:
+    """The effects that fired for one sample, in order, each with its params."""
+
+    effects: tuple[tuple[Effect, Any], ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(e.name for e, _ in self.effects)
+
+
+def sample_photometric(config: PhotometricConfig, rng: np.random.Generator, frame: EffectFrame) -> PhotometricDraw:
+    """Decides which effects fire (one draw each) and samples the params of those that do.
+
+    Args:
+        config: the probabilities and the preset.
+        rng: the sample's photometric generator, the only source of randomness.
+        frame: the output size and the sheet's corners in the image.
+
+    Returns:
+        A PhotometricDraw; `apply_photometric` turns it into pixels.
+    """
+    strength = PRESET_STRENGTHS[config.preset]
+    if strength == 0:
+        return PhotometricDraw()
+    fired = []
+    for effect in EFFECTS:
+        if rng.random() < min(getattr(config, f"{effect.name}_p") * strength, 1.0):
+            fired.append((effect, effect.sample(rng, strength, frame)))
+    return PhotometricDraw(tuple(fired))
+
+
+def apply_photometric(image: np.ndarray, draw: PhotometricDraw) -> np.ndarray:
+    """Applies the drawn effects in order to an (H, W, 3) uint8 RGB image (not modified); pure.
+
+    Example:
+        >>> grey = np.full((8, 8, 3), 100, np.uint8)
+        >>> draw = PhotometricDraw(((EFFECTS[-1], camera.JpegParams(90)),))
+        >>> apply_photometric(grey, draw).shape
+        (8, 8, 3)
+    """
+    for effect, params in draw.effects:
+        image = effect.apply(image, params)
+    return image
