@@ -4,13 +4,17 @@ Matrices are named `dst_from_src` and compose right to left: `image_from_doc = i
 plane_from_doc`. Points are `(N, 2)` float64 arrays named `*_xy`.
 
 Every matrix here works in continuous COCO coordinates: an image spans [0, W] x [0, H] and pixel
-(i, j) covers [i, i+1) x [j, j+1). OpenCV's warps put pixel centres at integer coordinates instead, so
-`opencv_from_coco` is the single place where the half-pixel shift is applied.
+(i, j) covers [i, i+1) x [j, j+1). OpenCV's warps and drawing (and PIL's drawing and albumentations'
+keypoints) put pixel centres at integer coordinates instead, so this module is the single place where the
+half-pixel shift is applied: `opencv_from_coco` for matrices, `opencv_from_coco_xy` and
+`coco_from_opencv_xy` for points.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+HALF_PIXEL = 0.5  # the centre of pixel (i, j) is (i, j) for OpenCV and (i + 0.5, j + 0.5) in COCO coordinates
 
 
 def translation(tx: float, ty: float) -> np.ndarray:
@@ -73,7 +77,27 @@ def opencv_from_coco(m: np.ndarray) -> np.ndarray:
 
     OpenCV's pixel (i, j) has its centre at (i, j); in COCO coordinates that centre is (i + 0.5, j + 0.5).
     """
-    return translation(-0.5, -0.5) @ m @ translation(0.5, 0.5)
+    return translation(-HALF_PIXEL, -HALF_PIXEL) @ m @ translation(HALF_PIXEL, HALF_PIXEL)
+
+
+def opencv_from_coco_xy(xy) -> np.ndarray:
+    """Returns (N, 2) COCO points in pixel-centre coordinates, as OpenCV and PIL draw and albumentations moves.
+
+    Example:
+        >>> opencv_from_coco_xy([[0.0, 0.0], [10.0, 4.0]]).tolist()
+        [[-0.5, -0.5], [9.5, 3.5]]
+    """
+    return np.asarray(xy, dtype=np.float64) - HALF_PIXEL
+
+
+def coco_from_opencv_xy(xy) -> np.ndarray:
+    """Returns (N, 2) pixel-centre points (OpenCV, albumentations) in COCO coordinates; inverts the above.
+
+    Example:
+        >>> coco_from_opencv_xy([[0, 0]]).tolist()
+        [[0.5, 0.5]]
+    """
+    return np.asarray(xy, dtype=np.float64) + HALF_PIXEL
 
 
 def max_scale(m: np.ndarray, corners_xy: np.ndarray) -> float:

@@ -2,7 +2,7 @@
 
 Preview stage: it reads samples and draws on copies; it never changes a label, and only `write_preview`
 writes a file. Labels are drawn where they are, in COCO continuous coordinates: a corner at x lies on the
-left edge of pixel x, so it is drawn at x - 0.5 in PIL's pixel-centre coordinates.
+left edge of pixel x, so it is drawn at x - 0.5 in PIL's pixel-centre coordinates (`geometry.opencv_from_coco_xy`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from synthcert import geometry
 from synthcert.datasets.layout import atomic_write
 from synthcert.errors import ConfigError, DatasetError
 from synthcert.samples import TARGET, Sample
@@ -58,7 +59,8 @@ def draw_labels(sample: Sample, scale: float = 1.0) -> np.ndarray:
     for k, name in enumerate(names):
         label = sample.fields[name]
         colour = TARGET_COLOUR if name == TARGET else FIELD_COLOURS[k % len(FIELD_COLOURS)]
-        xy = [tuple(p) for p in (label.corners * (size_wh[0] / w, size_wh[1] / h) - 0.5).tolist()]
+        scaled_xy = label.corners * (size_wh[0] / w, size_wh[1] / h)
+        xy = [tuple(p) for p in geometry.opencv_from_coco_xy(scaled_xy).tolist()]
         draw.line([*xy, xy[0]], fill=colour, width=line)
         r = 2 * line + 1
         x0, y0 = xy[0]

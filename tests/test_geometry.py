@@ -35,6 +35,24 @@ def test_pixel_covering_unit_square_maps_to_its_own_pixel_under_integer_shift():
     assert np.argwhere(warped == 255).tolist() == [[3, 7]]
 
 
+def test_point_conversion_puts_a_pixels_coco_centre_where_opencv_draws_that_pixel():
+    # OpenCV paints a 1-px dot at an integer position into exactly one pixel: that pixel's COCO centre
+    # (column + 0.5, row + 0.5) must convert to the dot's position.
+    img = np.zeros((10, 10), np.uint8)
+    (x, y), = geometry.opencv_from_coco_xy([[3.5, 2.5]])
+    cv2.circle(img, (int(x), int(y)), 0, 255, -1)
+    assert (x, y) == (3.0, 2.0) and np.argwhere(img == 255).tolist() == [[2, 3]]
+    np.testing.assert_array_equal(geometry.coco_from_opencv_xy([[x, y]]), [[3.5, 2.5]])
+
+
+@pytest.mark.parametrize("m", MATRICES.values(), ids=MATRICES.keys())
+def test_point_conversion_commutes_with_the_matrix_conversion(m):
+    xy = np.array([[0.0, 0.0], [12.5, 3.25], [-4.0, 9.0]])
+    converted_first = geometry.transform_points(geometry.opencv_from_coco(m), geometry.opencv_from_coco_xy(xy))
+    converted_last = geometry.opencv_from_coco_xy(geometry.transform_points(m, xy))
+    np.testing.assert_allclose(converted_first, converted_last, atol=1e-9)
+
+
 def test_camera_without_tilt_or_roll_is_a_uniform_scale():
     m = geometry.camera_homography(0, 0, 0, focal_px=400, distance=2)
     np.testing.assert_allclose(m / m[2, 2], geometry.scaling(200), atol=1e-12)

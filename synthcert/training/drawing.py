@@ -28,8 +28,7 @@ def draw_corners(image: np.ndarray, corners_xy: np.ndarray, colour=PREDICTION_RG
         colour: RGB of the outline and the TL dot.
     """
     out = np.ascontiguousarray(image).copy()
-    # OpenCV draws with pixel centres at integers: COCO (x, y) is OpenCV (x - 0.5, y - 0.5).
-    pts = np.round((np.asarray(corners_xy, np.float64) - 0.5) * (1 << SUBPIXEL_BITS)).astype(np.int32)
+    pts = np.round(geometry.opencv_from_coco_xy(corners_xy) * (1 << SUBPIXEL_BITS)).astype(np.int32)
     cv2.polylines(out, [pts.reshape(-1, 1, 2)], True, colour, 1, cv2.LINE_AA, shift=SUBPIXEL_BITS)
     cv2.circle(out, tuple(int(v) for v in pts[0]), 2 << SUBPIXEL_BITS, colour, -1, cv2.LINE_AA, shift=SUBPIXEL_BITS)
     return out
