@@ -51,7 +51,7 @@ def test_rectify_writes_the_flat_image_to_measure_boxes_on(photo, tmp_path):
 @pytest.mark.parametrize(
     ("args", "match"),
     [(["--field", "owner=1,2,3,4:name"], "no 'registration_number'"),
-     (["--field", "registration_number=1,2,3,4", "--country", "XX"], "pass --country"),
+     (["--field", "registration_number=1,2,3,4", "--country", "XX"], "set it with --country"),
      (["--field", "registration_number=1,2,3,4", "--corners", "1,2,3"], "--corners: .*expected 8"),
      (["--field", "registration_number=1,2,3,4", "--size-mm", "85"], "--size-mm: .*W,H")],
     ids=["no-target", "bad-country", "bad-corners", "bad-size"],

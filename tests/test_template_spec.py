@@ -64,8 +64,40 @@ def test_missing_background_is_named(tmp_path):
 
 def test_text_no_font_can_draw_is_refused_not_drawn_as_boxes(tmp_path):
     directory = write_template(tmp_path / "t", _spec(generator="choice:ŘŽ 123"))
-    with pytest.raises(TemplateError, match=r"fonts.*no font.*'ŘŽ 123'.*add a font"):
+    with pytest.raises(TemplateError, match=r"fonts.*no font.*'ŘŽ 123'.*'ŘŽ'.*e\.g\. dejavu-sans"):
         Renderer([directory]).render(0)
+
+
+def test_a_script_no_built_in_font_covers_is_not_sent_to_a_font_that_lacks_it_too(tmp_path):
+    directory = write_template(tmp_path / "t", _spec(generator="choice:品川 12", fonts=["ocrb", "dejavu-sans"]))
+    with pytest.raises(TemplateError, match=r"no built-in font has '品川'; put a font file") as info:
+        Renderer([directory]).render(0)
+    assert "e.g. dejavu" not in str(info.value)
+
+
+@pytest.mark.parametrize("country", ["US", "IN", "CI", "BR", "JP", "CN"])
+def test_any_iso_country_loads_and_names_come_from_its_closest_locale(tmp_path, country):
+    spec = {**_spec(generator="pattern:??-####"), "country": country.lower()}
+    spec["fields"]["owner"] = {"box": [40, 150, 380, 190], "generator": "city", "fonts": ["dejavu-sans"]}
+    directory = write_template(tmp_path / "t", spec)
+    assert load_template(directory).country == country
+    if country not in ("JP", "CN"):  # their city names need a font with kanji or hanzi
+        assert Renderer([directory]).render(0).fields["owner"].text
+
+
+def test_a_country_code_that_is_no_country_is_refused_at_load(tmp_path):
+    directory = write_template(tmp_path / "t", {**_spec(), "country": "XX"})
+    with pytest.raises(TemplateError, match=r"template\.yaml: country: = 'XX'; expected .*ISO 3166-1 alpha-2"):
+        load_template(directory)
+
+
+def test_plate_for_a_country_without_a_format_is_refused_at_load_not_at_render(tmp_path):
+    directory = write_template(tmp_path / "t", {**_spec(), "country": "CN"})
+    with pytest.raises(TemplateError, match=r"fields\.registration_number\.generator: no plate format for "
+                                            r"country 'CN'.*plate:CC.*pattern:"):
+        load_template(directory)
+    us = write_template(tmp_path / "us", {**_spec(), "country": "US"})
+    assert Renderer([us]).render(0).target.text
 
 
 def test_text_is_drawn_with_a_font_that_has_its_characters(tmp_path):

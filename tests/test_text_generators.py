@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from synthcert.text.generators import SUPPORTED_COUNTRIES, check_generator, generate_text, vin_check_digit
+from synthcert.text.generators import check_generator, generate_text, vin_check_digit
+from synthcert.text.plates import PLATE_COUNTRIES
 
 ALL_GENERATORS = [
     "plate", "plate:DE", "vin", "name", "first_name", "last_name", "address", "street", "city", "postcode",
@@ -118,8 +119,11 @@ def test_generator_advances_only_the_given_rng():
         ("number:a-b", "number:LO-HI"),
         ("number", "needs an argument"),
         ("vin:1", "takes no argument"),
-        ("choice:A||B", "empty option"),
+        ("choice:|", "no option"),
         ("pattern:", "empty pattern"),
+        ("pattern:??[#", "unclosed '['"),
+        ("pattern:??]", "unmatched ']'"),
+        ("pattern:A||B", "empty alternative"),
         ("date:", "empty date format"),
     ],
 )
@@ -187,7 +191,7 @@ def test_vehicle_generators_give_known_values():
     assert "Škoda" in {generate_text("make", rng, "CZ") for _ in range(100)}
 
 
-@pytest.mark.parametrize("country", [*SUPPORTED_COUNTRIES, "XX"])
+@pytest.mark.parametrize("country", [*PLATE_COUNTRIES, "XX"])
 def test_locale_aware_generators_give_one_line(country):
     rng = np.random.default_rng(11)
     for g in ("name", "first_name", "last_name", "address", "street", "city", "postcode", "colour", "fuel"):
@@ -200,3 +204,26 @@ def test_colour_and_fuel_are_in_the_country_language():
     colours = {generate_text("colour", rng, "CZ") for _ in range(300)}
     assert "Černá" in colours and "Black" not in colours
     assert {generate_text("fuel", rng, "DE") for _ in range(300)} >= {"Benzin", "Diesel"}
+
+
+def test_pattern_alternatives_and_optional_parts_give_every_form_and_only_those():
+    rng = np.random.default_rng(9)
+    texts = {generate_text("pattern:DL#[?]?? ####|DL##???####", rng, "IN") for _ in range(400)}
+    forms = {"".join("D" if c.isdigit() else "L" if c.isalpha() else c for c in t[2:]) for t in texts}
+    assert all(t.startswith("DL") for t in texts)
+    assert forms == {"DLL DDDD", "DLLL DDDD", "DDLLLDDDD"}
+
+
+def test_an_empty_choice_prints_nothing_sometimes_but_is_refused_for_the_target():
+    rng = np.random.default_rng(2)
+    assert {generate_text("choice:A||B", rng, "CZ") for _ in range(60)} == {"A", "", "B"}
+    assert check_generator("choice:A||B") is None
+    assert "target field must always print" in check_generator("choice:A||B", target=True)
+    assert "target field must always print" in check_generator("pattern:[##]", target=True)
+    assert check_generator("pattern:#[#]", target=True) is None
+
+
+def test_plate_without_a_format_names_the_country_and_the_ways_out():
+    message = check_generator("plate", "CN")
+    assert "'CN'" in message and "plate:CC" in message and "pattern:" in message
+    assert check_generator("plate", "IN") is None and check_generator("name", "CN") is None

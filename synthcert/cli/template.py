@@ -65,6 +65,8 @@ def rectify(photo, out_path, corners, width, size_mm, fields_file, grid):
 def init(photo, out_dir, corners, fields_file, field_options, width, country, name, size_mm):
     """Make a template (background.png + template.yaml) from one PHOTO or scan of a real certificate."""
     from synthcert.template.from_photo import init_template, parse_field_option
+    from synthcert.template.spec import load_template
+    from synthcert.text.countries import locale_note
 
     layout = _layout(fields_file)
     fields = {f.name: f for f in (layout.fields if layout else ())}
@@ -73,8 +75,10 @@ def init(photo, out_dir, corners, fields_file, field_options, width, country, na
         photo, out_dir, _corners(corners, layout), list(fields.values()),
         width_px=width or (layout and layout.width_px) or 1000,
         country=country or (layout and layout.country), name=name or (layout and layout.name),
-        size_mm=_size(size_mm, layout),
+        size_mm=_size(size_mm, layout), country_source=None if country or not layout else fields_file,
     )
+    spec = load_template(out)
+    click.echo(locale_note(spec.country))
     click.echo(f"wrote {out}; check it with: synthcert template show {out}")
 
 

@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 from synthcert import geometry
 from synthcert.errors import TemplateError
 from synthcert.template.spec import FieldSpec, TemplateSpec
-from synthcert.text.fonts import FONT_DIR, fonts_covering
+from synthcert.text.fonts import FONT_DIR, fonts_covering, missing_font_hint
 from synthcert.text.generators import generate_text
 from synthcert.text.typeset import face, line_width, typeset
 
@@ -127,8 +127,8 @@ def _sample_print(spec: TemplateSpec, f: FieldSpec, rng: np.random.Generator) ->
     fonts = fonts_covering(f.fonts, text)
     if not fonts:
         raise TemplateError(
-            f"no font of {[p.name for p in f.fonts]} has every character of {text!r}; "
-            "add a font that does (e.g. dejavu-sans)", spec.directory / "template.yaml", f"fields.{f.name}.fonts")
+            f"no font of {[p.name for p in f.fonts]} has every character of {text!r}: "
+            f"{missing_font_hint(f.fonts, text)}", spec.directory / "template.yaml", f"fields.{f.name}.fonts")
     # One draw for the whole style: a dozen fields per sample make separate generator calls add up.
     u_red, u_green, u_blue, u_font, u_size, u_spacing, u_strength, u_x, u_y = rng.random(9).tolist()
     span, (red, green, blue) = 2 * f.color_jitter + 1, f.color

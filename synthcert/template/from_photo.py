@@ -25,8 +25,9 @@ from synthcert.samples import TARGET
 from synthcert.template.erase import FieldInk, erase_field
 from synthcert.template.rectify import detect_document, draw_grid, read_photo, rectify_document
 from synthcert.template.spec import SPEC_FILE, load_template
+from synthcert.text.countries import check_country
 from synthcert.text.fonts import resolve_font
-from synthcert.text.generators import SUPPORTED_COUNTRIES, check_generator
+from synthcert.text.generators import check_generator
 from synthcert.yamlfile import read_yaml
 
 DEFAULT_FONTS = ("dejavu-sans", "liberation-sans", "dejavu-sans-mono", "liberation-mono", "ocrb")
@@ -84,6 +85,7 @@ def init_template(
     country: str | None = None,
     name: str | None = None,
     size_mm: tuple[float, float] | None = None,
+    country_source: str | Path | None = None,
 ) -> Path:
     """Makes a template from one photo or scan of a real certificate.
 
@@ -99,6 +101,7 @@ def init_template(
         country: ISO 3166 alpha-2 code; picks the registration-number format and the names' locale.
         name: template name; the directory's name by default.
         size_mm: physical (width, height); when given, it sets the flat document's aspect ratio.
+        country_source: the fields file that gave `country`, for error messages (None: `--country`).
 
     Returns:
         `out_dir`, holding `background.png` and `template.yaml`.
@@ -112,7 +115,7 @@ def init_template(
     """
     out_dir = Path(out_dir)
     image = read_photo(photo)
-    country = _check_country(country)
+    country = _check_country(country, country_source)
     if corners_xy is None:
         corners_xy = detect_document(image, photo)
     flat, _ = rectify_document(image, corners_xy, width_px, _aspect_from_mm(size_mm))
@@ -270,12 +273,12 @@ def _cap_metrics(font: ImageFont.FreeTypeFont) -> tuple[float, float]:
     return (bottom - top) / em, (cap_middle - (ascent + descent) / 2) / em
 
 
-def _check_country(country) -> str:
-    code = str(country or "").upper()
-    if code not in SUPPORTED_COUNTRIES:
-        raise TemplateError(f"= {country!r}; expected the document's country as ISO 3166 alpha-2, one of "
-                            f"{', '.join(SUPPORTED_COUNTRIES)}; pass --country", field="country")
-    return code
+def _check_country(country, source) -> str:
+    reason = check_country(country)
+    if reason:
+        where = "--country" if source is None else "country"
+        raise TemplateError(f"{reason}; set it with {'--country' if source is None else 'country:'}", source, where)
+    return country.upper()
 
 
 def _check_fields(fields, size_wh, country, source) -> tuple[FieldBox, ...]:
@@ -294,7 +297,7 @@ def _check_fields(fields, size_wh, country, source) -> tuple[FieldBox, ...]:
             raise TemplateError(f"= {list(f.box)}; expected 0 <= x0 < x1 <= {w} and 0 <= y0 < y1 <= {h} in the "
                                 f"rectified {w}x{h} document; measure it on `synthcert template rectify`'s image",
                                 where, f"fields.{f.name}.box")
-        reason = check_generator(f.generator, country)
+        reason = check_generator(f.generator, country, target=f.name == TARGET)
         if reason:
             raise TemplateError(reason, where, f"fields.{f.name}.generator")
         unknown = set(f.options) - FIELD_KEYS

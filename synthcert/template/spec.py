@@ -15,6 +15,7 @@ import cv2
 from synthcert.errors import TemplateError
 from synthcert.resources import shipped_dir
 from synthcert.samples import TARGET
+from synthcert.text.countries import check_country
 from synthcert.text.fonts import resolve_font
 from synthcert.text.generators import check_generator
 from synthcert.yamlfile import read_yaml
@@ -106,7 +107,11 @@ def parse_spec(data, directory: Path, spec_path: Path) -> TemplateSpec:
         if abs(aspect_mm / aspect_px - 1) > 0.03:
             fail("size_mm", f"= {list(size_mm)} has aspect {aspect_mm:.3f} but the background {size_wh} has "
                  f"{aspect_px:.3f}; fix size_mm or crop the background")
-    country = str(data.get("country", "CZ")).upper()
+    country = data.get("country", "CZ")
+    reason = check_country(country)
+    if reason:
+        fail("country", reason)
+    country = country.upper()
     defaults = data.get("defaults") or {}
     fields_data = data["fields"]
     if not isinstance(defaults, dict):
@@ -116,7 +121,7 @@ def parse_spec(data, directory: Path, spec_path: Path) -> TemplateSpec:
     if TARGET not in fields_data:
         fail("fields", f"has no '{TARGET}'; every template needs the target field {TARGET}")
     fields = {
-        str(fname): _parse_field(str(fname), {**defaults, **(fdata or {})}, size_wh, directory, fail)
+        str(fname): _parse_field(str(fname), {**defaults, **(fdata or {})}, size_wh, directory, country, fail)
         for fname, fdata in fields_data.items()
     }
     return TemplateSpec(
@@ -125,7 +130,7 @@ def parse_spec(data, directory: Path, spec_path: Path) -> TemplateSpec:
     )
 
 
-def _parse_field(name, d, size_wh, directory, fail) -> FieldSpec:
+def _parse_field(name, d, size_wh, directory, country, fail) -> FieldSpec:
     where = f"fields.{name}"
     allowed = {f for f in FieldSpec.__dataclass_fields__} - {"name"}
     for key in d:
@@ -143,7 +148,7 @@ def _parse_field(name, d, size_wh, directory, fail) -> FieldSpec:
     if not (0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h):
         fail(f"{where}.box", f"= {list(box)}; expected 0 <= x0 < x1 <= {w} and 0 <= y0 < y1 <= {h} "
              f"(the background is {w}x{h}); move or resize the box")
-    reason = check_generator(str(d["generator"]))
+    reason = check_generator(str(d["generator"]), country, target=name == TARGET)
     if reason:
         fail(f"{where}.generator", reason)
     fonts = d.get("fonts", ["dejavu-sans"])

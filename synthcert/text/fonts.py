@@ -46,3 +46,15 @@ def fonts_covering(paths: tuple[Path, ...], text: str) -> list[Path]:
     """Returns those of `paths` that can draw every character of `text` (spaces always pass)."""
     needed = set(text) - {" "}
     return [p for p in paths if needed <= font_charset(p)]
+
+
+def missing_font_hint(paths: tuple[Path, ...], text: str) -> str:
+    """Says which characters of `text` none of `paths` has, and which built-in fonts have all of them (if any)."""
+    needed = set(text) - {" "}
+    missing = sorted(needed - set().union(*(font_charset(p) for p in paths))) if paths else sorted(needed)
+    shown = "".join(missing) or "".join(sorted(needed))
+    covering = [name for name, file in BUILTIN_FONTS.items() if needed <= font_charset(FONT_DIR / file)]
+    if covering:
+        return f"{shown!r} is not in those fonts; add a built-in font that has every character, e.g. {covering[0]}"
+    return (f"no built-in font has {shown!r}; put a font file that covers this script (e.g. a Noto Sans face) in "
+            "the template folder and name it in fonts")

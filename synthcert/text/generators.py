@@ -15,28 +15,16 @@ import difflib
 import re
 import string
 import threading
-from bisect import bisect_right
-from collections.abc import Callable, Sequence
-from functools import cache, lru_cache
-from itertools import accumulate
+from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 from faker import Faker
 from faker.generator import Generator as _FakerGenerator
 
+from synthcert.text import vehicles
+from synthcert.text.countries import locale_for
 from synthcert.text.plates import FAKER_PLATE_LOCALES, PLATE_COUNTRIES, pattern_plate
-
-SUPPORTED_COUNTRIES: tuple[str, ...] = PLATE_COUNTRIES
-"""Countries (ISO 3166 alpha-2) with a plate format and a Faker locale."""
-
-LOCALES: dict[str, str] = {
-    "CZ": "cs_CZ", "SK": "sk_SK", "DE": "de_DE", "AT": "de_AT", "CH": "de_CH", "FR": "fr_FR",
-    "BE": "nl_BE", "NL": "nl_NL", "PL": "pl_PL", "IT": "it_IT", "ES": "es_ES", "PT": "pt_PT",
-    "GB": "en_GB", "IE": "en_IE", "HU": "hu_HU", "RO": "ro_RO", "SE": "sv_SE", "FI": "fi_FI",
-    "NO": "no_NO", "DK": "da_DK", "LT": "lt_LT", "EE": "et_EE", "MY": "en_MS",
-}
-"""Country -> Faker locale for names and addresses; other countries use ``FALLBACK_LOCALE``."""
-FALLBACK_LOCALE = "en_GB"
 
 Draw = Callable[[np.random.Generator, str], str]
 """A compiled generator: (rng, country) -> text."""
@@ -48,7 +36,7 @@ _local = threading.local()
 
 def _faker(rng: np.random.Generator, country: str, locale: str | None = None) -> _FakerGenerator:
     """The cached Faker generator of the country's locale (per thread), seeded from ``rng``."""
-    locale = locale or LOCALES.get(country, FALLBACK_LOCALE)
+    locale = locale or locale_for(country)
     fakers = _local.__dict__.setdefault("fakers", {})
     fake = fakers.get(locale)
     if fake is None:
@@ -57,24 +45,8 @@ def _faker(rng: np.random.Generator, country: str, locale: str | None = None) ->
     return fake
 
 
-class _Weighted:
-    """A weighted choice among fixed items, drawn with one ``rng.random()``."""
-
-    def __init__(self, items: Sequence[str], weights: Sequence[float]) -> None:
-        self.items = tuple(items)
-        self.cum = tuple(accumulate(weights))
-
-    def __call__(self, rng: np.random.Generator) -> str:
-        k = bisect_right(self.cum, rng.random() * self.cum[-1])
-        return self.items[min(k, len(self.items) - 1)]
-
-
 def _oneline(text: str) -> str:
     return ", ".join(part.strip() for part in text.splitlines() if part.strip())
-
-
-def _language(country: str) -> str:
-    return "ms" if country == "MY" else LOCALES.get(country, FALLBACK_LOCALE).split("_")[0]
 
 
 # --- VIN (ISO 3779, North-American check digit) --------------------------------------------------------
@@ -116,14 +88,18 @@ def _plate_of(code: str) -> Draw:
     return draw
 
 
-_PLATES = {code: _plate_of(code) for code in SUPPORTED_COUNTRIES}
+_PLATES = {code: _plate_of(code) for code in PLATE_COUNTRIES}
+
+
+def _no_plate_format(country: str) -> str:
+    return (f"no plate format for country {country!r} (there are formats for {', '.join(PLATE_COUNTRIES)}); "
+            "use plate:CC of a country whose numbers look alike, or pattern:... (e.g. pattern:??-#### )")
 
 
 def _plate(rng: np.random.Generator, country: str) -> str:
     draw = _PLATES.get(country)
     if draw is None:
-        raise ValueError(f"no plate format for country {country!r}; expected one of "
-                         f"{', '.join(SUPPORTED_COUNTRIES)}, or name one with plate:CC")
+        raise ValueError(_no_plate_format(country))
     return draw(rng, country)
 
 
@@ -142,7 +118,7 @@ def _name(rng: np.random.Generator, country: str) -> str:
 def _address(rng: np.random.Generator, country: str) -> str:
     fake = _faker(rng, country)
     street, postcode, city = _oneline(fake.street_address()), fake.postcode(), fake.city()
-    if LOCALES.get(country, FALLBACK_LOCALE).startswith("en_"):
+    if locale_for(country).startswith("en_"):
         return f"{street}, {city} {postcode}"
     return f"{street}, {postcode} {city}"
 
@@ -172,115 +148,16 @@ def _date_with(fmt: str) -> Draw:
     return draw
 
 
-# --- vehicle data ----------------------------------------------------------------------------------------
-
-_MODELS: dict[str, tuple[str, ...]] = {
-    "Škoda": ("Octavia", "Fabia", "Superb", "Kodiaq", "Karoq", "Kamiq", "Scala", "Enyaq"),
-    "Volkswagen": ("Golf", "Passat", "Polo", "Tiguan", "T-Roc", "Touran", "Transporter", "ID.3"),
-    "Renault": ("Clio", "Mégane", "Captur", "Kangoo", "Scénic", "Twingo"),
-    "Peugeot": ("208", "308", "2008", "3008", "Partner"),
-    "Citroën": ("C3", "C4", "Berlingo", "C5 Aircross"),
-    "Ford": ("Focus", "Fiesta", "Mondeo", "Kuga", "Transit"),
-    "Opel": ("Astra", "Corsa", "Insignia", "Zafira", "Mokka"),
-    "Toyota": ("Corolla", "Yaris", "RAV4", "Auris", "Aygo"),
-    "BMW": ("320d", "520d", "X3", "X5", "118i"),
-    "Mercedes-Benz": ("C 200", "E 220 d", "A 180", "Sprinter", "Vito"),
-    "Audi": ("A3", "A4", "A6", "Q3", "Q5"),
-    "Fiat": ("Panda", "500", "Punto", "Tipo", "Ducato"),
-    "Hyundai": ("i30", "i20", "Tucson", "Kona"),
-    "Kia": ("Ceed", "Sportage", "Rio", "Niro"),
-    "Dacia": ("Duster", "Sandero", "Logan", "Jogger"),
-    "SEAT": ("Leon", "Ibiza", "Ateca", "Arona"),
-    "Volvo": ("V60", "XC60", "XC90", "V70"),
-    "Nissan": ("Qashqai", "Juke", "Micra", "X-Trail"),
-    "Honda": ("Civic", "CR-V", "Jazz"),
-    "Mazda": ("3", "6", "CX-5"),
-    "Suzuki": ("Swift", "Vitara"),
-    "Tesla": ("Model 3", "Model Y"),
-    "Proton": ("Saga", "Persona", "X70"),
-    "Perodua": ("Myvi", "Axia", "Bezza"),
-}
-_LOCAL_MAKES: dict[str, dict[str, float]] = {
-    "CZ": {"Škoda": 8}, "SK": {"Škoda": 5, "Kia": 3}, "DE": {"Volkswagen": 5, "Mercedes-Benz": 3, "BMW": 3},
-    "FR": {"Renault": 5, "Peugeot": 5, "Citroën": 4}, "IT": {"Fiat": 6}, "ES": {"SEAT": 5},
-    "SE": {"Volvo": 5}, "MY": {"Proton": 10, "Perodua": 12, "Honda": 3, "Toyota": 3},
-}
-
-
-@cache
-def _makes(country: str) -> _Weighted:
-    local = _LOCAL_MAKES.get(country, {})
-    weights = [local.get(m, 0.1 if m in ("Proton", "Perodua") else 1.0) for m in _MODELS]
-    return _Weighted(tuple(_MODELS), weights)
-
-
-def _make(rng: np.random.Generator, country: str) -> str:
-    return _makes(country)(rng)
-
-
-def _model(rng: np.random.Generator, country: str) -> str:
-    models = _MODELS[_make(rng, country)]
-    return models[int(rng.random() * len(models))]
-
-
-def _make_model(rng: np.random.Generator, country: str) -> str:
-    make = _make(rng, country)
-    return f"{make} {_MODELS[make][int(rng.random() * len(_MODELS[make]))]}"
-
-
-_VEHICLE_TYPE = _Weighted(("M1", "N1", "L3e", "N2", "N3", "M2", "M3", "O1", "O2", "L1e", "L6e", "M1G"),
-                          (70, 10, 6, 2, 2, 1, 1, 2, 2, 2, 1, 1))
-_COLOURS = {  # white, black, silver, grey, blue, red, green, yellow, brown, beige, orange
-    "en": "White Black Silver Grey Blue Red Green Yellow Brown Beige Orange",
-    "cs": "Bílá Černá Stříbrná Šedá Modrá Červená Zelená Žlutá Hnědá Béžová Oranžová",
-    "sk": "Biela Čierna Strieborná Sivá Modrá Červená Zelená Žltá Hnedá Béžová Oranžová",
-    "de": "Weiß Schwarz Silber Grau Blau Rot Grün Gelb Braun Beige Orange",
-    "fr": "Blanc Noir Argent Gris Bleu Rouge Vert Jaune Marron Beige Orange",
-    "nl": "Wit Zwart Zilver Grijs Blauw Rood Groen Geel Bruin Beige Oranje",
-    "pl": "Biały Czarny Srebrny Szary Niebieski Czerwony Zielony Żółty Brązowy Beżowy Pomarańczowy",
-    "it": "Bianco Nero Argento Grigio Blu Rosso Verde Giallo Marrone Beige Arancione",
-    "es": "Blanco Negro Plata Gris Azul Rojo Verde Amarillo Marrón Beige Naranja",
-    "pt": "Branco Preto Prata Cinzento Azul Vermelho Verde Amarelo Castanho Bege Laranja",
-    "hu": "Fehér Fekete Ezüst Szürke Kék Piros Zöld Sárga Barna Bézs Narancs",
-    "ms": "Putih Hitam Perak Kelabu Biru Merah Hijau Kuning Coklat Krim Jingga",
-}
-_COLOUR_WEIGHTS = (5, 5, 4, 4, 3, 2, 1, 1, 1, 1, 1)
-_COLOUR = {lang: _Weighted(words.split(), _COLOUR_WEIGHTS) for lang, words in _COLOURS.items()}
-_FUELS = {  # petrol, diesel, electric, hybrid, LPG, CNG
-    "en": ("Petrol", "Diesel", "Electric", "Hybrid", "LPG", "CNG"),
-    "cs": ("Benzin", "Nafta", "Elektro", "Benzin/Elektro", "Benzin/LPG", "CNG"),
-    "sk": ("Benzín", "Nafta", "Elektrina", "Hybrid", "LPG", "CNG"),
-    "de": ("Benzin", "Diesel", "Elektro", "Hybrid", "Autogas", "Erdgas"),
-    "fr": ("Essence", "Gazole", "Électrique", "Hybride", "GPL", "GNV"),
-    "nl": ("Benzine", "Diesel", "Elektriciteit", "Hybride", "LPG", "CNG"),
-    "pl": ("Benzyna", "Olej napędowy", "Energia elektryczna", "Hybryda", "LPG", "CNG"),
-    "it": ("Benzina", "Gasolio", "Elettrica", "Ibrida", "GPL", "Metano"),
-    "es": ("Gasolina", "Diésel", "Eléctrico", "Híbrido", "GLP", "GNC"),
-    "pt": ("Gasolina", "Gasóleo", "Elétrico", "Híbrido", "GPL", "GNC"),
-    "hu": ("Benzin", "Gázolaj", "Elektromos", "Hibrid", "LPG", "CNG"),
-    "ms": ("Petrol", "Diesel", "Elektrik", "Hibrid", "LPG", "NGV"),
-}
-_FUEL = {lang: _Weighted(words, (6, 5, 1, 1, 0.5, 0.3)) for lang, words in _FUELS.items()}
-
-
-def _colour(rng: np.random.Generator, country: str) -> str:
-    return _COLOUR.get(_language(country), _COLOUR["en"])(rng)
-
-
-def _fuel(rng: np.random.Generator, country: str) -> str:
-    return _FUEL.get(_language(country), _FUEL["en"])(rng)
-
-
 # --- generators with an argument ---------------------------------------------------------------------------
 
 
 def _plate_arg(arg: str) -> Draw:
     code = arg.strip().upper()
     if code not in _PLATES:
-        close = difflib.get_close_matches(code, SUPPORTED_COUNTRIES, n=1)
+        close = difflib.get_close_matches(code, PLATE_COUNTRIES, n=1)
         hint = f"; did you mean 'plate:{close[0]}'?" if close else ""
         raise ValueError(f"unknown country {arg!r} in 'plate:{arg}'; expected one of "
-                         f"{', '.join(SUPPORTED_COUNTRIES)}{hint}")
+                         f"{', '.join(PLATE_COUNTRIES)}{hint}")
     return _PLATES[code]
 
 
@@ -297,24 +174,75 @@ _PATTERN_SYMBOLS = {"?": string.ascii_uppercase, "#": string.digits}
 
 
 def _pattern_arg(arg: str) -> Draw:
-    """Faker ``bothify`` semantics: ``?`` an uppercase letter, ``#`` a digit, anything else literal."""
+    """Faker ``bothify`` semantics: ``?`` an uppercase letter, ``#`` a digit, anything else literal; ``A|B``
+    draws one of the alternatives, ``[...]`` an optional part (printed half of the time)."""
     if not arg:
         raise ValueError("empty pattern in 'pattern:'; write e.g. pattern:??-#### (? letter, # digit)")
-    parts = tuple(_PATTERN_SYMBOLS.get(c, c) for c in arg)
-    n = sum(c in _PATTERN_SYMBOLS for c in arg)
+    alternatives = tuple(_pattern_tokens(alt, arg) for alt in arg.split("|"))
+    if len(alternatives) == 1 and all(isinstance(t, str) for t in alternatives[0]):
+        return _pattern_draw(alternatives[0])
+    draws = tuple(_pattern_draw(tokens) for tokens in alternatives)
 
     def draw(rng: np.random.Generator, country: str) -> str:
-        u = iter(rng.random(n).tolist())
-        return "".join(p if len(p) == 1 else p[int(next(u) * len(p))] for p in parts)
+        return draws[int(rng.random() * len(draws))](rng, country)
 
+    draw.may_be_empty = any(getattr(d, "may_be_empty", False) for d in draws)
+    return draw
+
+
+def _pattern_tokens(text: str, arg: str) -> list:
+    """Symbol tables and literals, with each `[...]` part as a nested list."""
+    tokens, optional = [], None
+    for c in text:
+        if c == "[":
+            if optional is not None:
+                raise ValueError(f"nested '[' in 'pattern:{arg}'; optional parts cannot nest")
+            optional = []
+        elif c == "]":
+            if optional is None:
+                raise ValueError(f"unmatched ']' in 'pattern:{arg}'; write e.g. pattern:??[?] ####")
+            tokens.append(optional)
+            optional = None
+        else:
+            (tokens if optional is None else optional).append(_PATTERN_SYMBOLS.get(c, c))
+    if optional is not None:
+        raise ValueError(f"unclosed '[' in 'pattern:{arg}'; write e.g. pattern:??[?] ####")
+    if not tokens:
+        raise ValueError(f"empty alternative in 'pattern:{arg}'; remove the extra '|'")
+    return tokens
+
+
+def _pattern_draw(tokens: list) -> Draw:
+    if all(isinstance(t, str) for t in tokens):
+        n = sum(len(t) > 1 for t in tokens)
+
+        def plain(rng: np.random.Generator, country: str) -> str:
+            u = iter(rng.random(n).tolist())
+            return "".join(p if len(p) == 1 else p[int(next(u) * len(p))] for p in tokens)
+
+        return plain
+    parts = tuple(_pattern_draw(t) if isinstance(t, list) else _pattern_draw([t]) for t in tokens)
+    optional = tuple(isinstance(t, list) for t in tokens)
+
+    def draw(rng: np.random.Generator, country: str) -> str:
+        return "".join(part(rng, country) for part, opt in zip(parts, optional, strict=True)
+                       if not opt or rng.random() < 0.5)
+
+    draw.may_be_empty = all(optional)
     return draw
 
 
 def _choice_arg(arg: str) -> Draw:
     options = tuple(o.strip() for o in arg.split("|"))
-    if not all(options):
-        raise ValueError(f"empty option in 'choice:{arg}'; write choice:A|B|C with non-empty options")
-    return lambda rng, country: options[int(rng.random() * len(options))]
+    if not any(options):
+        raise ValueError(f"no option in 'choice:{arg}'; write choice:A|B|C (an empty option, as in A||B, "
+                         "prints nothing)")
+
+    def draw(rng: np.random.Generator, country: str) -> str:
+        return options[int(rng.random() * len(options))]
+
+    draw.may_be_empty = "" in options
+    return draw
 
 
 _PLAIN: dict[str, Draw] = {
@@ -328,12 +256,12 @@ _PLAIN: dict[str, Draw] = {
     "city": _faker_field("city"),
     "postcode": _faker_field("postcode"),
     "date": _date_with("%d.%m.%Y"),
-    "make": _make,
-    "model": _model,
-    "make_model": _make_model,
-    "vehicle_type": lambda rng, country: _VEHICLE_TYPE(rng),
-    "colour": _colour,
-    "fuel": _fuel,
+    "make": vehicles.make,
+    "model": vehicles.model,
+    "make_model": vehicles.make_model,
+    "vehicle_type": vehicles.vehicle_type,
+    "colour": vehicles.colour,
+    "fuel": vehicles.fuel,
 }
 _WITH_ARG: dict[str, Callable[[str], Draw]] = {
     "plate": _plate_arg,
@@ -374,12 +302,13 @@ def _compile_str(generator: str) -> Draw:
     return _WITH_ARG[kind](arg)
 
 
-def check_generator(generator: str, country: str | None = None) -> str | None:
+def check_generator(generator: str, country: str | None = None, target: bool = False) -> str | None:
     """Validate a generator string.
 
     Args:
         generator: e.g. ``"plate"``, ``"date:%d.%m.%Y"``, ``"choice:M1|N1"``.
         country: the template's country, when known; then ``plate`` is also checked to have a format there.
+        target: the field is the detector's target, which must print something in every sample.
 
     Returns:
         ``None`` when valid, else a one-line reason with the fix.
@@ -389,8 +318,9 @@ def check_generator(generator: str, country: str | None = None) -> str | None:
     except ValueError as exc:
         return str(exc)
     if draw is _plate and country is not None and str(country).upper() not in _PLATES:
-        return (f"no plate format for country {country!r}; expected one of {', '.join(SUPPORTED_COUNTRIES)}, "
-                "or name one with plate:CC")
+        return _no_plate_format(str(country).upper())
+    if target and getattr(draw, "may_be_empty", False):
+        return f"{generator!r} can print nothing, but the target field must always print; drop the empty option"
     return None
 
 
@@ -404,7 +334,7 @@ def generate_text(generator: str, rng: np.random.Generator, country: str) -> str
         generator: a generator string (see docs/templates.md), e.g. ``"plate"`` or ``"number:1-9"``.
         rng: the only source of randomness.
         country: ISO 3166 alpha-2 code of the template; picks the plate format and the Faker locale
-            (unknown countries use ``FALLBACK_LOCALE`` for names and addresses).
+            (names and addresses from ``countries.locale_for(country)``).
 
     Returns:
         The text, one line.

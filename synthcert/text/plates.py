@@ -15,66 +15,17 @@ randomness: all draws come from the generator passed in.
 from __future__ import annotations
 
 import string
-from bisect import bisect_right
-from dataclasses import dataclass, field
-from itertools import accumulate
 
 import numpy as np
 
-_LITERALS = frozenset(" -")
-_DEFAULT_SYMBOLS: dict[str, tuple[str, ...]] = {
-    "L": tuple(string.ascii_uppercase),  # letter of the plate alphabet
-    "D": tuple(string.digits),  # digit
-    "N": tuple("123456789"),  # non-zero digit
-}
-
-
-def _letters(excluded: str) -> tuple[str, ...]:
-    """The uppercase ASCII letters without ``excluded``."""
-    return tuple(c for c in string.ascii_uppercase if c not in excluded)
-
-
-@dataclass(frozen=True)
-class PlateFormat:
-    """A country's plate format: weighted templates over a symbol table.
-
-    Attributes:
-        templates: ``(template, weight)`` pairs. In a template, a symbol character is replaced by one
-            uniformly drawn entry of its table; spaces and hyphens are literal.
-        symbols: symbol character -> possible replacements, added to the defaults ``L`` (letter A-Z),
-            ``D`` (digit) and ``N`` (digit 1-9), which a country may override.
-    """
-
-    templates: tuple[tuple[str, float], ...]
-    symbols: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        table = {**_DEFAULT_SYMBOLS, **self.symbols}
-        for template, weight in self.templates:
-            bad = set(template) - set(table) - _LITERALS
-            if bad or weight <= 0:
-                raise ValueError(f"bad plate template {template!r}: unknown symbols {sorted(bad)}")
-        object.__setattr__(self, "_table", table)
-        object.__setattr__(self, "_cum", tuple(accumulate(w for _, w in self.templates)))
-        object.__setattr__(self, "_max_len", max(len(t) for t, _ in self.templates))
-
-    def draw(self, rng: np.random.Generator) -> str:
-        """Draw one plate; consumes exactly one ``rng.random`` call."""
-        u = rng.random(self._max_len + 1).tolist()
-        k = min(bisect_right(self._cum, u[0] * self._cum[-1]), len(self._cum) - 1)
-        table = self._table
-        out = []
-        for ch, x in zip(self.templates[k][0], u[1:], strict=False):
-            choices = table.get(ch)
-            out.append(ch if choices is None else choices[int(x * len(choices))])
-        return "".join(out)
-
+from synthcert.text.plate_format import PlateFormat, letters
+from synthcert.text.plates_world import WORLD_FORMATS
 
 PLATE_FORMATS: dict[str, PlateFormat] = {
     # Czechia: region serial digit, region letter, letter or digit, 4 digits: "1AB 2345", "8HF 5317".
     "CZ": PlateFormat(
         (("NRX DDDD", 1.0),),
-        {"R": tuple("ABCEHJKLMPSTUZ"), "X": _letters("GOQW") + tuple(string.digits)},
+        {"R": tuple("ABCEHJKLMPSTUZ"), "X": letters("GOQW") + tuple(string.digits)},
     ),
     # Slovakia: district code, 3 digits, 2 letters (the hyphen stands for the coat of arms).
     "SK": PlateFormat(
@@ -85,7 +36,7 @@ PLATE_FORMATS: dict[str, PlateFormat] = {
                 "MT NM NO NR NZ PB PD PE PK PN PO PP PT PU RA RK RS SA SB SC SE SI SK SL SN SO SP SV TN "
                 "TO TR TS TT TV VK VT ZA ZC ZH ZM ZV".split()
             ),
-            "L": _letters("Q"),
+            "L": letters("Q"),
         },
     ),
     # Germany: district (1-3 letters), 1-2 letters, 1-4 digits, at most 8 characters: "B-AB 1234".
@@ -107,7 +58,7 @@ PLATE_FORMATS: dict[str, PlateFormat] = {
         },
     ),
     # France (SIV, since 2009): "AB-123-CD", no I, O or U.
-    "FR": PlateFormat((("LL-DDD-LL", 1.0),), {"L": _letters("IOU")}),
+    "FR": PlateFormat((("LL-DDD-LL", 1.0),), {"L": letters("IOU")}),
     # Netherlands: sidecodes 6-13 over the consonant alphabet: "12-ABC-3", "AB-123-C".
     "NL": PlateFormat(
         (
@@ -128,11 +79,11 @@ PLATE_FORMATS: dict[str, PlateFormat] = {
                 "OP NO FZ DW DB".split()
             ),
             "T": tuple("KRA WPI PPO DWR LLU GKA WOT KNS SBE GDA".split()),
-            "L": _letters("BDIOZ"),
+            "L": letters("BDIOZ"),
         },
     ),
     # Italy (since 1994): "AB 123CD" / "AB123CD", no I, O, Q or U.
-    "IT": PlateFormat((("LL DDDLL", 1.0), ("LLDDDLL", 1.0)), {"L": _letters("IOQU")}),
+    "IT": PlateFormat((("LL DDDLL", 1.0), ("LLDDDLL", 1.0)), {"L": letters("IOQU")}),
     # Spain (since 2000): "1234 BCD", consonants only, no Ñ or Q.
     "ES": PlateFormat((("DDDD LLL", 1.0),), {"L": tuple("BCDFGHJKLMNPRSTVWXYZ")}),
     # Great Britain (since 2001): area letters, age identifier, 3 random letters: "AB12 CDE".
@@ -140,15 +91,15 @@ PLATE_FORMATS: dict[str, PlateFormat] = {
         (("ABY LLL", 1.0),),
         {
             "A": tuple("ABCDEFGHKLMNOPRSTVWY"),
-            "B": _letters("IQZ"),
+            "B": letters("IQZ"),
             "Y": tuple(f"{y:02d}" for y in range(2, 26)) + tuple(str(50 + y) for y in range(1, 26)),
-            "L": _letters("IQ"),
+            "L": letters("IQ"),
         },
     ),
     # Belgium (since 2010): "1-ABC-123"; the older "ABC-123" is still around.
     "BE": PlateFormat((("B-LLL-DDD", 9.0), ("LLL-DDD", 1.0)), {"B": ("1", "2")}),
     # Hungary: "ABC-123" and, since 2022, "AA BC-123".
-    "HU": PlateFormat((("LLL-DDD", 3.0), ("LL LL-DDD", 1.0)), {"L": _letters("Q")}),
+    "HU": PlateFormat((("LLL-DDD", 3.0), ("LL LL-DDD", 1.0)), {"L": letters("Q")}),
     # Switzerland: canton code and up to 6 digits: "ZH 123456".
     "CH": PlateFormat(
         (("R NDDDDD", 4.0), ("R NDDDD", 3.0), ("R NDDD", 2.0), ("R NDD", 1.0)),
@@ -180,11 +131,12 @@ PLATE_FORMATS: dict[str, PlateFormat] = {
         {
             "P": tuple("WVBPJAKMNCDTRF"),  # one-letter state prefixes
             "Q": tuple("QA QK QS SA SB SD KV".split()),  # Sarawak and Sabah divisions, Langkawi
-            "S": _letters("IOZ"),
+            "S": letters("IOZ"),
         },
     ),
 }
-"""Countries whose plates are drawn from the templates written here."""
+PLATE_FORMATS.update(WORLD_FORMATS)
+"""Countries whose plates are drawn from the templates written here and in plates_world."""
 
 FAKER_PLATE_LOCALES: dict[str, str] = {
     "AT": "de_AT",  # "W-12345 X"-like: district, digits, letters
