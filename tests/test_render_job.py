@@ -119,6 +119,30 @@ def test_bad_arguments_are_refused_before_anything_is_written(tmp_path, kwargs, 
     assert not (tmp_path / "ds").exists()
 
 
+@pytest.mark.parametrize("overwrite", [False, True], ids=["new_directory", "over_a_dataset"])
+def test_a_render_failing_part_way_leaves_the_directory_as_it_was(tmp_path, monkeypatch, overwrite):
+    root = tmp_path / "ds"
+    if overwrite:
+        render(root, 3)
+    before = tree_bytes(root) if overwrite else None
+    real_render = Renderer.render
+
+    def failing(self, index, seed=0):
+        if index == 5:
+            raise ConfigError("= 3; expected no 3", field="scene.example")
+        return real_render(self, index, seed)
+
+    monkeypatch.setattr(Renderer, "render", failing)
+    unchanged = "its dataset is unchanged" if overwrite else "nothing was written"
+    message = rf"^sample 5 \(seed 0\): scene.example: = 3; expected no 3; .*ds: {unchanged}$"
+    with pytest.raises(ConfigError, match=message):
+        render(root, 8, overwrite=overwrite)
+    if overwrite:
+        assert tree_bytes(root) == before and [p.name for p in root.iterdir() if p.name.startswith(".")] == []
+    else:
+        assert not root.exists()
+
+
 def test_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
     path = tmp_path / "coco.json"
     path.write_text("old")

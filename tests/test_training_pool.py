@@ -34,3 +34,16 @@ def test_each_pass_draws_every_sample_once_with_its_own_label():
             np.testing.assert_array_equal(c, pool.corners[i])
             seen.append(i)
     assert sorted(seen) == [0, 1, 2, 3]
+
+
+def test_one_worker_builds_one_renderer_for_every_chunk(monkeypatch):
+    built = []
+    real_init = Renderer.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(1)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(Renderer, "__init__", counting)
+    pool = SyntheticPool.render(130, seed=0, config=CONFIG.replace(photometric={"preset": "none"}))  # three chunks
+    assert len(pool) == 130 and len(built) == 1

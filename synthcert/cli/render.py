@@ -93,17 +93,16 @@ def render(count, out_dir, templates, config, seed, image_size, augment, start, 
     from synthcert.config import resolve_config
 
     config = resolve_config(config, image_size, augment)
-    click.echo(f"Rendering {count} images with seed {seed} into {out_dir}", err=True)
     try:
         summary = render_dataset(
             out_dir, count, templates=templates or None, config=config,
             seed=seed, start=start, shard=shard, workers=workers, formats=formats, image_format=image_format,
             overwrite=overwrite, progress=not quiet,
         )
-    except KeyboardInterrupt:
-        click.echo(f"{out_dir} is incomplete (no dataset.yaml); render again with --overwrite", err=True)
-        raise
+    except KeyboardInterrupt:  # the one line the command line prints for it
+        raise KeyboardInterrupt(f"interrupted; {out_dir}: the partial run was removed, the directory is as it "
+                                "was") from None
     first, last = summary.indices.start, summary.indices.stop - 1
-    click.echo(f"Wrote images {first}..{last} and {', '.join(formats)} labels to {summary.out_dir} in "
-               f"{summary.seconds:.1f} s ({summary.images_per_s:.1f} images/s on {summary.workers} workers)",
+    click.echo(f"Wrote images {first}..{last} (seed {seed}) and {', '.join(formats)} labels to {summary.out_dir} "
+               f"in {summary.seconds:.1f} s ({summary.images_per_s:.1f} images/s on {summary.workers} workers)",
                err=True)

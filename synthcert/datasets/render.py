@@ -4,13 +4,12 @@ Job stage: it hands out indices and gathers labels; what a sample looks like is 
 and how labels are spelled is the format modules'. Sample i is `Renderer.render(i, seed)`, whoever
 renders it, so the files do not depend on the number of workers or on how indices are chunked.
 
-A process pool (`concurrent.futures` over `multiprocessing`, spawn start method, so it behaves the same
-on every OS and a dead worker raises instead of hanging) gets contiguous chunks of indices; each worker
-builds its own Renderer once, runs OpenCV single-threaded, writes its images (atomically) and returns
-their labels. The parent sorts the labels by index and writes the label files and finally dataset.yaml,
-each atomically. Workers ignore SIGINT: on Ctrl-C the parent drops the queued chunks, waits for the
-running ones (at most 16 images per worker) and re-raises KeyboardInterrupt; the directory then has
-whole images but no label files and no dataset.yaml.
+The samples are rendered by `synthcert.workers.run_chunks` (spawned processes, one Renderer each, or this
+process with one worker) in contiguous chunks; each chunk's images and labels are written where it was
+rendered. Everything goes first into a hidden staging folder inside `out_dir` and is moved into place
+only when the whole run succeeded (with `overwrite`, the old dataset is removed only then): a run that
+fails or is interrupted (Ctrl-C: queued chunks are dropped, running ones finish, at most 16 images per
+worker) removes its staging folder and leaves `out_dir` as it was, and the error says so.
 
 Shards: `shard=(k, n)` renders the k-th (1-based) of n contiguous blocks of the run's indices,
 `start + floor((k-1) * count / n)` up to `start + floor(k * count / n)`, so the n shards together
@@ -21,22 +20,19 @@ shard directories into a directory byte-identical to rendering the run at once.
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
-import signal
+import shutil
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 from tqdm import tqdm
 
 from synthcert.config import RenderConfig, resolve_config
 from synthcert.datasets.dataset import FORMATS, check_formats, write_annotations
 from synthcert.datasets.layout import (
+    IMAGE_DIR,
     DatasetInfo,
     atomic_write,
     encode_image,
@@ -48,7 +44,9 @@ from synthcert.datasets.layout import (
 from synthcert.datasets.records import LabelRecord
 from synthcert.errors import ConfigError, SynthcertError
 from synthcert.pipeline import Renderer
+from synthcert.workers import run_chunks
 
+STAGE_PREFIX = ".rendering-"  # + the process id: the staging folder inside the output directory
 CHUNKS_PER_WORKER = 8  # enough to balance uneven workers, few enough to keep the overhead small
 MAX_CHUNK = 16  # Ctrl-C waits for each worker's current chunk
 
@@ -125,8 +123,8 @@ def render_dataset(
         DatasetError: `out_dir` is not empty or not writable.
 
     Example:
-        >>> s = render_dataset("/tmp/tiny", 4, config=resolve_config(image_size_wh=(96, 64)), workers=1,
-        ...                    overwrite=True)
+        >>> import tempfile
+        >>> s = render_dataset(tempfile.mkdtemp(), 4, config=resolve_config(image_size_wh=(96, 64)), workers=1)
         >>> sorted(p.name for p in s.out_dir.iterdir())
         ['coco.json', 'dataset.yaml', 'images', 'labels', 'manifest.jsonl']
     """
@@ -137,34 +135,45 @@ def render_dataset(
     indices = shard_indices(start, count, shard)
     renderer = Renderer(templates, resolve_config(config))  # fails here, not in the workers, on bad input
     names = tuple(sorted({name for spec in renderer.specs for name in spec.fields}))
-    root = prepare_output_dir(out_dir, overwrite)
-    job = _Job(renderer.template_dirs, renderer.config, seed, str(root), start + count - 1, image_format)
-    workers = min(workers or default_workers(), max(1, len(indices)))
-    began = time.perf_counter()
-    records = _run(job, renderer, _chunks(indices, workers), workers, progress)
     info = DatasetInfo(
         names=names, formats=formats, image_format=image_format, synthcert_version=synthcert_version(),
         seed=seed, start=start, count=count, shard=None if shard[1] == 1 else tuple(shard),
         templates=None if templates is None else tuple(str(t) for t in templates),
         config=renderer.config.to_dict(), libraries=library_versions(),
     )
-    write_annotations(sorted(records, key=lambda r: r.index), root, info)
+    root = Path(out_dir)
+    existed, had_images = root.exists(), (root / IMAGE_DIR).exists()
+    if not (overwrite and root.is_dir()):  # refuses a file or a non-empty directory; deletes nothing
+        prepare_output_dir(root, overwrite)
+    stage = prepare_output_dir(root / f"{STAGE_PREFIX}{os.getpid()}", overwrite=False)
+    workers = min(workers or default_workers(), max(1, len(indices)))
+    job = _Job(seed, str(stage), start + count - 1, image_format)
+    began = time.perf_counter()
+    try:
+        records = _render(job, renderer, _chunks(indices, workers), workers, progress)
+        write_annotations(sorted(records, key=lambda r: r.index), stage, info)
+    except BaseException as e:
+        shutil.rmtree(stage, ignore_errors=True)
+        if not existed:
+            shutil.rmtree(root, ignore_errors=True)
+        elif not had_images and (root / IMAGE_DIR).is_dir() and not any((root / IMAGE_DIR).iterdir()):
+            (root / IMAGE_DIR).rmdir()
+        if isinstance(e, SynthcertError):
+            unchanged = "its dataset is unchanged" if overwrite and existed else "nothing was written"
+            raise type(e)(f"{e}; {root}: {unchanged}") from None
+        raise
+    _publish(stage, root, overwrite)
     return RenderSummary(root, indices, seed, workers, time.perf_counter() - began)
 
 
 @dataclass(frozen=True)
 class _Job:
-    """What a worker needs to render and save any index: small and picklable."""
+    """What the task needs to render and save any index, besides the Renderer: small and picklable."""
 
-    template_dirs: list[Path]
-    config: RenderConfig
     seed: int
     root: str
     last_index: int
     image_format: str
-
-
-_worker: tuple[_Job, Renderer] | None = None
 
 
 def _chunks(indices: range, workers: int) -> list[range]:
@@ -172,44 +181,29 @@ def _chunks(indices: range, workers: int) -> list[range]:
     return [indices[i:i + size] for i in range(0, len(indices), size)]
 
 
-def _run(job: _Job, renderer: Renderer, chunks: list[range], workers: int, progress: bool) -> list[LabelRecord]:
+def _render(job: _Job, renderer: Renderer, chunks: list[range], workers: int, progress: bool) -> list[LabelRecord]:
     records: list[LabelRecord] = []
     with tqdm(total=sum(map(len, chunks)), unit="img", disable=not progress, smoothing=0.1) as bar:
-        if workers == 1:
-            for chunk in chunks:
-                records += _render_chunk(chunk, job, renderer)
-                bar.update(len(chunk))
-            return records
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker, initargs=(job,))
-        try:
-            for future in as_completed([pool.submit(_render_in_worker, chunk) for chunk in chunks]):
-                done = future.result()
-                records += done
-                bar.update(len(done))
-        except BrokenProcessPool as e:
-            raise RuntimeError(
-                "a rendering worker process died: out of memory or killed, or it could not import the main "
-                "script (spawned workers re-import it; guard it with `if __name__ == '__main__':`, or pass "
-                "workers=1 to render in this process)"
-            ) from e
-        finally:  # on an error or Ctrl-C: drop the queued chunks, let each worker finish its current one
-            pool.shutdown(wait=True, cancel_futures=True)
+        for _, done in run_chunks(_render_chunk, chunks, renderer.template_dirs, renderer.config, workers, job,
+                                  renderer):
+            records += done
+            bar.update(len(done))
     return records
 
 
-def _init_worker(job: _Job) -> None:
-    global _worker
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
-    cv2.setNumThreads(1)
-    _worker = (job, Renderer(job.template_dirs, job.config))
+def _publish(stage: Path, root: Path, overwrite: bool) -> None:
+    """Moves a finished run from its staging folder into `root`, replacing the old dataset only now."""
+    if overwrite:
+        prepare_output_dir(root, overwrite=True)
+    for item in stage.iterdir():
+        target = root / item.name
+        if target.is_dir():
+            target.rmdir()  # the empty images/ made when the directory was checked
+        os.replace(item, target)
+    stage.rmdir()
 
 
-def _render_in_worker(chunk: range) -> list[LabelRecord]:
-    return _render_chunk(chunk, *_worker)
-
-
-def _render_chunk(chunk: range, job: _Job, renderer: Renderer) -> list[LabelRecord]:
+def _render_chunk(renderer: Renderer, chunk: range, job: _Job) -> list[LabelRecord]:
     records = []
     for index in chunk:
         try:

@@ -11,19 +11,17 @@ pool draw is therefore a pure function of its address too, and never differs fro
 from __future__ import annotations
 
 import functools
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 from synthcert.config import RenderConfig
 from synthcert.pipeline import Renderer
 from synthcert.rng import stream_rng
+from synthcert.samples import TARGET
+from synthcert.workers import run_chunks
 
 CHUNK = 64
-_worker_renderer: Renderer | None = None
 
 
 @dataclass(frozen=True)
@@ -41,18 +39,16 @@ class SyntheticPool:
     seed: int
 
     @classmethod
-    def render(cls, size: int, seed: int, config: RenderConfig, templates=None, workers: int = 1) -> SyntheticPool:
-        """Renders samples 0 ... size - 1 of `seed` with `workers` processes (spawned, OpenCV single-threaded)."""
+    def render(cls, size: int, seed: int, config: RenderConfig, templates=None, workers: int = 1,
+               target: str = TARGET) -> SyntheticPool:
+        """Renders samples 0 ... size - 1 of `seed` with `workers` processes (spawned, OpenCV single-threaded),
+        keeping the corners of the field `target`."""
         if size < 1:
             raise ValueError(f"pool size = {size}; expected at least 1 sample")
-        chunks = [(lo, min(size, lo + CHUNK)) for lo in range(0, size, CHUNK)]
-        if workers <= 1:
-            parts = [_render_range(Renderer(templates, config), seed, lo, hi) for lo, hi in chunks]
-        else:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                     initializer=_init_worker, initargs=(templates, config)) as pool:
-                parts = list(pool.map(_render_in_worker, [(seed, lo, hi) for lo, hi in chunks]))
-        return cls(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), seed)
+        chunks = [range(lo, min(size, lo + CHUNK)) for lo in range(0, size, CHUNK)]
+        parts = dict(run_chunks(_render_chunk, chunks, templates, config, workers, (seed, target)))
+        ordered = [parts[k] for k in range(len(chunks))]
+        return cls(np.concatenate([p[0] for p in ordered]), np.concatenate([p[1] for p in ordered]), seed)
 
     def __len__(self) -> int:
         return len(self.images)
@@ -82,16 +78,7 @@ def _pass_order(seed: int, pass_index: int, n: int, stream: str) -> np.ndarray:
     return order
 
 
-def _render_range(renderer: Renderer, seed: int, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
-    samples = [renderer.render(i, seed) for i in range(lo, hi)]
-    return np.stack([s.image for s in samples]), np.stack([s.target.corners for s in samples])
-
-
-def _init_worker(templates, config: RenderConfig) -> None:
-    global _worker_renderer
-    cv2.setNumThreads(1)
-    _worker_renderer = Renderer(templates, config)
-
-
-def _render_in_worker(job: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
-    return _render_range(_worker_renderer, *job)
+def _render_chunk(renderer: Renderer, chunk: range, context: tuple[int, str]) -> tuple[np.ndarray, np.ndarray]:
+    seed, target = context
+    samples = [renderer.render(i, seed) for i in chunk]
+    return np.stack([s.image for s in samples]), np.stack([s.fields[target].corners for s in samples])

@@ -1,0 +1,84 @@
+"""Spawned render processes, each holding one Renderer: the one pool behind `render_dataset` and `SyntheticPool`.
+
+Orchestration only: what a sample looks like is the Renderer's business, what happens to it the task's.
+`run_chunks(task, chunks, ...)` calls `task(renderer, chunk, context)` for every chunk of indices and
+yields `(position, result)` as chunks finish. With one worker it runs in this process on one Renderer
+(built once, or the one passed in); with more, a `concurrent.futures` pool of spawned processes (the same
+on every OS; a dead worker raises instead of hanging), each building its Renderer once, with OpenCV
+single-threaded and SIGINT ignored: on Ctrl-C or an error the caller's loop ends, queued chunks are
+dropped and running ones finish before the error goes on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+import cv2
+
+from synthcert.config import RenderConfig
+from synthcert.pipeline import Renderer
+
+R = TypeVar("R")
+Task = Callable[[Renderer, range, Any], R]
+
+_worker: tuple[Renderer, Any] | None = None
+
+
+def run_chunks(
+    task: Task,
+    chunks: Sequence[range],
+    templates,
+    config: RenderConfig,
+    workers: int = 1,
+    context: Any = None,
+    renderer: Renderer | None = None,
+) -> Iterator[tuple[int, R]]:
+    """Yields `(k, task(renderer, chunks[k], context))` for every chunk, in the order chunks finish.
+
+    Args:
+        task: a module-level function (workers import it by name), called once per chunk.
+        chunks: ranges of sample indices.
+        templates, config: what each worker's Renderer is built from.
+        workers: processes; 1 renders in this process.
+        context: picklable data every call of `task` gets (e.g. where to write).
+        renderer: with one worker, the Renderer to use instead of building one.
+
+    Raises:
+        RuntimeError: a worker process died (out of memory, killed, or it could not import the main script).
+    """
+    if workers <= 1:
+        renderer = renderer or Renderer(templates, config)
+        for k, chunk in enumerate(chunks):
+            yield k, task(renderer, chunk, context)
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=(templates, config, context))
+    try:
+        futures = {pool.submit(_run_in_worker, task, chunk): k for k, chunk in enumerate(chunks)}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+    except BrokenProcessPool as e:
+        raise RuntimeError(
+            "a rendering worker process died: out of memory or killed, or it could not import the main "
+            "script (spawned workers re-import it; guard it with `if __name__ == '__main__':`, or use one "
+            "worker to render in this process)"
+        ) from e
+    finally:  # on an error, Ctrl-C or a caller that stops early: drop the queued chunks, finish the running ones
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _init_worker(templates, config: RenderConfig, context: Any) -> None:
+    global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+    cv2.setNumThreads(1)
+    _worker = (Renderer(templates, config), context)
+
+
+def _run_in_worker(task: Task, chunk: range):
+    renderer, context = _worker
+    return task(renderer, chunk, context)
