@@ -47,8 +47,8 @@ class SynthcertGroup(click.Group):
             code = _fail(e.format_message(), e.exit_code)
         except SynthcertError as e:
             code = _fail(str(e), EXIT_USER_ERROR)
-        except (click.Abort, KeyboardInterrupt):
-            code = _fail("interrupted", EXIT_INTERRUPTED)
+        except (click.Abort, KeyboardInterrupt) as e:
+            code = _fail(str(e) if isinstance(e, KeyboardInterrupt) and str(e) else "interrupted", EXIT_INTERRUPTED)
         code = code if isinstance(code, int) else 0
         if standalone_mode:
             sys.exit(code)

@@ -62,9 +62,10 @@ def write_dataset(
         DatasetError: `out_dir` is not empty or not writable, or two samples share an index.
 
     Example:
+        >>> import tempfile
         >>> from synthcert import Renderer
         >>> r = Renderer()
-        >>> root = write_dataset([r.render(i, seed=0) for i in range(2)], "/tmp/two", overwrite=True)
+        >>> root = write_dataset([r.render(i, seed=0) for i in range(2)], tempfile.mkdtemp())
         >>> len(read_dataset(root))
         2
     """
