@@ -25,7 +25,7 @@ from synthcert.pipeline import Renderer
 from synthcert.template.erase import erase_field
 from synthcert.template.from_photo import FieldBox, init_template
 from synthcert.template.show import flat_config
-from synthcert.template.spec import BUILTIN_DIR
+from synthcert.template.spec import BUILTIN_DIR, load_template
 from synthcert.text.fonts import resolve_font
 
 FONT = "dejavu-sans-bold"
@@ -73,8 +73,9 @@ def card(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def made(card, tmp_path_factory):
-    directory, spec, _, photo, corners = card
-    fields = [FieldBox(name, f["box"], f["generator"]) for name, f in spec["fields"].items()]
+    directory, spec, flat, photo, corners = card
+    fields = [FieldBox(name, f["box"], f["generator"], {"text": flat.texts[name]})
+              for name, f in spec["fields"].items()]
     width = cv2.imread(str(directory / "background.png")).shape[1]
     out = init_template(photo, tmp_path_factory.mktemp("made") / "tpl", corners, fields, width_px=width,
                         country="CZ", size_mm=tuple(spec["size_mm"]))
@@ -137,3 +138,13 @@ def test_text_size_from_the_photo_prints_capitals_as_high_as_printed(card, made)
     for name, f in spec["fields"].items():
         lo, hi = made[1]["fields"][name]["size_range"]
         assert abs((lo + hi) / 2 / f["size_range"][0] - 1) < 0.1, (name, lo, hi)
+
+
+def test_the_font_that_printed_the_card_is_chosen_and_fields_printed_alike_share_a_style(card, made):
+    _, spec, _, _, _ = card
+    written = made[1]["fields"]
+    assert all(f["fonts"][0] == FONT for f in written.values()), {n: f["fonts"] for n, f in written.items()}
+    body = [n for n in spec["fields"] if n not in ("registration_number", "colour")]
+    assert len({written[n]["style"] for n in body}) == 1 and len({tuple(written[n]["size_range"]) for n in body}) == 1
+    assert "style" not in written["registration_number"] and "style" not in written["colour"]
+    assert load_template(made[0]).fields["owner"].text == card[2].texts["owner"]

@@ -118,10 +118,11 @@ def sample_field_prints(spec: TemplateSpec, rng: np.random.Generator) -> dict[st
     Raises:
         TemplateError: when no font of a field has every character of its text.
     """
-    return {name: _sample_print(spec, f, rng) for name, f in spec.fields.items()}
+    styles: dict[str, list[float]] = {}
+    return {name: _sample_print(spec, f, rng, styles) for name, f in spec.fields.items()}
 
 
-def _sample_print(spec: TemplateSpec, f: FieldSpec, rng: np.random.Generator) -> FieldPrint:
+def _sample_print(spec: TemplateSpec, f: FieldSpec, rng: np.random.Generator, styles: dict) -> FieldPrint:
     text = generate_text(f.generator, rng, spec.country)
     text = text.upper() if f.uppercase else text
     fonts = fonts_covering(f.fonts, text)
@@ -130,7 +131,11 @@ def _sample_print(spec: TemplateSpec, f: FieldSpec, rng: np.random.Generator) ->
             f"no font of {[p.name for p in f.fonts]} has every character of {text!r}: "
             f"{missing_font_hint(f.fonts, text)}", spec.directory / "template.yaml", f"fields.{f.name}.fonts")
     # One draw for the whole style: a dozen fields per sample make separate generator calls add up.
-    u_red, u_green, u_blue, u_font, u_size, u_spacing, u_strength, u_x, u_y = rng.random(9).tolist()
+    u = rng.random(9).tolist()
+    if f.style is not None:
+        # Fields of one style share the draws of colour, font and size: a card prints them alike.
+        u[:5] = styles.setdefault(f.style, u[:5])
+    u_red, u_green, u_blue, u_font, u_size, u_spacing, u_strength, u_x, u_y = u
     span, (red, green, blue) = 2 * f.color_jitter + 1, f.color
     jittered = (red + int(u_red * span), green + int(u_green * span), blue + int(u_blue * span))
     color = tuple(min(max(c - f.color_jitter, 0), 255) for c in jittered)
@@ -180,10 +185,10 @@ def _print_field(image: np.ndarray, f: FieldSpec, p: FieldPrint, scale: float) -
         size = max(min(size - 1, int(size * (x1 - x0) / width)), MIN_FONT_PX)
         fc = face(p.font, size)
         width = line_width(p.text, fc, spacing)
-    mask = typeset(p.text, fc, spacing)
+    mask, pad = embolden(typeset(p.text, fc, spacing), f.bold_px * scale)
     left = {"left": x0, "center": (x0 + x1 - width) / 2, "right": x1 - width}[f.align]
     top = (y0 + y1 - fc.ascent - fc.descent) / 2
-    ox, oy = int(round(left + p.offset_xy[0] * scale)), int(round(top + p.offset_xy[1] * scale))
+    ox, oy = int(round(left + p.offset_xy[0] * scale)) - pad, int(round(top + p.offset_xy[1] * scale)) - pad
     h, w = image.shape[:2]
     # Clip to the document: whatever falls off it was not printed and must not be labelled.
     cx0, cy0 = max(ox, 0), max(oy, 0)
@@ -203,3 +208,22 @@ def _print_field(image: np.ndarray, f: FieldSpec, p: FieldPrint, scale: float) -
     paper = cv2.multiply(region, cv2.bitwise_not(alpha_rgb), scale=1 / 255.0)
     cv2.add(paper, cv2.multiply(alpha_rgb, p.color, scale=1 / 255.0), dst=region)
     return InkPatch(mask=alpha, origin_xy=(ax, ay))
+
+
+def embolden(mask: np.ndarray, extra_px: float) -> tuple[np.ndarray, int]:
+    """Thickens the strokes of a coverage mask by `extra_px` (half on each side); returns it and the padding added.
+
+    Whole pixels of growth are grey-level dilations; the fraction left blends the mask with one more dilation.
+    """
+    if extra_px <= 0.05:
+        return mask, 0
+    radius = extra_px / 2
+    pad = int(np.ceil(radius))
+    grown = np.pad(mask, pad)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
+    whole, fraction = int(radius), radius - int(radius)
+    if whole:
+        grown = cv2.dilate(grown, kernel, iterations=whole)
+    if fraction > 0.05:
+        grown = cv2.addWeighted(grown, 1 - fraction, cv2.dilate(grown, kernel), fraction, 0)
+    return grown, pad

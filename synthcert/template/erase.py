@@ -31,6 +31,7 @@ class FieldInk:
         ground_rgb: median colour of the ground around the ink (what the erased box is filled with).
         stroke_px: typical stroke width of the letters in document pixels, or None.
         ink_box: (x0, y0, x1, y1) tight around the letters in document pixels (COCO), or None.
+        letters: (h, w) bool mask of the letters in the box's pixels (rules left out), or None.
     """
 
     color_rgb: tuple[int, int, int] | None
@@ -40,6 +41,7 @@ class FieldInk:
     ground_rgb: tuple[int, int, int] | None = None
     stroke_px: float | None = None
     ink_box: tuple[float, float, float, float] | None = None
+    letters: np.ndarray | None = None
 
 
 def ink_polarity(patch: np.ndarray) -> str:
@@ -124,7 +126,8 @@ def erase_field(flat: np.ndarray, box, passes: int = 3, polarity: str | None = N
     ink_box = None if not len(xs) else (float(x0 + xs.min()), float(y0 + ys.min()),
                                         float(x0 + xs.max() + 1), float(y0 + ys.max() + 1))
     return out, FieldInk(color_rgb=color, text_height_px=height, text_centre_y=centre, polarity=polarity,
-                         ground_rgb=ground, stroke_px=stroke_width(letters), ink_box=ink_box)
+                         ground_rgb=ground, stroke_px=stroke_width(letters), ink_box=ink_box,
+                         letters=letters)
 
 
 def stroke_width(mask: np.ndarray) -> float | None:

@@ -25,6 +25,7 @@ from synthcert.samples import TARGET
 from synthcert.template.erase import FieldInk, erase_field
 from synthcert.template.rectify import detect_document, draw_grid, read_photo, rectify_document
 from synthcert.template.spec import SPEC_FILE, load_template
+from synthcert.template.style import FieldStyle, choose_styles
 from synthcert.text.countries import check_country
 from synthcert.text.fonts import resolve_font
 from synthcert.text.generators import check_generator
@@ -34,7 +35,7 @@ DEFAULT_FONTS = ("dejavu-sans", "liberation-sans", "dejavu-sans-mono", "liberati
 """Fonts of every field that names none: a mix of families, so that a detector does not learn one font."""
 SIZE_SPREAD = 0.08  # size_range = measured size x (1 -/+ SIZE_SPREAD)
 FIELD_KEYS = {"box", "generator", "code", "print_code", "fonts", "size_range", "spacing_range", "color",
-              "color_jitter", "strength_range", "align", "offset_px", "uppercase"}
+              "color_jitter", "strength_range", "align", "offset_px", "uppercase", "style", "bold_px", "text"}
 LAYOUT_KEYS = {"fields", "corners", "width", "country", "size_mm", "name"}
 
 
@@ -124,7 +125,9 @@ def init_template(
     inks = {}
     for f in fields:
         flat, inks[f.name] = erase_field(flat, f.box)
-    specs = {f.name: _field_spec(f, _like_neighbours(inks[f.name], inks), flat.shape[0]) for f in fields}
+    styles = choose_styles(inks, {f.name: str(f.options["text"]) for f in fields if "text" in f.options})
+    specs = {f.name: _field_spec(f, _like_neighbours(inks[f.name], inks), styles.get(f.name), flat.shape[0])
+             for f in fields}
     cv2.imwrite(str(out_dir / "background.png"), cv2.cvtColor(flat, cv2.COLOR_RGB2BGR))
     spec = {"name": name or _safe_name(out_dir.resolve().name), "country": country}
     if size_mm is not None:
@@ -223,16 +226,20 @@ def _aspect_from_mm(size_mm) -> float | None:
     return None if size_mm is None else float(size_mm[1]) / float(size_mm[0])
 
 
-def _field_spec(f: FieldBox, ink: FieldInk, doc_h: int) -> dict:
-    fonts = f.options.get("fonts", DEFAULT_FONTS)
+def _field_spec(f: FieldBox, ink: FieldInk, style: FieldStyle | None, doc_h: int) -> dict:
+    fonts = f.options.get("fonts", style.fonts if style else DEFAULT_FONTS)
     fonts = [fonts] if isinstance(fonts, str) else [str(n) for n in fonts]
     box = list(f.box)
     spec = {"box": box, "generator": f.generator, "fonts": fonts}
+    if style is not None and style.style is not None:
+        spec["style"] = style.style
     if ink.text_height_px:
         # Measure with the field's built-in fonts; a font file of the user's is measured like the defaults.
         paths = [p for p in map(resolve_font, fonts) if p] or [resolve_font(n) for n in DEFAULT_FONTS]
         faces = [ImageFont.truetype(str(p), 200) for p in paths]
         size = ink.text_height_px / np.mean([_cap_metrics(fc)[0] for fc in faces])
+        if style is not None and "fonts" not in f.options:
+            size = style.size_px  # one size for the whole style, as the card prints it
         spec["size_range"] = [round(float(size) * (1 - SIZE_SPREAD), 1), round(float(size) * (1 + SIZE_SPREAD), 1)]
         # The renderer centres the font's ascent + descent in the box; move the box so that the capitals'
         # middle lands where the printed line's middle was.
@@ -242,8 +249,11 @@ def _field_spec(f: FieldBox, ink: FieldInk, doc_h: int) -> dict:
             shift = float(np.clip(shift, -box[1], doc_h - box[3]))
             box[1], box[3] = box[1] + shift, box[3] + shift
     spec["box"] = [round(float(v), 1) for v in box]
-    if ink.color_rgb is not None:
-        spec["color"] = "#{:02x}{:02x}{:02x}".format(*ink.color_rgb)
+    color = style.color_rgb if style is not None else ink.color_rgb
+    if color is not None:
+        spec["color"] = "#{:02x}{:02x}{:02x}".format(*color)
+    if style is not None and style.bold_px > 0 and "fonts" not in f.options:
+        spec["bold_px"] = style.bold_px
     spec.update(f.options)  # the user's own values win over the measured ones
     return spec
 

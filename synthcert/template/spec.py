@@ -45,6 +45,9 @@ class FieldSpec:
     align: str = "left"
     offset_px: float = 2.0
     uppercase: bool = False
+    style: str | None = None
+    bold_px: float = 0.0
+    text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -178,13 +181,21 @@ def _parse_field(name, d, size_wh, directory, country, fail) -> FieldSpec:
         fail(f"{where}.color_jitter", f"= {jitter!r}; expected an integer 0..255")
     if not isinstance(offset, int | float) or offset < 0:
         fail(f"{where}.offset_px", f"= {offset!r}; expected a number >= 0")
-    code = d.get("code")
+    code, style, bold, text = d.get("code"), d.get("style"), d.get("bold_px", 0.0), d.get("text")
+    if style is not None and not isinstance(style, str | int):
+        fail(f"{where}.style", f"= {style!r}; expected a name shared by the fields printed alike, e.g. body")
+    if not isinstance(bold, int | float) or isinstance(bold, bool) or not 0 <= bold <= 0.3 * box_h:
+        fail(f"{where}.bold_px", f"= {bold!r}; expected a number of pixels in 0..{0.3 * box_h:.0f} (0.3 x the box "
+             "height) to thicken strokes by")
+    if text is not None and not isinstance(text, str | int | float):
+        fail(f"{where}.text", f"= {text!r}; expected the value printed on the photo, as a string")
     return FieldSpec(
         name=name, box=(x0, y0, x1, y1), generator=str(d["generator"]),
         code=None if code is None else str(code), print_code=bool(d.get("print_code", True)),
         fonts=tuple(resolved), size_range=size_range, spacing_range=spacing_range,
         color=tuple(int(color[i:i + 2], 16) for i in (1, 3, 5)), color_jitter=jitter,
         strength_range=strength, align=align, offset_px=float(offset), uppercase=bool(d.get("uppercase", False)),
+        style=None if style is None else str(style), bold_px=float(bold), text=None if text is None else str(text),
     )
 
 

@@ -24,6 +24,11 @@ BUILTIN_FONTS = {
     "liberation-sans": "LiberationSans-Regular.ttf",
     "liberation-sans-bold": "LiberationSans-Bold.ttf",
     "liberation-mono": "LiberationMono-Regular.ttf",
+    "roboto-black": "Roboto-Black.ttf",
+    "roboto-condensed": "RobotoCondensed-Regular.ttf",
+    "roboto-condensed-bold": "RobotoCondensed-Bold.ttf",
+    "osp-din": "OSP-DIN.ttf",
+    "bebas-neue-bold": "BebasNeue-Bold.otf",
 }
 
 
