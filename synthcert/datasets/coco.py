@@ -41,28 +41,48 @@ def write_coco(records: Sequence[LabelRecord], root: Path, names: Sequence[str])
     Returns:
         The path of the file written.
     """
+    return join_coco([coco_part(records, root, names)], root, names)
+
+
+def coco_part(records: Sequence[LabelRecord], root: Path, names: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """Returns per record its image and annotation objects as JSON text without their ids (`join_coco` numbers
+    them): the costly part of writing, done by render workers for their chunk."""
     category_ids = {name: i + 1 for i, name in enumerate(names)}
-    images, annotations = [], []
-    for image_id, record in enumerate(records, start=1):
+    part = []
+    for record in records:
         w, h = record.size_wh
-        images.append({"id": image_id, "file_name": record.file, "width": w, "height": h,
-                       "template": record.template, "seed": record.seed, "index": record.index})
+        image = {"file_name": record.file, "width": w, "height": h,
+                 "template": record.template, "seed": record.seed, "index": record.index}
+        annotations = []
         for name in sorted(record.fields, key=lambda n: name_id(category_ids, n)):
             label = record.fields[name]
             v = np.where(label.visible, 2, 1)
-            annotations.append({
-                "id": len(annotations) + 1, "image_id": image_id, "category_id": category_ids[name],
+            annotations.append(_without_braces({
+                "category_id": category_ids[name],
                 "keypoints": [c for (x, y), vis in zip(label.corners.tolist(), v.tolist(), strict=True)
                               for c in (x, y, vis)],
                 "num_keypoints": 4, "bbox": bbox_xywh(label.corners), "area": abs(signed_area(label.corners)),
                 "segmentation": [label.corners.ravel().tolist()], "iscrowd": 0, "text": label.text,
-            })
+            }))
+        part.append((_without_braces(image), annotations))
+    return part
+
+
+def join_coco(parts: Sequence[list[tuple[str, list[str]]]], root: Path, names: Sequence[str]) -> Path:
+    """Numbers the images and annotations of `parts` (in dataset order) and writes `root/coco.json` atomically."""
+    category_ids = {name: i + 1 for i, name in enumerate(names)}
+    images, annotations = [], []
+    for image, image_annotations in (entry for part in parts for entry in part):
+        image_id = len(images) + 1
+        images.append(f'{{"id":{image_id},{image}}}')
+        first = len(annotations) + 1
+        annotations += [f'{{"id":{first + k},"image_id":{image_id},{a}}}' for k, a in enumerate(image_annotations)]
     categories = [{"id": i, "name": name, "supercategory": "field", "keypoints": list(CORNER_NAMES),
                    "skeleton": SKELETON} for name, i in category_ids.items()]
     sections = {"info": {"description": DESCRIPTION, "synthcert_version": synthcert_version()}, "licenses": [],
                 "categories": categories, "images": images, "annotations": annotations}
-    body = ",\n".join(f"{json_text(k)}:" + (_lines(v) if isinstance(v, list) else json_text(v))
-                      for k, v in sections.items())
+    body = ",\n".join(f"{json_text(k)}:" + (_lines(v, k in ("images", "annotations")) if isinstance(v, list)
+                                             else json_text(v)) for k, v in sections.items())
     path = Path(root) / COCO_FILE
     atomic_write(path, "{" + body + "}\n")
     return path
@@ -173,10 +193,14 @@ def _image_file(root: Path, json_dir: Path, file_name: str) -> str:
         return str(path)
 
 
-def _lines(items: list) -> str:
-    return "[\n" + ",\n".join(json_text(item) for item in items) + "\n]" if items else "[]"
+def _lines(items: list, as_text: bool = False) -> str:
+    return "[\n" + ",\n".join(items if as_text else map(json_text, items)) + "\n]" if items else "[]"
+
+
+def _without_braces(obj: dict) -> str:
+    return json_text(obj)[1:-1]
 
 
 FORMAT = LabelFormat("coco", "a COCO file (coco.json, annotations/*.json)", ".json",
-                     detect=lambda root: find_coco_file(root) is not None, read=read_coco, write=write_coco,
-                     rank=1, complete=True)
+                     detect=lambda root: find_coco_file(root) is not None, read=read_coco,
+                     part=coco_part, join=join_coco, rank=1, complete=True)

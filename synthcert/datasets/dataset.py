@@ -89,8 +89,19 @@ def write_dataset(
 
 def write_annotations(records: Sequence[LabelRecord], root: Path, info: DatasetInfo) -> None:
     """Writes the label files of `info.formats` for `records`, then `dataset.yaml` (last: it marks completion)."""
+    join_annotations([annotation_parts(records, root, info)], root, info)
+
+
+def annotation_parts(records: Sequence[LabelRecord], root: Path, info: DatasetInfo) -> dict[str, object]:
+    """Returns each format's part for some records (the costly work; render workers do it for their chunk)."""
+    return {name: LABEL_FORMATS[name].part(records, root, info.names) for name in info.formats}
+
+
+def join_annotations(parts: Sequence[dict[str, object]], root: Path, info: DatasetInfo) -> None:
+    """Joins the parts of consecutive records into the label files, then writes `dataset.yaml` (last: it marks
+    completion)."""
     for name in info.formats:
-        LABEL_FORMATS[name].write(records, root, info.names)
+        LABEL_FORMATS[name].join([p[name] for p in parts], root, info.names)
     atomic_write(root / INFO_FILE, info.to_yaml())
 
 

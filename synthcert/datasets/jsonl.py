@@ -26,6 +26,11 @@ from synthcert.errors import DatasetError
 
 def write_jsonl(records: Sequence[LabelRecord], root: Path) -> Path:
     """Writes `root/manifest.jsonl` atomically, one line per record in order, fields sorted by name."""
+    return _join([jsonl_part(records)], root)
+
+
+def jsonl_part(records: Sequence[LabelRecord]) -> str:
+    """Returns the manifest lines of `records`; a manifest is its parts joined in order."""
     lines = []
     for r in records:
         homography = None if r.image_from_doc is None else np.asarray(r.image_from_doc, dtype=np.float64).tolist()
@@ -34,8 +39,12 @@ def write_jsonl(records: Sequence[LabelRecord], root: Path) -> Path:
         lines.append(json_text({"file": r.file, "width": r.size_wh[0], "height": r.size_wh[1], "template": r.template,
                                 "seed": r.seed, "index": r.index, "image_from_doc": homography,
                                 "fields": fields}) + "\n")
+    return "".join(lines)
+
+
+def _join(parts: Sequence[str], root: Path) -> Path:
     path = Path(root) / MANIFEST_FILE
-    atomic_write(path, "".join(lines))
+    atomic_write(path, "".join(parts))
     return path
 
 
@@ -86,4 +95,5 @@ def _parse(root: Path, entry) -> LabelRecord:
 FORMAT = LabelFormat("jsonl", MANIFEST_FILE, ".jsonl",
                      detect=lambda root: (root / MANIFEST_FILE).is_file(),
                      read=lambda path, categories: read_jsonl(path),
-                     write=lambda records, root, names: write_jsonl(records, root), rank=0, complete=True)
+                     part=lambda records, root, names: jsonl_part(records),
+                     join=lambda parts, root, names: _join(parts, root), rank=0, complete=True)

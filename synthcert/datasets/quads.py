@@ -19,7 +19,8 @@ MIN_SIN = 1e-3
 def signed_area(corners_xy: np.ndarray) -> float:
     """Returns the shoelace area of a (4, 2) quadrilateral: positive for TL, TR, BR, BL in image coordinates."""
     x, y = corners_xy[:, 0], corners_xy[:, 1]
-    return 0.5 * float(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y))
+    after = [1, 2, 3, 0]  # each corner's successor; np.roll costs more than the rest of the sum
+    return 0.5 * float(np.sum(x * y[after] - x[after] * y))
 
 
 def bbox_xywh(corners_xy: np.ndarray) -> list[float]:

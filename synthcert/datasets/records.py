@@ -28,7 +28,10 @@ class LabelFormat:
         suffix: a label file with this suffix is in this format; None if the format is a folder only.
         detect: dataset directory -> whether it holds this format's files.
         read: (directory or label file, categories or None) -> DatasetSamples.
-        write: (records, dataset directory, every field name sorted) -> None; every byte of its files.
+        part: (records, dataset directory, every field name sorted) -> a picklable part: the costly work of
+            writing those records (render workers do it for their chunk, and may write per-image files).
+        join: (parts in dataset order, dataset directory, every field name sorted) -> None; writes what is
+            left, cheaply: every byte of the format's files is then on disk.
         rank: when a directory holds several formats, `read_dataset` reads the lowest rank (the one keeping
             the most of a record).
         complete: reading gives back every field of every record written, so `merge_datasets` can rewrite
@@ -40,9 +43,14 @@ class LabelFormat:
     suffix: str | None
     detect: Callable[[Path], bool]
     read: Callable[[Path, Mapping[str, str] | None], DatasetSamples]
-    write: Callable[[Sequence[LabelRecord], Path, Sequence[str]], object]
+    part: Callable[[Sequence[LabelRecord], Path, Sequence[str]], object]
+    join: Callable[[Sequence[object], Path, Sequence[str]], None]
     rank: int
     complete: bool
+
+    def write(self, records: Sequence[LabelRecord], root: Path, names: Sequence[str]) -> None:
+        """Writes the format's files for `records` in one go."""
+        self.join([self.part(records, root, names)], root, names)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from synthcert.config import RenderConfig, resolve_config
-from synthcert.datasets.dataset import FORMATS, check_formats, write_annotations
+from synthcert.datasets.dataset import FORMATS, annotation_parts, check_formats, join_annotations
 from synthcert.datasets.layout import (
     IMAGE_DIR,
     DatasetInfo,
@@ -147,11 +147,10 @@ def render_dataset(
         prepare_output_dir(root, overwrite)
     stage = prepare_output_dir(root / f"{STAGE_PREFIX}{os.getpid()}", overwrite=False)
     workers = min(workers or default_workers(), max(1, len(indices)))
-    job = _Job(seed, str(stage), start + count - 1, image_format)
+    job = _Job(seed, str(stage), start + count - 1, image_format, info)
     began = time.perf_counter()
     try:
-        records = _render(job, renderer, _chunks(indices, workers), workers, progress)
-        write_annotations(sorted(records, key=lambda r: r.index), stage, info)
+        join_annotations(_render(job, renderer, _chunks(indices, workers), workers, progress), stage, info)
     except BaseException as e:
         shutil.rmtree(stage, ignore_errors=True)
         if not existed:
@@ -174,6 +173,7 @@ class _Job:
     root: str
     last_index: int
     image_format: str
+    info: DatasetInfo
 
 
 def _chunks(indices: range, workers: int) -> list[range]:
@@ -181,14 +181,15 @@ def _chunks(indices: range, workers: int) -> list[range]:
     return [indices[i:i + size] for i in range(0, len(indices), size)]
 
 
-def _render(job: _Job, renderer: Renderer, chunks: list[range], workers: int, progress: bool) -> list[LabelRecord]:
-    records: list[LabelRecord] = []
+def _render(job: _Job, renderer: Renderer, chunks: list[range], workers: int, progress: bool) -> list[dict]:
+    """Renders the chunks; returns their label parts in chunk order."""
+    parts = {}
     with tqdm(total=sum(map(len, chunks)), unit="img", disable=not progress, smoothing=0.1) as bar:
-        for _, done in run_chunks(_render_chunk, chunks, renderer.template_dirs, renderer.config, workers, job,
+        for k, part in run_chunks(_render_chunk, chunks, renderer.template_dirs, renderer.config, workers, job,
                                   renderer):
-            records += done
-            bar.update(len(done))
-    return records
+            parts[k] = part
+            bar.update(len(chunks[k]))
+    return [parts[k] for k in range(len(chunks))]
 
 
 def _publish(stage: Path, root: Path, overwrite: bool) -> None:
@@ -203,7 +204,8 @@ def _publish(stage: Path, root: Path, overwrite: bool) -> None:
     stage.rmdir()
 
 
-def _render_chunk(renderer: Renderer, chunk: range, job: _Job) -> list[LabelRecord]:
+def _render_chunk(renderer: Renderer, chunk: range, job: _Job) -> dict[str, object]:
+    """Renders and saves a chunk's images, writes what of its labels can be written alone, returns the rest."""
     records = []
     for index in chunk:
         try:
@@ -213,4 +215,4 @@ def _render_chunk(renderer: Renderer, chunk: range, job: _Job) -> list[LabelReco
         file = image_file(index, job.last_index, job.image_format)
         atomic_write(Path(job.root) / file, encode_image(sample.image, job.image_format))
         records.append(LabelRecord.from_sample(sample, file))
-    return records
+    return annotation_parts(records, Path(job.root), job.info)

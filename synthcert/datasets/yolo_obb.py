@@ -162,5 +162,6 @@ def _class_names(root: Path) -> tuple[dict[int, str] | None, bool]:
 
 # Not complete: fields with a corner outside the image are not written.
 FORMAT = LabelFormat("yolo-obb", f"{LABEL_DIR}/ next to {IMAGE_DIR}/", None,
-                     detect=lambda root: (root / LABEL_DIR).is_dir(), read=read_yolo_obb, write=write_yolo_obb,
+                     detect=lambda root: (root / LABEL_DIR).is_dir(), read=read_yolo_obb, part=write_yolo_obb,
+                     join=lambda parts, root, names: None,
                      rank=2, complete=False)
