@@ -38,7 +38,7 @@ from synthcert.evaluation import corner_errors  # noqa: E402
 from synthcert.samples import CORNER_NAMES, TARGET  # noqa: E402
 from synthcert.template.from_photo import FieldBox, PhotoLayout, init_template, load_layout  # noqa: E402
 from synthcert.template.rectify import detect_document, rectify_document  # noqa: E402
-from synthcert.template.show import show_template  # noqa: E402
+from synthcert.template_show import show_template  # noqa: E402
 from synthcert.training.letterbox import letterbox  # noqa: E402
 
 RENDER_CONFIG = HERE / "real-photo-render.yaml"

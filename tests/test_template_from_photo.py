@@ -131,7 +131,7 @@ def test_init_template_measures_ink_colour_and_text_size(photos, tmp_path):
 
 def test_init_template_keeps_the_text_where_it_was_printed(photos, tmp_path):
     from synthcert.pipeline import Renderer
-    from synthcert.template.show import flat_config
+    from synthcert.template_show import flat_config
 
     out = init_template(photos[0], tmp_path / "tpl", CARD_IN_PHOTO, _fields(), width_px=CARD_WH[0], country="CZ")
     trace = Renderer([out], flat_config(CARD_WH)).trace(0, 0)

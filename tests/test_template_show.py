@@ -1,11 +1,11 @@
-"""Tests of synthcert.template.show: the contact sheet that shows a template's boxes and a few fillings."""
+"""Tests of synthcert.template_show: the contact sheet that shows a template's boxes and a few fillings."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from synthcert.template.show import BOX_COLOR, TARGET_COLOR, flat_config, show_template, template_sheet
+from synthcert.template_show import BOX_COLOR, TARGET_COLOR, flat_config, show_template, template_sheet
 
 GAP = 6
 

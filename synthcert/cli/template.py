@@ -1,7 +1,7 @@
 """`synthcert template ...`: make a template from a photo of a real certificate, and look at a template.
 
 A thin shell: each command parses its options and calls one library function (synthcert.template.from_photo,
-synthcert.template.show); `synthcert.cli.main` turns a SynthcertError into one line on stderr and exit status 2.
+synthcert.template_show); `synthcert.cli.main` turns a SynthcertError into one line on stderr and exit status 2.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def init(photo, out_dir, corners, fields_file, field_options, width, country, na
 @click.option("--width", type=click.IntRange(64, 4096), default=640, show_default=True, help="Panel width.")
 def show(template_dir, out_path, count, seed, width):
     """Draw TEMPLATE_DIR's field boxes and a few random fillings as one PNG contact sheet."""
-    from synthcert.template.show import show_template
+    from synthcert.template_show import show_template
 
     out_path = out_path or template_dir.resolve().with_name(template_dir.resolve().name + "-show.png")
     click.echo(f"wrote {show_template(template_dir, out_path, count, seed, width)}")

@@ -1,5 +1,7 @@
 """Draw a template so that its author sees at once whether the spec is right (`synthcert template show`).
 
+It sits above the pipeline (it renders with the Renderer), beside `synthcert.preview`.
+
 A contact sheet: the background with every field box, name, code and font size, then a few random fillings
 rendered by the Renderer with a flat, square-on camera and no photometric effects, each with the target's
 corner labels. Preview only: it never changes the template and is not used for training data.
@@ -27,7 +29,7 @@ def flat_config(size_wh: tuple[int, int]) -> RenderConfig:
     return RenderConfig().replace(
         scene={"image_size_wh": size_wh, "tilt_x_range_deg": (0.0, 0.0), "tilt_y_range_deg": (0.0, 0.0),
                "roll_range_deg": (0.0, 0.0), "fill_range": (1.0, 1.0), "offset_range": (0.0, 0.0),
-               "backgrounds": ("plain",)},
+               "backgrounds": ("plain",), "bend_p": 0.0, "occluder_p": 0.0},
         photometric={"preset": "none"},
     )
 
