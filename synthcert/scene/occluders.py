@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from synthcert import geometry
+
 SKIN_LIGHT = np.array([236.0, 196.0, 170.0])
 SKIN_DARK = np.array([92.0, 60.0, 44.0])
 ATTEMPTS = 12  # finger draws per finger before giving it up
@@ -85,6 +87,13 @@ def sample_occluders(
         shadow_strength=float(rng.uniform(0.15, 0.45)),
     )
     forbidden = _forbidden_mask(forbidden_quad_xy, image_size_wh, margin_px)
+    # The shadow of a pixel of finger reaches |offset| + 1 (bilinear shift) + twice the blur kernel's radius
+    # (once more for its reflected border); the forbidden mask reaches the quad's circumcircle plus its growth.
+    quad = np.asarray(forbidden_quad_xy, np.float64).reshape(-1, 2)
+    centre = quad.mean(axis=0)
+    reach = (float(np.hypot(*base.shadow_offset_xy)) + 1 + 2 * _blur_radius(base.shadow_blur_px)
+             + float(np.max(np.linalg.norm(quad - centre, axis=1))) + _growth(margin_px) + 2)
+    union = np.zeros(forbidden.shape, np.float32)
     anchor, inward = _anchor(rng, image_size_wh, document_quad_xy)
     width = float(rng.uniform(0.07, 0.13) * size)
     along = np.array([-inward[1], inward[0]])
@@ -101,9 +110,10 @@ def sample_occluders(
             length = rng.uniform(0.8, 1.6) * size
             finger = Finger(tuple(tip - direction * length), tuple(tip), width * float(rng.uniform(0.85, 1.1)),
                             bool(rng.random() < 0.7))
-            candidate = OccluderParams(tuple(fingers) + (finger,), base.skin_rgb, base.shadow_offset_xy,
-                                       base.shadow_blur_px, base.shadow_strength)
-            if not (occluder_alpha(candidate, image_size_wh) > 0)[forbidden].any():
+            # Far from the target the masks need not be built: the answer is known to be "clear".
+            far = _segment_distance(centre, finger) > finger.width_px / 2 + 1 + reach
+            if far or not _touches(union, finger, base, forbidden):
+                union = _add_finger(union, finger)
                 fingers.append(finger)
                 break
     return OccluderParams(tuple(fingers), base.skin_rgb, base.shadow_offset_xy, base.shadow_blur_px,
@@ -116,6 +126,22 @@ def occluder_alpha(params: OccluderParams, size_wh: tuple[int, int]) -> np.ndarr
     return np.maximum(fingers, shadow)
 
 
+def _touches(union: np.ndarray, finger: Finger, base: OccluderParams, forbidden: np.ndarray) -> bool:
+    """Whether adding `finger` to the hand whose finger coverage is `union` puts a pixel on `forbidden`.
+
+    The shadow is blurred only around the forbidden pixels: a kernel radius away from them the image's
+    values no longer matter (and the image's own border reflects the same in the crop).
+    """
+    fingers = _add_finger(union, finger)
+    h, w = fingers.shape
+    bx, by, bw, bh = cv2.boundingRect(forbidden.view(np.uint8))
+    r = _blur_radius(base.shadow_blur_px)
+    x0, y0, x1, y1 = max(bx - r, 0), max(by - r, 0), min(bx + bw + r, w), min(by + bh + r, h)
+    shadow = _shadow(fingers, base, (x0, y0, x1, y1))
+    near = forbidden[y0:y1, x0:x1]
+    return bool((fingers[y0:y1, x0:x1][near] > 0).any() or (shadow[near] > 0).any())
+
+
 def draw_occluders(image: np.ndarray, params: OccluderParams) -> np.ndarray:
     """Draws the hand of `params` over an (H, W, 3) uint8 RGB image; returns a new image.
 
@@ -125,20 +151,30 @@ def draw_occluders(image: np.ndarray, params: OccluderParams) -> np.ndarray:
     if not params.fingers:
         return image
     h, w = image.shape[:2]
-    out = image.astype(np.float32)
     _, shadow = _masks(params, (w, h))
-    out *= 1.0 - shadow[..., None]
+    # Only the box of the hand and its shadow changes; outside it every pixel would come back as it was.
+    boxes = [_box(f, (w, h)) for f in params.fingers]
+    sx, sy, sw, sh = cv2.boundingRect((shadow > 0).view(np.uint8))
+    x0, y0 = min([sx] + [b[0] for b in boxes]), min([sy] + [b[1] for b in boxes])
+    x1, y1 = max([sx + sw] + [b[2] for b in boxes]), max([sy + sh] + [b[3] for b in boxes])
+    out = image[y0:y1, x0:x1].astype(np.float32)
+    out *= 1.0 - shadow[y0:y1, x0:x1, None]
     skin = np.array(params.skin_rgb, np.float32)
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    for f in params.fingers:
-        alpha, across, along = _capsule(f, xs + 0.5, ys + 0.5)
+    for f, (fx0, fy0, fx1, fy1) in zip(params.fingers, boxes, strict=True):
+        if fx1 <= fx0 or fy1 <= fy0:
+            continue
+        xs, ys = _centres(fx0, fy0, fx1, fy1)
+        alpha, across, along = _capsule(f, xs, ys)
         shade = (1.08 - 0.35 * across**2) * (0.9 + 0.1 * along)
         colour = skin[None, None, :] * shade[..., None]
         if f.nail:
-            nail = _nail(f, xs + 0.5, ys + 0.5)
+            nail = _nail(f, xs, ys)
             colour = colour * (1 - nail[..., None]) + np.minimum(skin * 1.15 + 20, 255) * nail[..., None]
-        out = out * (1 - alpha[..., None]) + colour * alpha[..., None]
-    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+        region = out[fy0 - y0:fy1 - y0, fx0 - x0:fx1 - x0]
+        region[:] = region * (1 - alpha[..., None]) + colour * alpha[..., None]
+    result = image.copy()
+    result[y0:y1, x0:x1] = np.clip(out + 0.5, 0, 255).astype(np.uint8)
+    return result
 
 
 def _masks(params: OccluderParams, size_wh: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -146,15 +182,65 @@ def _masks(params: OccluderParams, size_wh: tuple[int, int]) -> tuple[np.ndarray
     union = np.zeros((h, w), np.float32)
     if not params.fingers:
         return union, union
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
     for f in params.fingers:
-        union = np.maximum(union, _capsule(f, xs + 0.5, ys + 0.5)[0])
+        union = _add_finger(union, f)
+    return union, _shadow(union, params)
+
+
+def _add_finger(union: np.ndarray, f: Finger) -> np.ndarray:
+    """Returns `union` (H, W) with finger `f`'s coverage max-combined in, computed over its box only."""
+    h, w = union.shape
+    x0, y0, x1, y1 = _box(f, (w, h))
+    out = union.copy()
+    if x1 > x0 and y1 > y0:
+        np.maximum(out[y0:y1, x0:x1], _capsule(f, *_centres(x0, y0, x1, y1))[0], out=out[y0:y1, x0:x1])
+    return out
+
+
+def _shadow(union: np.ndarray, params: OccluderParams, box: tuple[int, int, int, int] | None = None) -> np.ndarray:
+    """The hand's cast shadow (H, W) float32, or its crop `box` (x0, y0, x1, y1), blurred within the crop."""
+    h, w = union.shape
     dx, dy = params.shadow_offset_xy
     moved = cv2.warpAffine(union, np.float32([[1, 0, dx], [0, 1, dy]]), (w, h), flags=cv2.INTER_LINEAR)
+    if box is not None:
+        moved = moved[box[1]:box[3], box[0]:box[2]]
     sigma = max(params.shadow_blur_px, 0.5)
     soft = cv2.GaussianBlur(moved, (0, 0), sigma)
     soft[soft < 1e-3] = 0.0  # the Gaussian's far tail changes no 8-bit pixel; cut it so the mask is exact
-    return union, params.shadow_strength * soft
+    return params.shadow_strength * soft
+
+
+def _box(f: Finger, size_wh: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The integer pixel box (x0, y0, x1, y1) outside which the finger covers nothing (clipped to the image)."""
+    w, h = size_wh
+    reach = f.width_px / 2 + 2  # the antialiased edge ends half a pixel past the radius
+    xs, ys = (f.base_xy[0], f.tip_xy[0]), (f.base_xy[1], f.tip_xy[1])
+    return (min(max(int(np.floor(min(xs) - reach)), 0), w), min(max(int(np.floor(min(ys) - reach)), 0), h),
+            min(max(int(np.ceil(max(xs) + reach)), 0), w), min(max(int(np.ceil(max(ys) + reach)), 0), h))
+
+
+def _centres(x0: int, y0: int, x1: int, y1: int) -> tuple[np.ndarray, np.ndarray]:
+    """COCO coordinates of the pixel centres of a box, as float32 (H, W) grids."""
+    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    xy = geometry.coco_from_opencv_xy(np.stack([xs, ys], axis=-1)).astype(np.float32)  # exact: n + 0.5
+    return xy[..., 0], xy[..., 1]
+
+
+def _segment_distance(point: np.ndarray, f: Finger) -> float:
+    """Distance from `point` to the finger's axis, the segment from base to tip."""
+    a, b = np.asarray(f.base_xy), np.asarray(f.tip_xy)
+    ab = b - a
+    t = float(np.clip((point - a) @ ab / max(float(ab @ ab), 1e-12), 0, 1))
+    return float(np.linalg.norm(point - (a + t * ab)))
+
+
+def _blur_radius(shadow_blur_px: float) -> int:
+    """Radius of OpenCV's Gaussian kernel for a float32 image at this sigma (ksize = round(8 sigma + 1) | 1)."""
+    return (int(round(max(shadow_blur_px, 0.5) * 8 + 1)) | 1) // 2
+
+
+def _growth(margin_px: float) -> int:
+    return int(np.ceil(margin_px)) + 1  # +1: any pixel the quad's edge passes through counts
 
 
 def _capsule(f: Finger, xs: np.ndarray, ys: np.ndarray):
@@ -182,9 +268,9 @@ def _nail(f: Finger, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
 def _forbidden_mask(quad_xy, size_wh, margin_px: float) -> np.ndarray:
     w, h = size_wh
     mask = np.zeros((h, w), np.uint8)
-    quad = np.asarray(quad_xy, np.float64).reshape(-1, 2) - 0.5  # COCO -> OpenCV pixel centres
+    quad = geometry.opencv_from_coco_xy(np.asarray(quad_xy, np.float64).reshape(-1, 2))
     cv2.fillConvexPoly(mask, np.round(quad * 16).astype(np.int32), 255, cv2.LINE_8, shift=4)
-    grow = int(np.ceil(margin_px)) + 1  # +1: any pixel the quad's edge passes through counts
+    grow = _growth(margin_px)
     mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
     return mask > 0
 
