@@ -2,7 +2,9 @@
 
 It sits above the pipeline (it renders with the Renderer), beside `synthcert.preview`.
 
-A contact sheet: the background with every field box, name, code and font size, then a few random fillings
+A contact sheet: the background with every field box, name, code and font size, then (when the template
+keeps the photo's own values, see synthcert.template.replay) the photo beside those values re-printed, then
+a few random fillings
 rendered by the Renderer with a flat, square-on camera and no photometric effects, each with the target's
 corner labels. Preview only: it never changes the template and is not used for training data.
 """
@@ -17,6 +19,7 @@ import numpy as np
 from synthcert.config import RenderConfig
 from synthcert.pipeline import Renderer
 from synthcert.samples import TARGET
+from synthcert.template.replay import REFERENCE, replay_template
 from synthcert.template.spec import load_template
 
 BOX_COLOR = (0, 110, 255)
@@ -57,6 +60,13 @@ def template_sheet(template_dir: str | Path, count: int = 4, seed: int = 0, pane
     size_wh = (int(panel_width), max(int(round(panel_width * doc_h / doc_w)), 16))
     renderer = Renderer(templates=[template_dir], config=flat_config(size_wh))
     panels = [_boxes_panel(spec, size_wh)]
+    found = replay_template(template_dir)
+    if found is not None:  # the photo beside its own values re-printed: the template's fidelity at a glance
+        reference = cv2.cvtColor(cv2.imread(str(Path(template_dir) / REFERENCE)), cv2.COLOR_BGR2RGB)
+        for image, caption in ((reference, "photo"), (found[0], "replay of its values")):
+            panel = cv2.resize(image, size_wh, interpolation=cv2.INTER_AREA)
+            _put(panel, caption, (4, size_wh[1] - 6), max(0.3, size_wh[0] / 1600) * 1.3, (0, 0, 0))
+            panels.append(panel)
     for k in range(count):
         sample = renderer.render(index=k, seed=seed)
         panels.append(_filling_panel(sample, f"seed {seed} index {k}"))

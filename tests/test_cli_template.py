@@ -27,16 +27,22 @@ def test_init_then_show_make_a_template_and_its_contact_sheet(photo, tmp_path):
     runner = CliRunner()
     fields = tmp_path / "fields.yaml"
     fields.write_text(yaml.safe_dump({"country": "CZ", "width": CARD_WH[0],
-                                      "fields": {"owner": {"box": [200, 150, 560, 195], "generator": "name"}}}))
+                                      "fields": {"owner": {"box": [200, 150, 560, 195], "generator": "name",
+                                                           "text": "JAN NOVAK"}}}))
     result = runner.invoke(main, ["template", "init", photo, "-o", str(tmp_path / "tpl"), "--corners", _corners(),
                                   "--fields", str(fields), "--field", "registration_number=200,60,430,110"])
     assert result.exit_code == 0, result.output
     spec = load_template(tmp_path / "tpl")
     assert spec.country == "CZ" and set(spec.fields) == {"owner", "registration_number"}
     assert spec.fields["registration_number"].generator == "plate"
+    assert "names and addresses from Faker's cs_CZ" in result.output
+    # One report line per field with the printed text: the replay of "JAN NOVAK" matches the photo.
+    line = next(t for t in result.output.splitlines() if t.startswith("owner "))
+    assert float(line.split()[-1]) > 0.7 and "worst" not in line, result.output
     result = runner.invoke(main, ["template", "show", str(tmp_path / "tpl"), "-n", "1", "--width", "120",
                                   "-o", str(tmp_path / "show.png")])
     assert result.exit_code == 0, result.output
+    assert re.search(r"^owner +dark", result.output, re.M), result.output
     assert (tmp_path / "show.png").stat().st_size > 0
 
 

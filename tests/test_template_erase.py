@@ -148,3 +148,27 @@ def test_the_font_that_printed_the_card_is_chosen_and_fields_printed_alike_share
     assert len({written[n]["style"] for n in body}) == 1 and len({tuple(written[n]["size_range"]) for n in body}) == 1
     assert "style" not in written["registration_number"] and "style" not in written["colour"]
     assert load_template(made[0]).fields["owner"].text == card[2].texts["owner"]
+
+
+def test_replaying_the_photo_values_matches_the_photo_and_a_wrong_font_matches_less(made):
+    import dataclasses
+
+    from synthcert.template.replay import REFERENCE, replay, replay_template
+
+    _, rows = replay_template(made[0])
+    assert len(rows) == 11 and not any(r.flagged for r in rows), format_rows(rows)
+    for r in rows:
+        assert r.polarity[0] == r.polarity[1] and r.color_delta <= 30, r
+        assert abs(r.size_ratio - 1) < 0.1 and abs(r.stroke_ratio - 1) < 0.15 and r.similarity > 0.6, r
+    spec = load_template(made[0])
+    wrong = dataclasses.replace(spec, fields={n: dataclasses.replace(f, fonts=(resolve_font("liberation-mono"),))
+                                              for n, f in spec.fields.items()})
+    reference = cv2.imread(str(made[0] / REFERENCE))[..., ::-1].copy()
+    worse = {r.name: r.similarity for r in replay(wrong, reference)[1]}
+    assert all(worse[r.name] < r.similarity - 0.1 for r in rows), [(r.name, worse[r.name], r.similarity) for r in rows]
+
+
+def format_rows(rows) -> str:
+    from synthcert.template.replay import format_report
+
+    return format_report(rows)

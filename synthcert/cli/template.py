@@ -79,6 +79,7 @@ def init(photo, out_dir, corners, fields_file, field_options, width, country, na
     )
     spec = load_template(out)
     click.echo(locale_note(spec.country))
+    _echo_replay(out)
     click.echo(f"wrote {out}; check it with: synthcert template show {out}")
 
 
@@ -94,7 +95,20 @@ def show(template_dir, out_path, count, seed, width):
     from synthcert.template_show import show_template
 
     out_path = out_path or template_dir.resolve().with_name(template_dir.resolve().name + "-show.png")
-    click.echo(f"wrote {show_template(template_dir, out_path, count, seed, width)}")
+    path = show_template(template_dir, out_path, count, seed, width)
+    _echo_replay(template_dir)
+    click.echo(f"wrote {path}")
+
+
+def _echo_replay(template_dir):
+    from synthcert.template.replay import format_report, replay_template
+
+    found = replay_template(template_dir)
+    if found is None:
+        click.echo("no field gives its printed `text`: add `text:` to a few fields for the replay report")
+    else:
+        click.echo("replay of the photo's own values (replay / photo; worst first):")
+        click.echo(format_report(found[1]))
 
 
 def _layout(fields_file):

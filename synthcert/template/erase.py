@@ -97,7 +97,7 @@ def erase_field(flat: np.ndarray, box, passes: int = 3, polarity: str | None = N
     mask, threshold = _find(contrast, None)
     letters = _without_rules(mask)
     color = _ink_color(patch, letters, contrast)
-    line = _text_line(letters)
+    line = text_line(letters)
     if line is not None and line[0] < MIN_TEXT_PX:
         line = None
     height = None if line is None else line[0]
@@ -204,8 +204,8 @@ def _without_rules(mask: np.ndarray) -> np.ndarray:
     return keep[labels]
 
 
-def _text_line(mask: np.ndarray) -> tuple[float, float] | None:
-    """(height, centre y) of the tallest run of ink rows (1 px gaps bridged; rows with a trace of ink ignored)."""
+def text_line(mask: np.ndarray) -> tuple[float, float] | None:
+    """Returns (height, centre y) of the tallest run of ink rows (1 px gaps bridged, traces of ink ignored)."""
     counts = mask.sum(axis=1)
     if counts.max(initial=0) < 2:
         return None

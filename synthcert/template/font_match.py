@@ -2,9 +2,8 @@
 
 Authoring stage (used by `template init` and the replay report): pure functions over bool ink masks, no
 randomness and no file I/O. A font is rendered at the size that gives the photo's cap height; with the
-printed text known, the rendering is compared with the ink as a mask (after scaling to the ink's box, so
-shape and weight count, and separately the width at that size); without it, only the weight (stroke width
-over cap height) is compared.
+printed text known, the rendering is compared with the ink as a mask (after scaling to the ink's box: the
+letters' shape), by its width at that size and by its stroke width (weight); without it, only the weight.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ import numpy as np
 from PIL import ImageFont
 
 from synthcert.template.document import embolden
-from synthcert.template.erase import stroke_width
+from synthcert.template.erase import stroke_width, text_line
 from synthcert.text.fonts import fonts_covering, resolve_font
 from synthcert.text.typeset import face, typeset
 
@@ -35,9 +34,9 @@ class FontMatch:
 
     Attributes:
         font: the font's built-in name.
-        size_px: the font size (em) that gives the ink's cap height.
-        score: similarity in [0, 1]: the mask overlap times how well the widths agree (text known), or how
-            well the weight agrees (text unknown).
+        size_px: the font size (em) that gives the ink's cap height (with the text known: its line height).
+        score: similarity in [0, 1]: how well the weights (stroke widths) agree, times, with the text known,
+            the masks' similarity and how well the widths agree.
         stroke_ratio: the font's stroke width at that size over the ink's.
     """
 
@@ -61,13 +60,20 @@ def text_mask(text: str, path: Path, size_px: float, bold_px: float = 0.0) -> np
     return _crop(coverage > 127)
 
 
-def mask_similarity(a: np.ndarray, b: np.ndarray) -> float:
-    """Intersection over union of two bool masks after scaling `b` onto `a`'s ink box: shape and weight."""
-    a, b = _crop(a), _crop(b)
+def mask_similarity(a: np.ndarray, b: np.ndarray, rescale: bool = True) -> float:
+    """How alike two bool ink masks are: the share of each one's ink within a pixel of the other's, averaged.
+
+    With `rescale`, `b` is first scaled onto `a`'s ink box (shape only; size and place do not count).
+    One pixel of tolerance keeps thin strokes from scoring low for a sub-pixel shift.
+    """
+    if rescale:
+        a, b = _crop(a), _crop(b)
+        if a.any() and b.any():
+            b = cv2.resize(b.astype(np.float32), a.shape[::-1], interpolation=cv2.INTER_AREA) > 0.5
     if not a.any() or not b.any():
         return 0.0
-    b = cv2.resize(b.astype(np.float32), a.shape[::-1], interpolation=cv2.INTER_AREA) > 0.5
-    return float((a & b).sum() / max((a | b).sum(), 1))
+    near_a, near_b = (cv2.dilate(m.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0 for m in (a, b))
+    return float(((a & near_b).sum() / a.sum() + (b & near_a).sum() / b.sum()) / 2)
 
 
 def rank_fonts(ink: np.ndarray, cap_px: float, text: str | None = None,
@@ -88,13 +94,22 @@ def rank_fonts(ink: np.ndarray, cap_px: float, text: str | None = None,
         if text and not fonts_covering((path,), text):
             continue
         size = cap_px / cap_ratio(path)
+        if text:
+            # The size whose line of this very text is as high as the ink's (round letters overshoot), measured
+            # at that resolution like the ink; its width, 5-10 times longer, is the finer but kerning-biased
+            # measure: the geometric mean of the two sizes.
+            probe, drawn = text_mask(text, path, size), max(int(round(size)), 4)  # faces come in whole pixels
+            line = text_line(probe)
+            by_height = drawn * cap_px / line[0] if line else size
+            size = float(np.sqrt(by_height * drawn * ink.shape[1] / max(probe.shape[1], 1)))
         probe = text_mask(text or WEIGHT_PROBE, path, size)
         ratio = (stroke_width(probe) or 0.0) / stroke if stroke else 1.0
+        weight = min(ratio, 1 / ratio) if ratio > 0 else 0.0
         if text:
             width = probe.shape[1] / max(ink.shape[1], 1)
-            score = mask_similarity(ink, probe) * min(width, 1 / width)
+            score = mask_similarity(ink, probe) * min(width, 1 / width) * weight
         else:
-            score = min(ratio, 1 / ratio) if ratio > 0 else 0.0
+            score = weight
         matches.append(FontMatch(font=name, size_px=float(size), score=float(score), stroke_ratio=float(ratio)))
     return sorted(matches, key=lambda m: -m.score)
 

@@ -24,11 +24,13 @@ from synthcert.errors import TemplateError
 from synthcert.samples import TARGET
 from synthcert.template.erase import FieldInk, erase_field
 from synthcert.template.rectify import detect_document, draw_grid, read_photo, rectify_document
+from synthcert.template.replay import REFERENCE
 from synthcert.template.spec import SPEC_FILE, load_template
 from synthcert.template.style import FieldStyle, choose_styles
 from synthcert.text.countries import check_country
 from synthcert.text.fonts import resolve_font
 from synthcert.text.generators import check_generator
+from synthcert.text.typeset import face, typeset
 from synthcert.yamlfile import read_yaml
 
 DEFAULT_FONTS = ("dejavu-sans", "liberation-sans", "dejavu-sans-mono", "liberation-mono", "ocrb")
@@ -122,10 +124,16 @@ def init_template(
     flat, _ = rectify_document(image, corners_xy, width_px, _aspect_from_mm(size_mm))
     fields = _check_fields(fields, flat.shape[1::-1], country, photo)
     out_dir.mkdir(parents=True, exist_ok=True)
+    if any("text" in f.options for f in fields):  # the replay report compares with the photo's own values
+        cv2.imwrite(str(out_dir / REFERENCE), cv2.cvtColor(flat, cv2.COLOR_RGB2BGR))
     inks = {}
     for f in fields:
         flat, inks[f.name] = erase_field(flat, f.box)
     styles = choose_styles(inks, {f.name: str(f.options["text"]) for f in fields if "text" in f.options})
+    if styles:  # a blank box (e.g. redacted) is printed in the style most values share
+        names = [s.style or n for n, s in styles.items()]
+        common = next(s for n, s in styles.items() if (s.style or n) == max(set(names), key=names.count))
+        styles = {f.name: styles.get(f.name, common) for f in fields}
     specs = {f.name: _field_spec(f, _like_neighbours(inks[f.name], inks), styles.get(f.name), flat.shape[0])
              for f in fields}
     cv2.imwrite(str(out_dir / "background.png"), cv2.cvtColor(flat, cv2.COLOR_RGB2BGR))
@@ -248,6 +256,12 @@ def _field_spec(f: FieldBox, ink: FieldInk, style: FieldStyle | None, doc_h: int
             shift = ink.text_centre_y - below - (box[1] + box[3]) / 2
             shift = float(np.clip(shift, -box[1], doc_h - box[3]))
             box[1], box[3] = box[1] + shift, box[3] + shift
+        if ink.ink_box is not None and f.options.get("align", "left") == "left":
+            # Values start where the printed one did (the pen sits a side bearing left of the ink), not at the
+            # box's edge, which is often drawn just after the caption's colon.
+            first = str(f.options.get("text", "H"))[:1] or "H"
+            bearing = np.mean([_bearing(first, p, size) for p in paths])
+            box[0] = float(np.clip(ink.ink_box[0] - bearing, 0, box[2] - 1))
     spec["box"] = [round(float(v), 1) for v in box]
     color = style.color_rgb if style is not None else ink.color_rgb
     if color is not None:
@@ -256,6 +270,12 @@ def _field_spec(f: FieldBox, ink: FieldInk, style: FieldStyle | None, doc_h: int
         spec["bold_px"] = style.bold_px
     spec.update(f.options)  # the user's own values win over the measured ones
     return spec
+
+
+def _bearing(char: str, path: Path, size_px: float) -> float:
+    """Columns between the pen and the first ink of `char` as the renderer typesets it."""
+    columns = np.flatnonzero(typeset(char, face(path, max(int(round(size_px)), 4)), 0.0).any(axis=0))
+    return float(columns[0]) if len(columns) else 0.0
 
 
 def _like_neighbours(ink: FieldInk, inks: dict[str, FieldInk]) -> FieldInk:
