@@ -24,7 +24,7 @@ from synthcert.photometric.stage import PhotometricDraw, apply_photometric, samp
 from synthcert.rng import stage_rngs
 from synthcert.samples import TARGET, FieldLabel, Sample
 from synthcert.scene.backgrounds import BackgroundParams, render_background, sample_background
-from synthcert.scene.bend import BendParams, apply_bend, bend_points, sample_bend
+from synthcert.scene.bend import BendParams, bend_points, sample_bend
 from synthcert.scene.camera import CameraParams, image_from_doc, sample_camera
 from synthcert.scene.occluders import OccluderParams, draw_occluders, sample_occluders
 from synthcert.scene.photograph import photograph
@@ -106,11 +106,11 @@ class Renderer:
         document = render_flat_document(template, prints, level)
         t3 = time.perf_counter()
         image_from_pixels = doc_to_image @ document.doc_from_pixels
-        image = photograph(document.image, image_from_pixels, render_background(background, scene.image_size_wh))
         sheet_xy = geometry.transform_points(doc_to_image, sheet)
         bend, fields = self._bend(rngs.scene, document, doc_to_image, sheet_xy)
+        image = photograph(document.image, image_from_pixels, render_background(background, scene.image_size_wh),
+                           bend)
         if bend is not None:
-            image = apply_bend(image, bend)
             sheet_xy = bend_points(bend, sheet_xy)
         occluders = None
         if rngs.scene.random() < scene.occluder_p:

@@ -6,7 +6,6 @@ import pytest
 from synthcert import RenderConfig, Renderer, geometry
 from synthcert.labels import project_fields
 from synthcert.samples import TARGET
-from synthcert.scene.bend import apply_bend
 from synthcert.scene.photograph import photograph
 from synthcert.template.document import PreparedTemplate, render_flat_document, sample_field_prints
 from synthcert.template.spec import load_template
@@ -81,9 +80,8 @@ def _assert_markers_land_on_corners(trace):
     corners_doc = geometry.rect_corners_xy(trace.document.boxes[TARGET])
     black = np.zeros_like(trace.sample.image)
     for k, corner in enumerate(trace.sample.target.corners):
-        seen = photograph(_marker_layer(trace, corners_doc, k), trace.image_from_pixels, black)
-        if trace.bend is not None:  # the pixels' own path: a remap of the warped image
-            seen = apply_bend(seen, trace.bend)
+        # The pixels' own path: the warp, and the bend of the warped sheet when there is one.
+        seen = photograph(_marker_layer(trace, corners_doc, k), trace.image_from_pixels, black, trace.bend)
         (centre,) = blob_centroids(seen, [(255, 255, 255)], tolerance=255)
         assert np.linalg.norm(centre - corner) <= 0.5, (k, centre, corner)
 

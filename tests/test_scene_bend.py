@@ -51,7 +51,7 @@ def test_marker_blobs_land_where_bend_points_says(name):
     params = CASES[name]
     w, h = SIZE_WH
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32) + 0.5
-    map_x, map_y = bend_maps(params, SIZE_WH)
+    map_x, map_y = bend_maps(params, (0, 0, *SIZE_WH))
     moved = bend_points(params, POINTS)
     for q, p in zip(POINTS, moved, strict=True):
         blob = np.exp(-((xs - q[0]) ** 2 + (ys - q[1]) ** 2) / (2 * 1.2**2)).astype(np.float32)  # centre at q
@@ -75,7 +75,7 @@ def test_jacobian_matches_finite_differences(name):
 
 
 def test_flat_paper_gives_identity_maps_and_unchanged_points_and_pixels():
-    map_x, map_y = bend_maps(BendParams(), SIZE_WH)
+    map_x, map_y = bend_maps(BendParams(), (0, 0, *SIZE_WH))
     ys, xs = np.mgrid[0:SIZE_WH[1], 0:SIZE_WH[0]]
     assert np.array_equal(map_x, xs.astype(np.float32)) and np.array_equal(map_y, ys.astype(np.float32))
     assert np.array_equal(bend_points(BendParams(), POINTS), POINTS)
@@ -99,6 +99,30 @@ def test_sampled_bends_are_invertible_and_reproducible(seed):
     assert sum(c.gradient_bound for c in params.components) <= MAX_GRADIENT + 1e-9
     moved = bend_points(params, POINTS)
     assert np.abs(moved + displacement(params, moved) - POINTS).max() < 1e-6
+
+
+@pytest.mark.parametrize("name", list(CASES), ids=list(CASES))
+def test_interpolated_maps_follow_the_exact_field_within_a_tenth_of_a_pixel(name):
+    params = CASES[name]
+    box = (3, 5, 151, 117)
+    map_x, map_y = bend_maps(params, box)
+    ys, xs = np.mgrid[box[1]:box[3], box[0]:box[2]] + 0.5
+    exact = displacement(params, np.column_stack([xs.ravel(), ys.ravel()])).reshape(*xs.shape, 2)
+    assert map_x.shape == xs.shape
+    # The crease of "fold" (slope 0.3 over 2 px, sharper than any sampled one) is the least smooth part.
+    assert np.abs(map_x + 0.5 - xs - exact[..., 0]).max() < 0.08
+    assert np.abs(map_y + 0.5 - ys - exact[..., 1]).max() < 0.08
+
+
+def test_a_sheet_bent_at_the_frame_edge_pulls_transparency_not_a_mirror_image():
+    # A layer whose left part is transparent: a bend pulling from there must give nothing, not its mirror.
+    layer = np.zeros((SIZE_WH[1], SIZE_WH[0], 4), np.uint8)
+    layer[:, 20:] = 255
+    params = BendParams((BendComponent("bend", (10.0, 60.0), 90.0, 180.0, amplitude_px=8.0, scale_px=60.0),))
+    out = apply_bend(layer, params)
+    assert out[60, :3, 3].max() == 0  # the edge moved right: the pixels at the frame edge are empty
+    pulled = apply_bend(layer[:, 20:], params, (0, 0, 140, 120), origin_xy=(20, 0))
+    assert pulled[60, :3, 3].max() == 0 and pulled[60, 30:, 3].min() == 255
 
 
 def test_apply_bend_keeps_shape_and_dtype_and_shades_a_fold():

@@ -1,10 +1,12 @@
 """Paper that is not flat: a bend, a curl or a fold line, as one smooth displacement field of the output image.
 
-Scene stage, after the camera warp. The field d(p) (COCO coordinates, pixels) says where output pixel p pulls
-its colour from: `out(p) = in(p + d(p))`. The pixels go through `bend_maps` + `cv2.remap`; a label point q
-moves to the p with p + d(p) = q, which `bend_points` solves by Newton's method on the very same d, so image
-and labels cannot drift apart. The field is a sum of components whose gradients are bounded (together
-below MAX_GRADIENT < 1), which makes p -> p + d(p) one-to-one and the inverse unique.
+Scene stage, on the warped sheet before it is laid on the background (`photograph(..., bend=)`), so that
+only the paper moves and what it pulls from beyond its edge is transparent, never a mirrored copy of it.
+The field d(p) (COCO coordinates, pixels) says where output pixel p pulls its colour from:
+`out(p) = in(p + d(p))`. The pixels go through `bend_maps` + `cv2.remap`; a label point q moves to the p
+with p + d(p) = q, which `bend_points` solves by Newton's method on the very same d, so image and labels
+cannot drift apart. The field is a sum of components whose gradients are bounded (together below
+MAX_GRADIENT < 1), which makes p -> p + d(p) one-to-one and the inverse unique.
 
 Pure functions: sampling takes the generator explicitly; `apply_bend` and `bend_points` have no randomness.
 The Renderer bends with probability `scene.bend_p`.
@@ -21,6 +23,7 @@ KINDS = ("bend", "curl", "fold")
 MAX_GRADIENT = 0.6  # bound of |grad d| over the whole field; < 1 keeps the warp invertible
 NEWTON_TOLERANCE_PX = 1e-9
 NEWTON_ITERATIONS = 50
+FIELD_STEP = 2  # output pixels between evaluations of the field; the rest is interpolated
 
 
 @dataclass(frozen=True)
@@ -156,16 +159,17 @@ def displacement_jacobian(params: BendParams, xy: np.ndarray) -> np.ndarray:
     return jac
 
 
-def bend_maps(params: BendParams, size_wh: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Returns float32 (H, W) `map_x, map_y` for `cv2.remap`: output pixel p pulls from p + d(p).
-
-    OpenCV's maps are in pixel-centre coordinates: the centre of pixel (i, j) is COCO (i + 0.5, j + 0.5),
-    so map = centre + d(centre) - 0.5 = (i, j) + d(centre).
+def bend_maps(params: BendParams, box: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Returns float32 (h, w) `map_x, map_y` for `cv2.remap` over the output pixels of `box` (x0, y0, x1, y1):
+    output pixel p pulls from p + d(p), in OpenCV coordinates of the image (pixel (i, j) has its centre at
+    (i, j)). The field is evaluated every FIELD_STEP pixels and interpolated (see `_field`).
     """
-    w, h = size_wh
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float64)
-    d = displacement(params, np.column_stack([xs.ravel() + 0.5, ys.ravel() + 0.5])).reshape(h, w, 2)
-    return (xs + d[..., 0]).astype(np.float32), (ys + d[..., 1]).astype(np.float32)
+    x0, y0, x1, y1 = box
+    d = _field(params, box, lambda xy: displacement(params, xy)).astype(np.float32)
+    # A displacement is the same in every frame: OpenCV's pixel (i, j), centred at (i, j), pulls from
+    # (i, j) + d, with d evaluated at the centre's COCO coordinates (`_field` does that).
+    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    return xs + d[..., 0], ys + d[..., 1]
 
 
 def bend_points(params: BendParams, xy: np.ndarray) -> np.ndarray:
@@ -190,36 +194,93 @@ def bend_points(params: BendParams, xy: np.ndarray) -> np.ndarray:
     raise RuntimeError(f"bend_points did not converge: residual {np.max(np.abs(residual)):.3g} px")
 
 
-def bend_shading(params: BendParams, size_wh: tuple[int, int]) -> np.ndarray | None:
-    """Returns the (H, W) float32 brightness gain of folds and curls, or None when nothing is shaded."""
+def bend_shading(params: BendParams, box: tuple[int, int, int, int]) -> np.ndarray | None:
+    """Returns the (h, w) float32 brightness gain of folds and curls over `box`, or None when nothing is shaded."""
     shaded = [c for c in params.components if c.shade and c.kind != "bend"]
     if not shaded:
         return None
+
+    def gain(xy: np.ndarray) -> np.ndarray:
+        g = np.ones(len(xy))
+        for c in shaded:
+            _, _, _, s, _ = _frame(c, xy)
+            if c.kind == "fold":
+                g *= 1.0 - 0.5 * c.shade * (1.0 + np.tanh(s / c.scale_px))
+            else:
+                z = s / c.scale_px
+                g *= 1.0 - c.shade * (_sigmoid(z) - _sigmoid(z - c.extent_px / c.scale_px))
+        return g[:, None]
+
+    return _field(params, box, gain)[..., 0].astype(np.float32)
+
+
+def max_displacement_px(params: BendParams, size_wh: tuple[int, int]) -> float:
+    """An upper bound of |d| over the image grown by a quarter of its size on every side."""
     w, h = size_wh
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float64)
-    xy = np.column_stack([xs.ravel() + 0.5, ys.ravel() + 0.5])
-    gain = np.ones(len(xy))
-    for c in shaded:
-        _, _, _, s, _ = _frame(c, xy)
-        if c.kind == "fold":
-            gain *= 1.0 - 0.5 * c.shade * (1.0 + np.tanh(s / c.scale_px))
-        else:
-            z = s / c.scale_px
-            gain *= 1.0 - c.shade * (_sigmoid(z) - _sigmoid(z - c.extent_px / c.scale_px))
-    return gain.reshape(h, w).astype(np.float32)
+    corners = np.array([[-w / 4, -h / 4], [1.25 * w, -h / 4], [1.25 * w, 1.25 * h], [-w / 4, 1.25 * h]])
+    total = 0.0
+    for c in params.components:
+        if c.kind == "bend":
+            total += abs(c.amplitude_px)
+        elif c.kind == "curl":
+            total += abs(c.slope) * c.extent_px
+        else:  # |d| grows like slope * |s| away from the crease: largest at a corner of the region
+            total += abs(c.slope) * float(np.max(np.abs(_frame(c, corners)[3])))
+    return total
 
 
-def apply_bend(image: np.ndarray, params: BendParams) -> np.ndarray:
-    """Deforms an (H, W, 3) uint8 image by `params` (pixels only; move labels with `bend_points`)."""
-    if not params.components:
-        return image
-    h, w = image.shape[:2]
-    map_x, map_y = bend_maps(params, (w, h))
-    out = cv2.remap(image, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT101)
-    gain = bend_shading(params, (w, h))
+def apply_bend(layer: np.ndarray, params: BendParams, box: tuple[int, int, int, int] | None = None,
+               origin_xy: tuple[int, int] = (0, 0)) -> np.ndarray:
+    """Deforms the paper: returns the (h, w, C) uint8 pixels of output `box` pulled from `layer` (pixels only;
+    move labels with `bend_points`).
+
+    Args:
+        layer: (H', W', C) uint8 whose pixel (0, 0) is output pixel `origin_xy`, e.g. the warped sheet (RGBA,
+            premultiplied) with a margin around `box` to pull from; what lies beyond it is transparent
+            black, never a mirrored copy of the edge.
+        params: the deformation.
+        box: (x0, y0, x1, y1) output pixels to produce; None for the whole layer at origin (0, 0).
+        origin_xy: output pixel of `layer`'s pixel (0, 0).
+
+    Returns:
+        (y1 - y0, x1 - x0, C) uint8; the first three channels darkened where folds and curls shade.
+    """
+    if box is None:
+        box = (0, 0, layer.shape[1], layer.shape[0])
+        if not params.components:
+            return layer
+    map_x, map_y = bend_maps(params, box)
+    out = cv2.remap(layer, map_x - np.float32(origin_xy[0]), map_y - np.float32(origin_xy[1]),
+                    interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    gain = bend_shading(params, box)
     if gain is not None:
-        out = np.clip(out.astype(np.float32) * gain[..., None] + 0.5, 0, 255).astype(np.uint8)
+        # Colour channels darken, alpha keeps its coverage.
+        factor = cv2.merge([gain] * 3 + [np.ones_like(gain)] * (out.shape[2] - 3))
+        out = cv2.multiply(out, factor, dtype=cv2.CV_8U)
     return out
+
+
+def _field(params: BendParams, box: tuple[int, int, int, int], value) -> np.ndarray:
+    """Evaluates `value` ((N, 2) COCO points -> (N, K)) every FIELD_STEP output pixels over `box` and
+    interpolates it bilinearly to every pixel of the box: (h, w, K) float64.
+
+    The field is smooth at that scale: a crease's kink, the least smooth part, is off by at most
+    FIELD_STEP^2 / 8 * slope / scale_px pixels (0.05 px for the sharpest sampled fold).
+    """
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    gw, gh = -(-w // FIELD_STEP), -(-h // FIELD_STEP)
+    # Coarse cell (i, j) covers output pixels x0 + 2i, x0 + 2i + 1: its centre is COCO x0 + 2i + 1, where
+    # cv2.resize puts it when it doubles the grid. One cell more on every side, so that the box's outer
+    # pixels are interpolated too, not clamped.
+    gx = x0 + FIELD_STEP * (np.arange(-1, gw + 1) + 0.5)
+    gy = y0 + FIELD_STEP * (np.arange(-1, gh + 1) + 0.5)
+    xy = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
+    coarse = np.asarray(value(xy), np.float64).reshape(gh + 2, gw + 2, -1)
+    k = coarse.shape[2]
+    fine = cv2.resize(coarse, ((gw + 2) * FIELD_STEP, (gh + 2) * FIELD_STEP), interpolation=cv2.INTER_LINEAR)
+    fine = fine.reshape((gh + 2) * FIELD_STEP, (gw + 2) * FIELD_STEP, k)
+    return fine[FIELD_STEP:FIELD_STEP + h, FIELD_STEP:FIELD_STEP + w]
 
 
 def _placement(rng, kind, quad, size_wh, size) -> tuple[tuple[float, float], float]:
