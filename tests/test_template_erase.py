@@ -23,7 +23,8 @@ from synthcert import geometry
 from synthcert.config import RenderConfig
 from synthcert.pipeline import Renderer
 from synthcert.template.erase import erase_field
-from synthcert.template.from_photo import FieldBox, init_template
+from synthcert.template.fields_file import FieldBox
+from synthcert.template.from_photo import init_template
 from synthcert.template.spec import BUILTIN_DIR, load_template
 from synthcert.template_show import flat_config
 from synthcert.text.fonts import resolve_font

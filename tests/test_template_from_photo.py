@@ -16,7 +16,8 @@ from PIL import Image, ImageDraw, ImageFont
 from synthcert import geometry
 from synthcert.errors import TemplateError
 from synthcert.template.erase import find_ink
-from synthcert.template.from_photo import FieldBox, init_template, load_layout, parse_corners, parse_field_option
+from synthcert.template.fields_file import FieldBox, load_layout, parse_corners, parse_field_option
+from synthcert.template.from_photo import init_template
 from synthcert.template.rectify import detect_document, order_corners, rectify_document
 from synthcert.template.spec import load_template
 from synthcert.text.fonts import resolve_font

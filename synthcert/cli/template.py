@@ -64,7 +64,8 @@ def rectify(photo, out_path, corners, width, size_mm, fields_file, grid):
 @_size_option
 def init(photo, out_dir, corners, fields_file, field_options, width, country, name, size_mm):
     """Make a template (background.png + template.yaml) from one PHOTO or scan of a real certificate."""
-    from synthcert.template.from_photo import init_template, parse_field_option
+    from synthcert.template.fields_file import parse_field_option
+    from synthcert.template.from_photo import init_template
     from synthcert.template.spec import load_template
     from synthcert.text.countries import locale_note
 
@@ -112,13 +113,13 @@ def _echo_replay(template_dir):
 
 
 def _layout(fields_file):
-    from synthcert.template.from_photo import load_layout
+    from synthcert.template.fields_file import load_layout
 
     return load_layout(fields_file) if fields_file else None
 
 
 def _corners(text, layout):
-    from synthcert.template.from_photo import parse_corners
+    from synthcert.template.fields_file import parse_corners
 
     if text:
         return parse_corners(text, where="--corners")
