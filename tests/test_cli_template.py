@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import cv2
 import numpy as np
 import pytest
 import yaml
@@ -68,3 +69,19 @@ def test_user_errors_exit_2_with_one_line_naming_the_fix(photo, tmp_path, args, 
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert re.search(match, result.output), result.output
+
+
+def test_preview_target_only_draws_only_the_number_label(tmp_path):
+    from tests.conftest import write_template
+
+    template = write_template(tmp_path / "t")
+    runner = CliRunner()
+    sheets = {}
+    for flag in ([], ["--target-only"]):
+        out = tmp_path / f"p{len(flag)}.png"
+        result = runner.invoke(main, ["preview", "-n", "1", "--template", str(template), "--image-size", "200x140",
+                                      "--augment", "none", "-o", str(out), *flag])
+        assert result.exit_code == 0, result.output
+        sheets[len(flag)] = cv2.imread(str(out))
+    # Same sample: the full sheet has the owner's label drawn too, the target-only one only the number's.
+    assert sheets[0].shape == sheets[1].shape and (sheets[0] != sheets[1]).any()

@@ -7,6 +7,8 @@ drawn, never with the code under test.
 
 from __future__ import annotations
 
+import shutil
+
 import cv2
 import numpy as np
 import pytest
@@ -224,3 +226,60 @@ def test_a_bad_box_in_a_fields_file_names_that_file(photos, tmp_path):
     with pytest.raises(TemplateError, match=r"fields\.yaml: fields\.vin\.box: = \[200\.0, 150\.0, 960\.0"):
         init_template(photos[0], tmp_path / "tpl", CARD_IN_PHOTO, load_layout(path).fields, width_px=CARD_WH[0],
                       country="CZ")
+
+
+def test_fields_file_defaults_apply_to_every_field_and_a_field_wins(tmp_path):
+    path = tmp_path / "fields.yaml"
+    path.write_text(yaml.safe_dump({"defaults": {"uppercase": True, "align": "left"}, "fields": {
+        "registration_number": [10, 20, 110, 50], "name": {"box": [10, 60, 300, 90], "uppercase": False}}}))
+    fields = {f.name: f for f in load_layout(path).fields}
+    assert fields["registration_number"].options == {"uppercase": True, "align": "left"}
+    assert fields["name"].options["uppercase"] is False and fields["name"].generator == "name"
+
+
+def test_a_font_file_beside_the_fields_file_is_copied_into_the_template(photos, tmp_path):
+    shutil.copyfile(resolve_font("liberation-sans"), tmp_path / "Mine.ttf")
+    path = tmp_path / "fields.yaml"
+    path.write_text(yaml.safe_dump({"fields": {"registration_number": {"box": list(BOXES["registration_number"]),
+                                                                       "fonts": ["Mine.ttf"]}}}))
+    out = init_template(photos[0], tmp_path / "out" / "tpl", CARD_IN_PHOTO, load_layout(path).fields,
+                        width_px=CARD_WH[0], country="CZ")
+    assert (out / "Mine.ttf").read_bytes() == (tmp_path / "Mine.ttf").read_bytes()
+    assert load_template(out).fields["registration_number"].fonts == ((out / "Mine.ttf").resolve(),)
+    path.write_text("fields:\n  registration_number: {box: [1, 2, 3, 4], fonts: [Gone.ttf]}\n")
+    with pytest.raises(TemplateError, match=r"fields\.yaml: fields\.registration_number\.fonts: 'Gone\.ttf' is "
+                                            r"neither a built-in font nor a font file beside fields\.yaml"):
+        load_layout(path)
+
+
+def test_init_refuses_a_non_empty_folder_and_never_leaves_a_half_written_template(photos, tmp_path):
+    out = tmp_path / "tpl"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep me")
+    with pytest.raises(TemplateError, match=r"tpl: is not empty; pass --overwrite"):
+        init_template(photos[0], out, CARD_IN_PHOTO, _fields(), width_px=CARD_WH[0], country="CZ")
+    bad = [*_fields(), FieldBox("vin", (200.0, 240.0, 560.0, 285.0), "vin", {"size_range": [30, 20]})]
+    with pytest.raises(TemplateError, match=r"fields\.vin\.size_range.*swap"):
+        init_template(photos[0], out, CARD_IN_PHOTO, bad, width_px=CARD_WH[0], country="CZ", overwrite=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tpl"] and (out / "mine.txt").read_text() == "keep me"
+    init_template(photos[0], out, CARD_IN_PHOTO, _fields(), width_px=CARD_WH[0], country="CZ", overwrite=True)
+    assert not (out / "mine.txt").exists() and load_template(out).name == "tpl"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tpl"]
+
+
+def test_a_value_printed_twice_is_one_text_with_a_label_per_copy(tmp_path):
+    from synthcert.pipeline import Renderer
+    from synthcert.template_show import flat_config
+    from tests.conftest import write_template
+
+    spec = {"name": "t", "background": "background.png", "fields": {
+        "registration_number": {"box": [40, 60, 300, 110], "generator": "plate", "fonts": ["ocrb"]},
+        "number_again": {"box": [40, 170, 300, 220], "same_as": "registration_number", "fonts": ["dejavu-sans"]}}}
+    directory = write_template(tmp_path / "t", spec)
+    assert load_template(directory).fields["number_again"].generator == "plate"
+    sample = Renderer([directory], flat_config((400, 250))).render(3, 0)
+    first, again = sample.fields["registration_number"], sample.fields["number_again"]
+    assert first.text == again.text and again.corners[:, 1].min() > first.corners[:, 1].max()
+    spec["fields"]["number_again"]["same_as"] = "vin"
+    with pytest.raises(TemplateError, match=r"fields\.number_again\.same_as: = 'vin'; expected another field"):
+        load_template(write_template(tmp_path / "bad", spec))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
 
 from synthcert.cli.render import render_options
 from synthcert.datasets import FORMATS
+from synthcert.samples import TARGET
 
 
 @click.command(short_help="Draw labelled samples on a contact sheet.")
@@ -17,8 +19,9 @@ from synthcert.datasets import FORMATS
               help="Contact sheet to write (.png or .jpg).")
 @click.option("--columns", type=click.IntRange(min=1), help="Tiles per row. [default: a near-square grid]")
 @click.option("--format", type=click.Choice(FORMATS), help="Label format of DATASET. [default: detected]")
+@click.option("--target-only", is_flag=True, help="Draw only the registration number's label (cards with many fields).")
 @render_options
-def preview(dataset, count, out, columns, format, templates, config, seed, image_size, augment, start):
+def preview(dataset, count, out, columns, format, target_only, templates, config, seed, image_size, augment, start):
     """Draw every label of COUNT samples on one image: the quadrilateral, a disc on its first corner
     (top-left of the text as read), the corner numbers and the text; the registration number in red.
 
@@ -29,6 +32,7 @@ def preview(dataset, count, out, columns, format, templates, config, seed, image
     Examples:
       synthcert preview -n 16 -o preview.png --augment heavy
       synthcert preview data/train -n 32 -o train.png
+      synthcert preview -n 8 --template my-template --target-only
     """
     from synthcert.config import resolve_config
     from synthcert.datasets import read_dataset
@@ -43,5 +47,7 @@ def preview(dataset, count, out, columns, format, templates, config, seed, image
     else:
         renderer = Renderer(templates or None, resolve_config(config, image_size, augment))
         chosen = [renderer.render(i, seed) for i in range(start, start + count)]
+    if target_only:
+        chosen = [dataclasses.replace(s, fields={TARGET: s.fields[TARGET]}) for s in chosen]
     path = write_preview(chosen, out, columns)
     click.echo(f"Wrote {len(chosen)} samples to {path}", err=True)

@@ -62,7 +62,8 @@ def rectify(photo, out_path, corners, width, size_mm, fields_file, grid):
 @click.option("--country", help="ISO 3166 alpha-2 code of the document (e.g. MY, DE, CZ).")
 @click.option("--name", help="Template name (default: the directory's name).")
 @_size_option
-def init(photo, out_dir, corners, fields_file, field_options, width, country, name, size_mm):
+@click.option("--overwrite", is_flag=True, help="Replace OUT if it is not empty (only once the new template is done).")
+def init(photo, out_dir, corners, fields_file, field_options, width, country, name, size_mm, overwrite):
     """Make a template (background.png + template.yaml) from one PHOTO or scan of a real certificate."""
     from synthcert.template.fields_file import parse_field_option
     from synthcert.template.from_photo import init_template
@@ -77,6 +78,7 @@ def init(photo, out_dir, corners, fields_file, field_options, width, country, na
         width_px=width or (layout and layout.width_px) or 1000,
         country=country or (layout and layout.country), name=name or (layout and layout.name),
         size_mm=_size(size_mm, layout), country_source=None if country or not layout else fields_file,
+        overwrite=overwrite,
     )
     spec = load_template(out)
     click.echo(locale_note(spec.country))

@@ -119,12 +119,18 @@ def sample_field_prints(spec: TemplateSpec, rng: np.random.Generator) -> dict[st
         TemplateError: when no font of a field has every character of its text.
     """
     styles: dict[str, list[float]] = {}
-    return {name: _sample_print(spec, f, rng, styles) for name, f in spec.fields.items()}
+    prints = {name: _sample_print(spec, f, rng, styles) for name, f in spec.fields.items() if f.same_as is None}
+    for name, f in spec.fields.items():  # copies of another field's value, drawn after every original
+        if f.same_as is not None:
+            prints[name] = _sample_print(spec, f, rng, styles, prints[f.same_as].text)
+    return {name: prints[name] for name in spec.fields}
 
 
-def _sample_print(spec: TemplateSpec, f: FieldSpec, rng: np.random.Generator, styles: dict) -> FieldPrint:
-    text = generate_text(f.generator, rng, spec.country)
-    text = text.upper() if f.uppercase else text
+def _sample_print(spec: TemplateSpec, f: FieldSpec, rng: np.random.Generator, styles: dict,
+                  text: str | None = None) -> FieldPrint:
+    if text is None:
+        text = generate_text(f.generator, rng, spec.country)
+        text = text.upper() if f.uppercase else text
     fonts = fonts_covering(f.fonts, text)
     if not fonts:
         raise TemplateError(

@@ -14,12 +14,14 @@ import numpy as np
 
 from synthcert.errors import TemplateError
 from synthcert.samples import TARGET
+from synthcert.text.fonts import BUILTIN_FONTS, resolve_font
 from synthcert.text.generators import check_generator
 from synthcert.yamlfile import read_yaml
 
 FIELD_KEYS = {"box", "generator", "code", "print_code", "fonts", "size_range", "spacing_range", "color",
-              "color_jitter", "strength_range", "align", "offset_px", "uppercase", "style", "bold_px", "text"}
-LAYOUT_KEYS = {"fields", "corners", "width", "country", "size_mm", "name"}
+              "color_jitter", "strength_range", "align", "offset_px", "uppercase", "style", "bold_px", "text",
+              "same_as"}
+LAYOUT_KEYS = {"fields", "defaults", "corners", "width", "country", "size_mm", "name"}
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,11 @@ def load_layout(path: str | Path) -> PhotoLayout:
     unknown = set(data) - LAYOUT_KEYS
     if unknown:
         raise TemplateError(f"unknown key; expected some of {sorted(LAYOUT_KEYS)}", path, sorted(unknown)[0])
-    fields = tuple(_field_from_yaml(str(k), v, path) for k, v in data["fields"].items())
+    defaults = data.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        raise TemplateError(f"= {defaults!r}; expected a mapping of field keys given to every field, e.g. "
+                            "{fonts: [ocrb], uppercase: true}", path, "defaults")
+    fields = tuple(_field_from_yaml(str(k), v, defaults, path) for k, v in data["fields"].items())
     corners = data.get("corners")
     if corners is not None:
         corners = parse_corners(",".join(str(v) for v in np.ravel(corners)), path)
@@ -125,7 +131,11 @@ def check_fields(fields, size_wh, country, source) -> tuple[FieldBox, ...]:
             raise TemplateError(f"= {list(f.box)}; expected 0 <= x0 < x1 <= {w} and 0 <= y0 < y1 <= {h} in the "
                                 f"rectified {w}x{h} document; measure it on `synthcert template rectify`'s image",
                                 where, f"fields.{f.name}.box")
-        reason = check_generator(f.generator, country, target=f.name == TARGET)
+        same_as = f.options.get("same_as")
+        if same_as is not None and (same_as not in names or same_as == f.name):
+            raise TemplateError(f"= {same_as!r}; expected the name of another field whose value this one repeats, "
+                                f"one of {names}", where, f"fields.{f.name}.same_as")
+        reason = None if same_as is not None else check_generator(f.generator, country, target=f.name == TARGET)
         if reason:
             raise TemplateError(reason, where, f"fields.{f.name}.generator")
         unknown = set(f.options) - FIELD_KEYS
@@ -138,16 +148,39 @@ def check_fields(fields, size_wh, country, source) -> tuple[FieldBox, ...]:
 # --- helpers --------------------------------------------------------------------------------------------
 
 
-def _field_from_yaml(name: str, value, path: Path) -> FieldBox:
+def _field_from_yaml(name: str, value, defaults: dict, path: Path) -> FieldBox:
     if isinstance(value, list | tuple):
         value = {"box": value}
     if not isinstance(value, dict) or "box" not in value:
         raise TemplateError(f"= {value!r}; expected [x0, y0, x1, y1] or a mapping with box and generator",
                             path, f"fields.{name}")
+    value = {**defaults, **value}
     box = _numbers(",".join(str(v) for v in np.ravel(value["box"])), 4, f"fields.{name}.box", path)
     options = {k: v for k, v in value.items() if k not in ("box", "generator")}
-    generator = value.get("generator") or _default_generator(name, f"fields.{name}.generator", path)
+    if "fonts" in options:
+        options["fonts"] = _fonts_near(options["fonts"], path, f"fields.{name}.fonts")
+    # A copy of another field's value has that field's generator (template.yaml resolves it).
+    generator = value.get("generator") or ("" if "same_as" in value else
+                                           _default_generator(name, f"fields.{name}.generator", path))
     return FieldBox(name, tuple(box), str(generator), options, source=str(path))
+
+
+def _fonts_near(fonts, path: Path, where: str) -> list[str]:
+    """Built-in names stay; font files are looked up beside the fields file and given as absolute paths."""
+    fonts = [fonts] if isinstance(fonts, str) else list(fonts) if isinstance(fonts, list | tuple) else None
+    if fonts is None:
+        raise TemplateError("expected a list of built-in font names or font files", path, where)
+    out = []
+    for font in map(str, fonts):
+        if font in BUILTIN_FONTS:
+            out.append(font)
+            continue
+        found = resolve_font(font, path.parent)
+        if found is None:
+            raise TemplateError(f"{font!r} is neither a built-in font nor a font file beside {path.name}; see "
+                                "fonts/README.md for the names, or put the file next to the fields file", path, where)
+        out.append(str(found))
+    return out
 
 
 def _default_generator(name: str, where: str, source) -> str:

@@ -11,7 +11,10 @@ shows elsewhere stays in the background, so give a box for every value on the do
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import cv2
@@ -27,7 +30,7 @@ from synthcert.template.replay import REFERENCE
 from synthcert.template.spec import SPEC_FILE, load_template
 from synthcert.template.style import FieldStyle, choose_styles
 from synthcert.text.countries import check_country
-from synthcert.text.fonts import resolve_font
+from synthcert.text.fonts import BUILTIN_FONTS, resolve_font
 from synthcert.text.typeset import face, typeset
 
 DEFAULT_FONTS = ("dejavu-sans", "liberation-sans", "dejavu-sans-mono", "liberation-mono", "ocrb")
@@ -46,6 +49,7 @@ def init_template(
     name: str | None = None,
     size_mm: tuple[float, float] | None = None,
     country_source: str | Path | None = None,
+    overwrite: bool = False,
 ) -> Path:
     """Makes a template from one photo or scan of a real certificate.
 
@@ -53,7 +57,8 @@ def init_template(
 
     Args:
         photo: the photo or scan (any format OpenCV reads).
-        out_dir: the template directory to write (created; existing files are overwritten).
+        out_dir: the template directory to write; a non-empty one only with `overwrite`, and then replaced
+            as a whole once the new template is complete.
         corners_xy: (4, 2) document corners TL, TR, BR, BL in photo pixels (COCO), or None to find the
             document automatically (it must stand out from its background).
         fields: the fields to re-print, boxes in the rectified frame; must include `registration_number`.
@@ -62,6 +67,7 @@ def init_template(
         name: template name; the directory's name by default.
         size_mm: physical (width, height); when given, it sets the flat document's aspect ratio.
         country_source: the fields file that gave `country`, for error messages (None: `--country`).
+        overwrite: replace a non-empty `out_dir`.
 
     Returns:
         `out_dir`, holding `background.png` and `template.yaml`.
@@ -74,15 +80,37 @@ def init_template(
         ...               "plate")], country="MY")  # doctest: +SKIP
     """
     out_dir = Path(out_dir)
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())) and not overwrite:
+        raise TemplateError("is not empty; pass --overwrite to replace it, or choose another -o", out_dir)
     image = read_photo(photo)
     country = _check_country(country, country_source)
     if corners_xy is None:
         corners_xy = detect_document(image, photo)
     flat, _ = rectify_document(image, corners_xy, width_px, _aspect_from_mm(size_mm))
     fields = check_fields(fields, flat.shape[1::-1], country, photo)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    # Written beside the target and moved into place at the end: a failure leaves no half-written template.
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        _write_template(work, flat, fields, photo, country, name or _safe_name(out_dir.resolve().name), size_mm)
+        load_template(work)  # fails, naming the key, only when an option the user gave is invalid
+        if out_dir.exists():
+            old = work.with_name(work.name + ".old")
+            out_dir.rename(old)
+            work.rename(out_dir)
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        else:
+            work.rename(out_dir)
+    finally:
+        if work.exists():
+            shutil.rmtree(work)
+    return out_dir
+
+
+def _write_template(out_dir: Path, flat: np.ndarray, fields, photo, country: str, name: str, size_mm) -> None:
     if any("text" in f.options for f in fields):  # the replay report compares with the photo's own values
         cv2.imwrite(str(out_dir / REFERENCE), cv2.cvtColor(flat, cv2.COLOR_RGB2BGR))
+    fields = tuple(_with_copied_fonts(f, out_dir) for f in fields)
     inks = {}
     for f in fields:
         flat, inks[f.name] = erase_field(flat, f.box)
@@ -91,18 +119,32 @@ def init_template(
         names = [s.style or n for n, s in styles.items()]
         common = next(s for n, s in styles.items() if (s.style or n) == max(set(names), key=names.count))
         styles = {f.name: styles.get(f.name, common) for f in fields}
-    specs = {f.name: _field_spec(f, _like_neighbours(inks[f.name], inks), styles.get(f.name), flat.shape[0])
-             for f in fields}
+    specs = {f.name: _field_spec(f, _like_neighbours(inks[f.name], inks), styles.get(f.name), flat.shape[0],
+                                 out_dir) for f in fields}
     cv2.imwrite(str(out_dir / "background.png"), cv2.cvtColor(flat, cv2.COLOR_RGB2BGR))
-    spec = {"name": name or _safe_name(out_dir.resolve().name), "country": country}
+    spec = {"name": name, "country": country}
     if size_mm is not None:
         spec["size_mm"] = [float(v) for v in size_mm]
     spec.update(background="background.png", defaults={"print_code": False}, fields=specs)
     header = (f"# Made by `synthcert template init` from {Path(photo).name} ({flat.shape[1]}x{flat.shape[0]} px).\n"
-              "# Measured: color and size_range of each field. Edit freely; see docs/templates.md.\n")
+              "# Measured: polarity and colour, size, font, style and stroke of each field. Edit freely; see "
+              "docs/templates.md.\n")
     (out_dir / SPEC_FILE).write_text(header + yaml.safe_dump(spec, sort_keys=False, default_flow_style=None))
-    load_template(out_dir)  # fails, naming the key, only when an option the user gave is invalid
-    return out_dir
+
+
+def _with_copied_fonts(f: FieldBox, out_dir: Path) -> FieldBox:
+    """Copies the font files a field names into the template; the spec then names them by file name."""
+    fonts = f.options.get("fonts")
+    if fonts is None or isinstance(fonts, str) and fonts in BUILTIN_FONTS:
+        return f
+    names = []
+    for font in [fonts] if isinstance(fonts, str) else fonts:
+        if str(font) in BUILTIN_FONTS or not Path(font).is_file():
+            names.append(str(font))  # a name load_template will judge
+            continue
+        shutil.copyfile(font, out_dir / Path(font).name)
+        names.append(Path(font).name)
+    return dataclasses.replace(f, options={**f.options, "fonts": names})
 
 
 def rectify_photo(
@@ -143,16 +185,19 @@ def _aspect_from_mm(size_mm) -> float | None:
     return None if size_mm is None else float(size_mm[1]) / float(size_mm[0])
 
 
-def _field_spec(f: FieldBox, ink: FieldInk, style: FieldStyle | None, doc_h: int) -> dict:
+def _field_spec(f: FieldBox, ink: FieldInk, style: FieldStyle | None, doc_h: int, out_dir: Path) -> dict:
     fonts = f.options.get("fonts", style.fonts if style else DEFAULT_FONTS)
     fonts = [fonts] if isinstance(fonts, str) else [str(n) for n in fonts]
     box = list(f.box)
     spec = {"box": box, "generator": f.generator, "fonts": fonts}
+    if not f.generator:  # a copy (same_as) takes its generator from the field it repeats
+        del spec["generator"]
     if style is not None and style.style is not None:
         spec["style"] = style.style
     if ink.text_height_px:
-        # Measure with the field's built-in fonts; a font file of the user's is measured like the defaults.
-        paths = [p for p in map(resolve_font, fonts) if p] or [resolve_font(n) for n in DEFAULT_FONTS]
+        # Measure with the field's fonts (built-in, or files now in the template).
+        paths = ([p for p in (resolve_font(n, out_dir) for n in fonts) if p]
+                 or [resolve_font(n) for n in DEFAULT_FONTS])
         faces = [ImageFont.truetype(str(p), 200) for p in paths]
         size = ink.text_height_px / np.mean([_cap_metrics(fc)[0] for fc in faces])
         if style is not None and "fonts" not in f.options:

@@ -48,6 +48,7 @@ class FieldSpec:
     style: str | None = None
     bold_px: float = 0.0
     text: str | None = None
+    same_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,10 +124,17 @@ def parse_spec(data, directory: Path, spec_path: Path) -> TemplateSpec:
         fail("fields", "expected a mapping of field name -> field")
     if TARGET not in fields_data:
         fail("fields", f"has no '{TARGET}'; every template needs the target field {TARGET}")
-    fields = {
-        str(fname): _parse_field(str(fname), {**defaults, **(fdata or {})}, size_wh, directory, country, fail)
-        for fname, fdata in fields_data.items()
-    }
+    merged = {str(fname): {**defaults, **(fdata or {})} for fname, fdata in fields_data.items()}
+    for fname, d in merged.items():
+        same_as = d.get("same_as")
+        if same_as is None:
+            continue
+        # A value printed in several places: the copy prints the other field's text, with its own label.
+        if same_as not in merged or same_as == fname or "same_as" in merged[same_as]:
+            fail(f"fields.{fname}.same_as", f"= {same_as!r}; expected another field that is no copy itself, one "
+                 f"of {sorted(n for n in merged if 'same_as' not in merged[n])}")
+        d.setdefault("generator", merged[same_as].get("generator"))
+    fields = {fname: _parse_field(fname, d, size_wh, directory, country, fail) for fname, d in merged.items()}
     return TemplateSpec(
         name=name, directory=directory, background=background, size_wh=size_wh, country=country,
         fields=fields, size_mm=size_mm,
@@ -190,7 +198,7 @@ def _parse_field(name, d, size_wh, directory, country, fail) -> FieldSpec:
     if text is not None and not isinstance(text, str | int | float):
         fail(f"{where}.text", f"= {text!r}; expected the value printed on the photo, as a string")
     return FieldSpec(
-        name=name, box=(x0, y0, x1, y1), generator=str(d["generator"]),
+        name=name, box=(x0, y0, x1, y1), generator=str(d["generator"]), same_as=d.get("same_as"),
         code=None if code is None else str(code), print_code=bool(d.get("print_code", True)),
         fonts=tuple(resolved), size_range=size_range, spacing_range=spacing_range,
         color=tuple(int(color[i:i + 2], 16) for i in (1, 3, 5)), color_jitter=jitter,
