@@ -1,26 +1,66 @@
-"""Tests of synthcert.benchmark: the report's shape, targets and freedom from TensorFlow."""
+"""Tests of synthcert.benchmark: every figure measured, targets checked the right way round, no TensorFlow."""
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 
-from synthcert.benchmark import BenchSettings, run_benchmark
+import pytest
+
+from synthcert.benchmark import BenchSettings, Figure, Target, run_benchmark
 
 TINY = BenchSettings.quick(image_size_wh=(96, 64), runs=1, images=3, warmup=3, disk_images=8, memory_samples=3,
                            workers=1)
 
 
-def test_tiny_benchmark_reports_every_stage_and_the_targets():
-    report = run_benchmark(TINY)
+@pytest.fixture(scope="module")
+def report():
+    return run_benchmark(TINY)
+
+
+def test_tiny_benchmark_reports_every_stage_the_baseline_and_the_targets(report):
     names = [f.name for f in report.figures]
     assert names[0] == "renderer, in memory, 1 OpenCV thread"
     assert sum(n.startswith("stage: ") for n in names) == 4
+    assert any(n.startswith("hand-written renderer") for n in names)
     assert any("render to disk" in n and "steady state" in n for n in names)
-    assert all(f.value is None or f.value >= 0 for f in report.figures)
-    assert {f.met for f in report.figures if f.target} <= {True, False}
+    targets = {f.target.text for f in report.figures if f.target is not None}
+    assert targets >= {">= 400", ">= 5 x", ">= 300 per core", "< 50 per 100,000"}
     table = report.to_markdown()
     assert "| measure | value | target | met | note |" in table and "96 x 64" in table
+
+
+def test_every_figure_is_measured_and_every_rate_and_time_is_positive(report):
+    for f in report.figures:
+        assert f.value is not None and math.isfinite(f.value), f.name
+        if f.unit in ("img/s", "ms", "ms/img", "x"):
+            assert f.value > 0, f.name
+    assert all(f.met in (True, False) for f in report.figures if f.target is not None)
+
+
+def test_each_target_is_met_exactly_when_its_checked_value_passes_it(report):
+    ratio = next(f for f in report.figures if f.name == "renderer / hand-written renderer")
+    rate = report.figures[0]
+    assert ratio.value == pytest.approx(rate.value / next(f.value for f in report.figures
+                                                           if f.name.startswith("hand-written")), rel=1e-9)
+    for f in report.figures:
+        if f.target is not None:
+            checked = f.value if f.checked is None else f.checked
+            passes = checked >= f.target.threshold if f.target.op == ">=" else checked < f.target.threshold
+            assert f.met is passes, f.name
+
+
+@pytest.mark.parametrize(("target", "value", "met"), [
+    (Target(">=", 400, ">= 400"), 401.0, True), (Target(">=", 400, ">= 400"), 399.0, False),
+    (Target("<", 50, "< 50"), 49.0, True), (Target("<", 50, "< 50"), 50.0, False),
+    (Target(">=", 1.8, ">= 1.8 x"), None, None),
+], ids=["above", "below", "under", "at_limit", "unmeasured"])
+def test_targets_compare_the_right_way_round(target, value, met):
+    assert target.met_by(value) is met
+    assert Figure("x", value, "x", target).met is met
+    if value is not None:
+        assert Figure("x", -value, "x", target, checked=value).met is met  # the checked value decides
 
 
 def test_benchmark_without_keras_does_not_import_tensorflow():
