@@ -32,7 +32,8 @@ class SceneConfig:
         roll_range_deg: in-plane rotation; (-180, 180) gives every orientation.
         focal_mm_range: 35 mm-equivalent focal length; short focal lengths mean a close camera and
             strong perspective.
-        fill_range: how much of the image width the upright document would span.
+        fill_range: how much of the image width the upright document would span (of the image height for a
+            portrait document, taller than wide, so that it fits any output size).
         offset_range: shift of the document's centre from the image centre, as a fraction of the size.
         backgrounds: built-in kinds (desk, fabric, wood, plain, noise) and/or directories of photos.
         target_inside: resample the scene until every corner of the registration number is in the image.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from synthcert import geometry
 from synthcert.template.document import PreparedTemplate, render_flat_document, sample_field_prints
 from synthcert.template.spec import load_template
 from tests.conftest import write_template
@@ -38,3 +39,16 @@ def test_bold_px_thickens_the_strokes_by_about_that_much(tmp_path):
     outline = 2 * (ink[0.0].mask.shape[1] + ink[0.0].mask.shape[0])  # a lower bound of the letters' outline
     assert area[4.0] > area[0.0] + 0.5 * 4.0 * outline
     assert ink[4.0].mask.shape[0] >= ink[0.0].mask.shape[0] + 3  # grown by about 2 px above and below
+
+
+def test_a_portrait_document_renders_at_the_default_landscape_size_with_the_number_inside(tmp_path):
+    from synthcert.pipeline import Renderer
+
+    spec = {"name": "tall", "background": "background.png", "fields": {
+        "registration_number": {"box": [40, 500, 300, 560], "generator": "plate", "fonts": ["ocrb"]}}}
+    renderer = Renderer([write_template(tmp_path / "tall", spec, size_wh=(368, 664))])
+    for k in range(12):
+        sample = renderer.render(k, 0)
+        assert sample.image.shape == (256, 384, 3) and sample.target.visible.all()
+        sheet = geometry.transform_points(sample.image_from_doc, geometry.rect_corners_xy((0, 0, 368, 664)))
+        assert np.ptp(sheet[:, 1]) < 1.6 * 256  # the sheet is framed by its height, not pushed out by it

@@ -51,8 +51,10 @@ def image_from_doc(camera: CameraParams, doc_size_wh: tuple[int, int], image_siz
     out_w, out_h = image_size_wh
     plane_from_doc = geometry.scaling(1.0 / doc_w) @ geometry.translation(-doc_w / 2, -doc_h / 2)
     focal_px = camera.focal_mm / SENSOR_WIDTH_MM * out_w
-    # At this distance an upright sheet one unit wide spans `fill` of the image width.
-    distance = focal_px / (camera.fill * out_w)
+    # At this distance an upright sheet one unit wide spans `fill` of the image width; a portrait sheet
+    # (taller than wide) spans `fill` of the image height instead, so that it fits any output size.
+    span_px = out_w if doc_h <= doc_w else out_h * doc_w / doc_h
+    distance = focal_px / (camera.fill * span_px)
     centred_from_plane = geometry.camera_homography(
         camera.tilt_x_deg, camera.tilt_y_deg, camera.roll_deg, focal_px, distance
     )
