@@ -35,13 +35,21 @@ def channel_list(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in parts)
 
 
+class _Parser(argparse.ArgumentParser):
+    """Reports a bad flag as one line, as the synthcert command line does, not as the usage plus the error."""
+
+    def error(self, message):
+        self.exit(EXIT_USER_ERROR, f"Error: {message} (see 'python train.py --help')\n")
+
+
 def parse_args(argv=None) -> TrainOptions:
     argv = sys.argv[1:] if argv is None else list(argv)
     d = TrainOptions().quick() if "--quick" in argv else TrainOptions()  # explicit flags still win
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
+    p = _Parser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--out", default=d.out, help=f"output directory (default {d.out})")
+    # argparse %-formats help texts: the percentage's sign is written %% to print as one %.
     p.add_argument("--real", help="labelled real photos to mix in: COCO keypoints, YOLO-OBB or manifest.jsonl "
-                                  f"directory; {d.real_val_fraction:.0%} are held out for validation")
+                                  f"directory; {d.real_val_fraction:.0%}% are held out for validation")
     p.add_argument("--real-fraction", type=float, default=d.real_fraction,
                    help=f"share of every batch taken by real photos (default {d.real_fraction})")
     p.add_argument("--epochs", type=int, default=d.epochs, help=f"at most this many epochs (default {d.epochs})")
@@ -67,7 +75,21 @@ def parse_args(argv=None) -> TrainOptions:
                    help=f"stop after the epoch that would exceed this wall time (default {d.max_minutes})")
     p.add_argument("--workers", type=int, default=d.workers, help=f"Keras PyDataset workers (default {d.workers})")
     p.add_argument("--use-multiprocessing", action="store_true", help="render in worker processes")
-    p.add_argument("--config", help="render configuration YAML for the synthetic photos")
+    p.add_argument("--config", help="render configuration YAML for the synthetic photos (default: the render "
+                                    "defaults with the wider train-time scene ranges, docs/training.md)")
+    p.add_argument("--template", action="append", dest="templates", metavar="DIR",
+                   help="template directory to render (repeatable; default: the built-in templates)")
+    p.add_argument("--target", default=d.target, help=f"the field to find, any field the templates print "
+                                                      f"(default {d.target})")
+    p.add_argument("--unlabelled", metavar="DIR", help="your unlabelled photos: after training, both stages' "
+                                                        "BatchNorm statistics are re-estimated on them")
+    p.add_argument("--no-refine", action="store_true", help="train stage 1 only (no refiner)")
+    p.add_argument("--refine-count", type=int, default=d.refine_count,
+                   help=f"phone-resolution renders the refiner learns from (default {d.refine_count})")
+    p.add_argument("--refine-photo-size", type=size_wh, default=d.refine_photo_size,
+                   help=f"size of those renders (default {d.refine_photo_size[0]}x{d.refine_photo_size[1]})")
+    p.add_argument("--refine-channels", type=channel_list, default=d.refine_channels,
+                   help=f"filters per block of the refiner (default {','.join(map(str, d.refine_channels))})")
     p.add_argument("--photometric", choices=("none", "light", "default", "heavy", "config"), default=d.photometric,
                    help=f"photometric preset, replacing the configuration's; 'config' keeps it (default "
                         f"{d.photometric}: the presets are tuned for 384x256 photos)")
@@ -81,7 +103,9 @@ def parse_args(argv=None) -> TrainOptions:
         batch_size=a.batch_size, image_size=a.image_size, channels=a.channels, head=a.head,
         learning_rate=a.learning_rate, pool_size=a.pool_size or None, pool_workers=a.pool_workers, seed=a.seed,
         validation_count=a.validation_count, max_minutes=a.max_minutes, workers=a.workers,
-        use_multiprocessing=a.use_multiprocessing, config=a.config,
+        use_multiprocessing=a.use_multiprocessing, config=a.config, target=a.target, unlabelled=a.unlabelled,
+        templates=tuple(a.templates) if a.templates else None, refine=not a.no_refine, refine_count=a.refine_count,
+        refine_photo_size=a.refine_photo_size, refine_channels=a.refine_channels,
         photometric=None if a.photometric == "config" else a.photometric, tensorboard=a.tensorboard, verbose=a.verbose,
     )
 
@@ -100,7 +124,7 @@ def main(argv=None) -> int:
     except SynthcertError as e:
         print(f"Error: {e}", file=sys.stderr)
         return EXIT_USER_ERROR
-    print(json.dumps({k: summary[k] for k in ("model", "validation", "inference", "training")}, indent=2))
+    print(json.dumps({k: summary[k] for k in ("model", "validation", "refine", "inference", "training")}, indent=2))
     return 0
 
 

@@ -12,7 +12,8 @@ from synthcert import RenderConfig, Renderer  # noqa: E402
 from synthcert.datasets import write_dataset  # noqa: E402
 
 TINY = ["--image-size", "64x48", "--channels", "4,8", "--batch-size", "4", "--validation-count", "8",
-        "--pool-size", "8", "--pool-workers", "1", "--verbose", "0"]
+        "--pool-size", "8", "--pool-workers", "1", "--verbose", "0", "--refine-count", "4", "--refine-photo-size",
+        "160x120", "--refine-channels", "4,8"]
 
 
 def test_two_step_mixed_run_writes_every_artefact(tmp_path, capsys):
@@ -22,14 +23,18 @@ def test_two_step_mixed_run_writes_every_artefact(tmp_path, capsys):
     code = train.main([*TINY, "--out", str(out), "--epochs", "2", "--steps-per-epoch", "1", "--real",
                        str(tmp_path / "real"), "--real-fraction", "0.5"])
     assert code == 0
-    for name in ("best.keras", "log.csv", "curves.png", "predictions.png", "summary.json"):
+    for name in ("best.keras", "refine.keras", "detector.json", "log.csv", "refine_log.csv", "curves.png",
+                 "predictions.png", "summary.json"):
         assert (out / name).stat().st_size > 0, name
     summary = json.loads((out / "summary.json").read_text())
     assert summary["model"]["parameters"] > 0 and summary["model"]["size_bytes"] > 0
     assert summary["inference"]["cpu_ms_per_image_batch_1"] > 0
     assert summary["training"]["steps"] == 2 and summary["training"]["real_photos"] == {"train_real": 4, "val_real": 1}
     for source in ("synthetic", "real"):
-        assert {"mean_px", "median_px", "mean_pct_width", "median_pct_width"} <= set(summary["validation"][source])
+        assert {"mean_px", "mean_pct_width", "mean_pct_text_height", "hit_rate"} <= set(summary["validation"][source])
+    assert summary["validation"]["real"]["count"] == 1  # the held-out photo, in its own 96 x 72 pixels
+    phone = summary["refine"]["phone_test"]
+    assert phone["size_wh"] == [160, 120] and {"coarse", "refined"} <= set(phone)
     header = (out / "log.csv").read_text().splitlines()[0].split(",")
     assert {"loss", "val_loss", "train_synthetic_loss", "train_real_loss", "val_real_loss"} <= set(header)
     assert json.loads(capsys.readouterr().out)["validation"]["synthetic"]["count"] == 8
@@ -68,7 +73,7 @@ def test_corner_errors_in_the_summary_match_a_fresh_evaluation(tmp_path):
     from synthcert.keras import load_model, predict_corners, synthetic_set
 
     out = tmp_path / "run"
-    assert train.main([*TINY, "--out", str(out), "--epochs", "1", "--steps-per-epoch", "1"]) == 0
+    assert train.main([*TINY, "--out", str(out), "--epochs", "1", "--steps-per-epoch", "1", "--no-refine"]) == 0
     summary = json.loads((out / "summary.json").read_text())
     config = RenderConfig.from_dict(summary["render_config"])
     x, y = synthetic_set(8, seed=summary["training"]["synthetic_validation_seed"], config=config)
@@ -80,7 +85,8 @@ def test_corner_errors_in_the_summary_match_a_fresh_evaluation(tmp_path):
 def test_tensorboard_log_is_written_when_asked(tmp_path):
     pytest.importorskip("tensorboard")
     out = tmp_path / "run"
-    assert train.main([*TINY, "--out", str(out), "--epochs", "1", "--steps-per-epoch", "1", "--tensorboard"]) == 0
+    assert train.main([*TINY, "--out", str(out), "--epochs", "1", "--steps-per-epoch", "1", "--tensorboard",
+                       "--no-refine"]) == 0
     assert any((out / "tensorboard").rglob("*.v2"))
 
 
@@ -92,3 +98,15 @@ def test_tensorboard_without_its_package_is_a_one_line_error_before_any_work(tmp
     assert train.main([*TINY, "--out", str(tmp_path / "run"), "--tensorboard"]) == 2
     assert "needs the tensorboard package; pip install tensorboard" in capsys.readouterr().err
     assert not (tmp_path / "run").exists()
+
+
+def test_a_target_no_template_prints_is_a_one_line_error_before_any_work(tmp_path, capsys):
+    assert train.main([*TINY, "--out", str(tmp_path / "run"), "--target", "tail_number"]) == 2
+    err = capsys.readouterr().err
+    assert "--target: target = 'tail_number' is not a field of template" in err and "choose one of those" in err
+    assert not (tmp_path / "run").exists()
+
+
+def test_template_flag_is_repeatable_and_reaches_the_options():
+    options = train.parse_args(["--template", "a", "--template", "b", "--target", "vin", "--unlabelled", "u"])
+    assert options.templates == ("a", "b") and options.target == "vin" and options.unlabelled == "u"

@@ -45,7 +45,7 @@ def test_real_set_scales_corners_with_the_letterbox():
 
 def test_a_photo_without_the_target_label_is_refused_by_name():
     bare = Sample(np.zeros((10, 10, 3), np.uint8), {}, "real", source="x.jpg")
-    with pytest.raises(ValueError, match="x.jpg: has no registration_number label"):
+    with pytest.raises(ValueError, match="x.jpg: has no 'registration_number' label"):
         RealSet.from_samples([bare], (64, 48))
 
 

@@ -6,7 +6,10 @@ here. It never computes a label itself.
 
 - `streams`: `CertificateStream` (synthetic) and `MixedStream` (real photos mixed in), endless PyDatasets.
 - `model`: `build_regressor` (the seed's conv blocks, then a Dense or a heatmap head), metric, inference.
-- `fit`: `train`, the whole run `train.py` starts, with its callbacks and artefacts.
+- `detector`: `Detector` (both stages, `locate`), `load_detector`, `evaluate_detector`.
+- `prepare`, `fit`, `refine`, `callbacks`: `train`, the whole run `train.py` starts (stage 1, then the
+  refiner), its callbacks and artefacts.
+- `adapt`: BatchNorm statistics re-estimated on the user's unlabelled photos.
 
 Labels and predictions are in pixels of the model input (COCO coordinates: the input spans [0, W] x
 [0, H]), flattened as x0, y0, x1, y1, x2, y2, x3, y3 for TL, TR, BR, BL of the number as read.
@@ -18,14 +21,16 @@ try:
 except ImportError as e:  # pragma: no cover - depends on the installation
     raise ImportError('synthcert.keras needs TensorFlow and Keras: pip install "synthcert[keras]"') from e
 
-from synthcert.keras.fit import EvaluateSets, TimeLimit, train
+from synthcert.keras.adapt import adapt_batchnorm, adapt_detector
+from synthcert.keras.callbacks import EvaluateSets, TimeLimit
+from synthcert.keras.detector import Detector, Location, evaluate_detector, load_detector
+from synthcert.keras.fit import train
 from synthcert.keras.model import (
     SoftArgmaxCorners,
     build_regressor,
     compile_regressor,
     corner_px,
     cpu_inference_ms,
-    evaluate_samples,
     heatmap_spread,
     input_size,
     load_model,
@@ -33,10 +38,11 @@ from synthcert.keras.model import (
     predict_corners,
     predict_photo,
 )
-from synthcert.keras.streams import CertificateStream, MixedStream, synthetic_set
+from synthcert.keras.streams import CertificateStream, MixedStream, RefineStream, synthetic_set
 
 __all__ = [
-    "CertificateStream", "EvaluateSets", "MixedStream", "SoftArgmaxCorners", "TimeLimit", "build_regressor",
-    "compile_regressor", "corner_px", "cpu_inference_ms", "evaluate_samples", "heatmap_spread", "input_size",
+    "CertificateStream", "Detector", "EvaluateSets", "Location", "RefineStream", "adapt_batchnorm", "adapt_detector",
+    "evaluate_detector", "load_detector", "MixedStream", "SoftArgmaxCorners", "TimeLimit", "build_regressor",
+    "compile_regressor", "corner_px", "cpu_inference_ms", "heatmap_spread", "input_size",
     "load_model", "locate_photo", "predict_corners", "predict_photo", "synthetic_set", "train",
 ]

@@ -16,9 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from synthcert.errors import SynthcertError
-from synthcert.evaluation import summarize
-from synthcert.samples import Sample
-from synthcert.training.batches import RealSet, to_arrays
+from synthcert.training.batches import to_arrays
 from synthcert.training.letterbox import letterbox
 from synthcert.training.options import TrainOptions, check_architecture
 
@@ -154,11 +152,24 @@ def compile_regressor(model: keras.Model, learning_rate: float = 1e-3) -> keras.
 
 
 def load_model(path: str | Path) -> keras.Model:
-    """Loads a saved regressor (.keras) for inference."""
+    """Loads a saved regressor (.keras) for inference.
+
+    Raises:
+        SynthcertError: the file is missing, is no Keras model, or is not a corner model.
+    """
     path = Path(path)
     if not path.is_file():
         raise SynthcertError("no such model file; give a .keras file written by train.py", path)
-    return keras.saving.load_model(path, compile=False)
+    try:
+        model = keras.saving.load_model(path, compile=False)
+    except Exception as e:  # Keras reports a file it cannot read as ValueError, KeyError, JSONDecodeError ...
+        raise SynthcertError(f"is not a Keras model ({type(e).__name__}); give the .keras file train.py wrote",
+                             path) from None
+    shapes = (model.input_shape, model.output_shape)
+    if not (len(shapes[0]) == 4 and shapes[0][-1] == 3 and tuple(shapes[1]) == (None, 8)):
+        raise SynthcertError(f"maps shape {shapes[0]} to {shapes[1]}; expected a corner model from train.py, "
+                             "(H, W, 3) photos to 8 coordinates", path)
+    return model
 
 
 def input_size(model: keras.Model) -> tuple[int, int]:
@@ -173,18 +184,6 @@ def predict_corners(model: keras.Model, x: np.ndarray, batch_size: int = 64) -> 
     return np.asarray(y, np.float64).reshape(-1, 4, 2)
 
 
-def evaluate_samples(model: keras.Model, samples: Sequence[Sample]) -> tuple[dict, RealSet, np.ndarray]:
-    """Predicts the corners of labelled photos of any size and measures the errors, as `train.py` reports them.
-
-    Returns:
-        The `synthcert.evaluation.summarize` metrics in input pixels, the letterboxed photos, and the
-        (N, 4, 2) predictions in input pixels.
-    """
-    real = RealSet.from_samples(samples, input_size(model))
-    pred = predict_corners(model, to_arrays(real.images, real.corners)[0])
-    return summarize(pred, real.corners, image_width_px=real.images.shape[2]), real, pred
-
-
 def predict_photo(model: keras.Model, image: np.ndarray) -> np.ndarray:
     """Returns the (4, 2) float64 corners TL, TR, BR, BL of the number in an (H, W, 3) uint8 RGB photo of
     any size, in that photo's pixels (COCO)."""
@@ -196,20 +195,20 @@ def locate_photo(model: keras.Model, image: np.ndarray) -> tuple[np.ndarray, np.
     TL, TR, BR, BL of the number and the (4,) `heatmap_spread` of each (None for a Dense-head model)."""
     fitted, box = letterbox(image, input_size(model))
     x = to_arrays([fitted], [np.zeros((4, 2))])[0]
-    probe = _heatmap_probe(model)
+    probe = heatmap_probe(model)
     if probe is None:
         return box.to_image(predict_corners(model, x)[0]), None
-    corners, logits = probe.predict(x, verbose=0)
+    corners, logits = (np.asarray(t) for t in probe(x, training=False))
     spread = heatmap_spread(logits, input_size(model))[0] / float(np.mean(box.scale_xy))
     return box.to_image(np.asarray(corners, np.float64).reshape(4, 2)), spread
 
 
 @functools.lru_cache(maxsize=4)
-def _heatmap_probe(model: keras.Model) -> keras.Model | None:
-    """The model with its heatmap logits as a second output, built once per model; None without them."""
+def heatmap_probe(model: keras.Model) -> keras.Model | None:
+    """Returns the model with its heatmap logits as a second output, built once per model; None without them."""
     if "heatmaps" not in {layer.name for layer in model.layers}:
         return None
-    return keras.Model(model.inputs, [model.outputs[0], model.get_layer("heatmaps").output])
+    return keras.Model(model.inputs[0], [model.outputs[0], model.get_layer("heatmaps").output])
 
 
 def heatmap_spread(logits: np.ndarray, image_size) -> np.ndarray:

@@ -15,10 +15,12 @@ import numpy as np
 from synthcert.config import resolve_config
 from synthcert.errors import SynthcertError
 from synthcert.pipeline import Renderer
-from synthcert.samples import Sample
+from synthcert.rng import stream_rng
+from synthcert.samples import TARGET, Sample
 from synthcert.training.augment import build_real_augmentation
 from synthcert.training.batches import RealSet, real_batch, real_count, render_batch, to_arrays
-from synthcert.training.pool import SyntheticPool
+from synthcert.training.pool import SyntheticPool, cycle_picks
+from synthcert.training.refine import Canvas, CoarseErrors, Neighbourhoods, refine_batch
 
 
 class CertificateStream(keras.utils.PyDataset):
@@ -38,6 +40,7 @@ class CertificateStream(keras.utils.PyDataset):
         seed: the stream's dataset seed.
         config: a RenderConfig, a YAML path or None for the defaults.
         templates: template directories, or None for the built-in ones.
+        target: the field whose corners are the labels.
         pool_size: None renders every sample fresh. A number renders samples 0 ... pool_size - 1 once, at
             construction, and draws batches from them in shuffled passes (`synthcert.training.pool`):
             several times faster where rendering costs more than training.
@@ -53,7 +56,7 @@ class CertificateStream(keras.utils.PyDataset):
     """
 
     def __init__(self, batch_size: int = 32, image_size=None, seed: int = 0, config=None, templates=None,
-                 pool_size: int | None = None, pool_workers: int = 1, workers: int = 1,
+                 target: str = TARGET, pool_size: int | None = None, pool_workers: int = 1, workers: int = 1,
                  use_multiprocessing: bool = False, max_queue_size: int = 10):
         super().__init__(workers=workers, use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
         if batch_size < 1 or seed < 0:
@@ -65,9 +68,10 @@ class CertificateStream(keras.utils.PyDataset):
         self.seed = int(seed)
         self.config = resolve_config(config, image_size)
         self.templates = None if templates is None else [str(t) for t in templates]
+        self.target = target
         self._renderer: Renderer | None = None
         self.pool = None if pool_size is None else SyntheticPool.render(pool_size, self.seed, self.config,
-                                                                         self.templates, pool_workers)
+                                                                         self.templates, pool_workers, target)
 
     @property
     def image_size(self) -> tuple[int, int]:
@@ -101,7 +105,7 @@ class CertificateStream(keras.utils.PyDataset):
         if self.pool is not None:
             return self.pool.batch(index, synthetic)
         start = index * self.batch_size
-        return render_batch(self.renderer, self.seed, range(start, start + synthetic))
+        return render_batch(self.renderer, self.seed, range(start, start + synthetic), self.target)
 
 
 class MixedStream(CertificateStream):
@@ -122,7 +126,7 @@ class MixedStream(CertificateStream):
     def __init__(self, real: Sequence[Sample] | RealSet, real_fraction: float = 0.25,
                  augmentation: str = "default", **kwargs):
         super().__init__(**kwargs)
-        self.real = real if isinstance(real, RealSet) else RealSet.from_samples(real, self.image_size)
+        self.real = real if isinstance(real, RealSet) else RealSet.from_samples(real, self.image_size, self.target)
         if self.real.images.shape[1:3] != self.image_size[::-1]:
             raise ValueError(f"real images are {self.real.images.shape[2]}x{self.real.images.shape[1]}; "
                              f"expected the stream's {self.image_size[0]}x{self.image_size[1]}")
@@ -138,7 +142,38 @@ class MixedStream(CertificateStream):
         return images + real_images, corners + real_corners
 
 
-def synthetic_set(count: int, image_size=None, seed: int = 1_000_000, config=None, templates=None):
+def synthetic_set(count: int, image_size=None, seed: int = 1_000_000, config=None, templates=None,
+                  target: str = TARGET):
     """Renders a fixed set of `count` synthetic samples as model arrays (x, y), e.g. for validation."""
     renderer = Renderer(templates, resolve_config(config, image_size))
-    return to_arrays(*render_batch(renderer, seed, range(count)))
+    return to_arrays(*render_batch(renderer, seed, range(count), target))
+
+
+class RefineStream(keras.utils.PyDataset):
+    """An endless stream of the refiner's batches: field neighbourhoods cut with drawn coarse quads.
+
+    Batch b takes each neighbourhood once per pass in a shuffled order (`cycle_picks`) and draws its
+    coarse quads from `stream_rng(seed, b, "refine")`, so it is a pure function of (neighbourhoods, errors,
+    seed, b). `images` is (B, H, W, 3) float32 in [0, 1] at the canvas size, `corners` (B, 8) in canvas pixels.
+
+    Args:
+        neighbourhoods: `synthcert.training.refine.Neighbourhoods` rendered at phone resolution.
+        errors: the coarse stage's error distribution (`CoarseErrors`).
+        canvas: the refiner's input geometry.
+        batch_size, seed: as for CertificateStream.
+    """
+
+    def __init__(self, neighbourhoods: Neighbourhoods, errors: CoarseErrors, canvas: Canvas, batch_size: int = 32,
+                 seed: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        self.neighbourhoods, self.errors, self.canvas = neighbourhoods, errors, canvas
+        self.batch_size, self.seed = int(batch_size), int(seed)
+
+    @property
+    def num_batches(self):
+        return None
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        picks = cycle_picks(self.seed, int(index), self.batch_size, len(self.neighbourhoods), "refine-order")
+        rng = stream_rng(self.seed, int(index), "refine")
+        return to_arrays(*refine_batch(self.neighbourhoods, picks, self.errors, self.canvas, rng))

@@ -16,7 +16,7 @@ import numpy as np
 
 from synthcert.pipeline import Renderer
 from synthcert.rng import stream_rng
-from synthcert.samples import Sample
+from synthcert.samples import TARGET, Sample
 from synthcert.training.augment import augment_real
 from synthcert.training.letterbox import Letterbox, letterbox
 from synthcert.training.pool import cycle_picks
@@ -33,10 +33,22 @@ def to_arrays(images: Sequence[np.ndarray], corners_xy: Sequence[np.ndarray]) ->
     return x, y
 
 
-def render_batch(renderer: Renderer, seed: int, indices: Sequence[int]) -> tuple[list, list]:
-    """Renders samples `indices` of `seed`; returns their uint8 images and (4, 2) target corners."""
+def render_batch(renderer: Renderer, seed: int, indices: Sequence[int], target: str = TARGET) -> tuple[list, list]:
+    """Renders samples `indices` of `seed`; returns their uint8 images and the (4, 2) corners of `target`."""
     samples = [renderer.render(index=int(i), seed=seed) for i in indices]
-    return [s.image for s in samples], [s.target.corners for s in samples]
+    return [s.image for s in samples], [target_corners(s, target) for s in samples]
+
+
+def target_corners(sample: Sample, target: str = TARGET) -> np.ndarray:
+    """Returns the (4, 2) corners of the field `target` of a sample.
+
+    Raises:
+        ValueError: if the sample has no such field, naming the fields it has.
+    """
+    if target not in sample.fields:
+        raise ValueError(f"{sample.source}: has no {target!r} label (it has {', '.join(sorted(sample.fields))}); "
+                         "label it, leave the photo out or choose another target")
+    return sample.fields[target].corners
 
 
 @dataclass(frozen=True)
@@ -56,21 +68,20 @@ class RealSet:
     sources: tuple[str, ...]
 
     @classmethod
-    def from_samples(cls, samples: Sequence[Sample], input_size_wh: tuple[int, int]) -> RealSet:
-        """Letterboxes each sample's image into `input_size_wh` and scales its target corners with it.
+    def from_samples(cls, samples: Sequence[Sample], input_size_wh: tuple[int, int], target: str = TARGET) -> RealSet:
+        """Letterboxes each sample's image into `input_size_wh` and scales the corners of `target` with it.
 
         Raises:
-            ValueError: if there are no samples or one has no `registration_number` label.
+            ValueError: if there are no samples or one has no `target` label.
         """
         if not samples:
             raise ValueError("no real samples given; pass at least one labelled photo or none at all")
         images, corners, boxes = [], [], []
         for s in samples:
-            if "registration_number" not in s.fields:
-                raise ValueError(f"{s.source}: has no registration_number label; label it or leave it out")
+            true = target_corners(s, target)
             image, box = letterbox(s.image, input_size_wh)
             images.append(image)
-            corners.append(box.to_input(s.target.corners))
+            corners.append(box.to_input(true))
             boxes.append(box)
         return cls(np.stack(images), np.stack(corners), tuple(boxes), tuple(s.source for s in samples))
 

@@ -84,3 +84,43 @@ def rectify(image: np.ndarray, corners_xy: np.ndarray, height_px: int = 48) -> n
     m = geometry.opencv_from_coco(crop_from_image.astype(np.float64))
     return cv2.warpPerspective(image, m, (width_px, height_px), flags=cv2.INTER_LINEAR,
                                borderMode=cv2.BORDER_REPLICATE)
+
+
+QUAD_RGB = ((235, 40, 40), (40, 90, 255), (230, 150, 0), (160, 40, 200), (0, 160, 160))
+
+
+def zoom_sheet(image: np.ndarray, quads: dict[str, np.ndarray], width: int = 960) -> np.ndarray:
+    """Returns one picture of a photo: the whole photo, then a zoom on the quads, then a legend.
+
+    The first quad (the label, say) is drawn green, the others in `QUAD_RGB` order; each has a dot on its
+    first corner, so a wrong reading order shows. The zoom spans every quad plus a margin.
+
+    Args:
+        image: (H, W, 3) uint8 RGB photo of any size.
+        quads: name -> (4, 2) corners in the photo's pixels (COCO), TL, TR, BR, BL; the first is the label.
+        width: width of the picture in pixels.
+    """
+    colours = dict(zip(quads, (TRUTH_RGB, *QUAD_RGB), strict=False))
+    scale = width / image.shape[1]
+    whole = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    every = np.concatenate([np.asarray(q, np.float64) for q in quads.values()])
+    (x0, y0), (x1, y1) = every.min(axis=0), every.max(axis=0)
+    m = 0.3 * max(x1 - x0, y1 - y0)
+    box = (int(max(x0 - m, 0)), int(max(y0 - m, 0)), int(min(x1 + m, image.shape[1])), int(min(y1 + m, image.shape[0])))
+    zoom_scale = width / max(box[2] - box[0], 1)
+    zoom = cv2.resize(image[box[1]:box[3], box[0]:box[2]], None, fx=zoom_scale, fy=zoom_scale,
+                      interpolation=cv2.INTER_CUBIC)
+    legend = np.full((30 * len(quads) + 10, width, 3), 255, np.uint8)
+    for i, (name, quad) in enumerate(quads.items()):
+        whole = _thick_quad(whole, np.asarray(quad) * scale, colours[name])
+        zoom = _thick_quad(zoom, (np.asarray(quad) - box[:2]) * zoom_scale, colours[name])
+        cv2.putText(legend, name, (10, 28 + 30 * i), cv2.FONT_HERSHEY_SIMPLEX, 0.7, colours[name], 2, cv2.LINE_AA)
+    return np.vstack([whole, zoom, legend])
+
+
+def _thick_quad(image: np.ndarray, quad_xy: np.ndarray, colour) -> np.ndarray:
+    out = np.ascontiguousarray(image).copy()
+    pts = np.round((np.asarray(quad_xy, np.float64) - 0.5) * (1 << SUBPIXEL_BITS)).astype(np.int32)
+    cv2.polylines(out, [pts.reshape(-1, 1, 2)], True, colour, 2, cv2.LINE_AA, shift=SUBPIXEL_BITS)
+    cv2.circle(out, tuple(int(v) for v in pts[0]), 5 << SUBPIXEL_BITS, colour, -1, cv2.LINE_AA, shift=SUBPIXEL_BITS)
+    return out

@@ -10,7 +10,21 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from synthcert.samples import TARGET
+
 HEADS = ("heatmap", "dense")
+
+# Train-time scene ranges, applied when no render configuration is given. The render defaults draw whole,
+# readable documents (previews, datasets); a detector must also have seen what phones photograph: the card
+# filling 40 to 150 % of the frame (close-ups cut by it), strong perspective, any roll including upside down.
+TRAIN_SCENE = {
+    "fill_range": (0.4, 1.5),
+    "offset_range": (-0.25, 0.25),
+    "roll_range_deg": (-180.0, 180.0),
+    "tilt_x_range_deg": (-40.0, 40.0),
+    "tilt_y_range_deg": (-40.0, 40.0),
+    "focal_mm_range": (18.0, 70.0),
+}
 
 
 def check_architecture(image_size: tuple[int, int], channels, head: str) -> None:
@@ -60,6 +74,14 @@ class TrainOptions:
             configuration's; None keeps it. The presets are tuned for 384 x 256 photos, so on the default
             144 x 96 input `light` degrades about as much as `default` does at full size.
         templates: template directories, or None for the built-in ones.
+        target: the field the detector finds (any field the templates print, e.g. `vin`).
+        unlabelled: a directory of the user's unlabelled photos; after training, both stages' BatchNorm
+            statistics are re-estimated on them (`synthcert.keras.adapt`). None: no adaptation.
+        refine: train the second stage (the refiner on the field's neighbourhood at full resolution).
+        refine_share: share of `max_minutes` left to the refiner.
+        refine_photo_size: (W, H) of the renders the refiner's neighbourhoods are cut from (phone-like).
+        refine_count: how many such renders (each is cut again with new coarse quads in every pass).
+        refine_channels: filters per block of the refiner.
         tensorboard: also write a TensorBoard log to `out/tensorboard`.
         verbose: Keras's fit verbosity (0, 1 or 2).
     """
@@ -89,6 +111,13 @@ class TrainOptions:
     config: str | None = None
     photometric: str | None = "light"
     templates: tuple[str, ...] | None = None
+    target: str = TARGET
+    unlabelled: str | None = None
+    refine: bool = True
+    refine_share: float = 0.35
+    refine_photo_size: tuple[int, int] = (1024, 768)
+    refine_count: int = 1500
+    refine_channels: tuple[int, ...] = (16, 32, 48)
     tensorboard: bool = False
     verbose: int = 2
 
@@ -100,6 +129,9 @@ class TrainOptions:
             raise ValueError(f"real_fraction = {self.real_fraction}, real_val_fraction = {self.real_val_fraction}; "
                              "expected fractions in [0, 1] and [0, 1)")
         check_architecture(self.image_size, self.channels, self.head)
+        if not 0.0 < self.refine_share < 1.0 or self.refine_count < 1:
+            raise ValueError(f"refine_share = {self.refine_share}, refine_count = {self.refine_count}; expected a "
+                             "share in (0, 1) and at least one render")
 
     def replace(self, **changes) -> TrainOptions:
         """Returns a copy with some settings changed."""
@@ -108,4 +140,5 @@ class TrainOptions:
     def quick(self) -> TrainOptions:
         """Returns a smoke-test version of these options: small inputs and few steps, minutes on a CPU."""
         return self.replace(epochs=4, steps_per_epoch=50, batch_size=16, image_size=(96, 64), channels=(8, 16, 24),
-                            pool_size=400, validation_count=64, max_minutes=3.0)
+                            pool_size=400, validation_count=64, max_minutes=3.0, refine_photo_size=(320, 240),
+                            refine_count=64, refine_channels=(8, 16, 24))

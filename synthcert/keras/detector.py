@@ -1,0 +1,178 @@
+"""The two-stage detector: a coarse regressor on the whole photo, a refiner on the field's neighbourhood.
+
+Stage 1 sees the photo letterboxed to its small input and answers a coarse quad. Stage 2 sees the
+neighbourhood of that quad cut from the *full-resolution* photo and rectified by it
+(`synthcert.training.refine.cut_neighbourhood`) and answers the corners there, which the inverse of the
+same homography takes back to the photo. Both answers are checked: a crossed, folded or degenerate quad
+is never returned as the answer (a model that splits its corners between two places says so in
+`Location.problem`), and the refiner's heatmap spread becomes a calibrated confidence.
+
+One directory holds the detector: `best.keras` (stage 1), `refine.keras` (stage 2) and `detector.json`
+(the field, the canvas, the calibration). A single `.keras` file is a coarse-only detector.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from synthcert import geometry
+from synthcert.datasets.quads import quad_problem
+from synthcert.errors import SynthcertError
+from synthcert.evaluation import text_height_px
+from synthcert.keras.model import heatmap_probe, heatmap_spread, input_size, load_model, locate_photo
+from synthcert.samples import TARGET
+from synthcert.training.calibration import Calibration
+from synthcert.training.refine import Canvas, cut_neighbourhood
+
+DETECTOR_FILE = "detector.json"
+COARSE_FILE = "best.keras"
+REFINE_FILE = "refine.keras"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the detector found the field in one photo.
+
+    Attributes:
+        corners_xy: (4, 2) float64 in the photo's pixels (COCO), TL, TR, BR, BL of the text as read; None
+            when the answer is no quad (the coarse corners crossed: see `problem`).
+        coarse_xy: (4, 2) float64, stage 1's corners (possibly crossed).
+        spread_px: (4,) float64 heatmap spread of each corner of the last stage that answered, in photo
+            pixels; None for a Dense-head model.
+        confidence: calibrated probability that every corner is within a quarter of the text height
+            (`synthcert.evaluation`); None for an uncalibrated model; 0 when there is no answer.
+        refined: whether stage 2 gave `corners_xy`.
+        problem: why the answer is missing or is stage 1's, or None.
+    """
+
+    corners_xy: np.ndarray | None
+    coarse_xy: np.ndarray
+    spread_px: np.ndarray | None = None
+    confidence: float | None = None
+    refined: bool = False
+    problem: str | None = None
+
+
+@dataclass
+class Detector:
+    """Both stages and what joins them; `locate` answers one photo.
+
+    Args:
+        coarse: the stage 1 regressor (whole photo, letterboxed).
+        refiner: the stage 2 regressor on `canvas`, or None for a coarse-only detector.
+        canvas: the refiner's input geometry.
+        calibration: confidence from the answering stage's spread, or None.
+        target: the field it finds.
+    """
+
+    coarse: keras.Model
+    refiner: keras.Model | None = None
+    canvas: Canvas = field(default_factory=Canvas)
+    calibration: Calibration | None = None
+    target: str = TARGET
+
+    def locate(self, image: np.ndarray, refine: bool = True) -> Location:
+        """Finds the field in an (H, W, 3) uint8 RGB photo of any size; `refine=False` stops after stage 1."""
+        coarse, coarse_spread = locate_photo(self.coarse, image)
+        problem = quad_problem(coarse)
+        if problem is not None:
+            return Location(None, coarse, coarse_spread, 0.0, False,
+                            f"the coarse corners {problem}: the model split them between places")
+        coarse_heights = _in_text_heights(coarse_spread, coarse)
+        if self.refiner is None or not refine:
+            return Location(coarse, coarse, coarse_spread, self._confidence(coarse_heights))
+        canvas_image, canvas_from_image = cut_neighbourhood(image, coarse, self.canvas)
+        corners, spread = refine_canvases(self.refiner, canvas_image[None])
+        refined = geometry.transform_points(np.linalg.inv(canvas_from_image), corners[0])
+        problem = quad_problem(refined)
+        if problem is not None:
+            return Location(coarse, coarse, coarse_spread, self._confidence(coarse_heights), False,
+                            f"the refined corners {problem}; the coarse ones are given")
+        heights = None if spread is None else spread[0] / self.canvas.text_height
+        spread_px = None if heights is None else heights * float(text_height_px(refined)[0])
+        return Location(refined, coarse, spread_px, self._confidence(heights), True)
+
+    def _confidence(self, spread_text_heights) -> float | None:
+        if self.calibration is None or spread_text_heights is None:
+            return None
+        return float(self.calibration.confidence(spread_text_heights[None])[0])
+
+    def save(self, directory: str | Path) -> Path:
+        """Writes both stages and `detector.json` into `directory`; returns its path."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        self.coarse.save(directory / COARSE_FILE)
+        if self.refiner is not None:
+            self.refiner.save(directory / REFINE_FILE)
+        info = {"target": self.target, "coarse": COARSE_FILE, "refine": REFINE_FILE if self.refiner else None,
+                "canvas": self.canvas.to_dict(),
+                "calibration": None if self.calibration is None else self.calibration.to_dict()}
+        (directory / DETECTOR_FILE).write_text(json.dumps(info, indent=2) + "\n")
+        return directory
+
+
+def load_detector(path: str | Path) -> Detector:
+    """Loads a detector directory written by train.py, or one `.keras` file as a coarse-only detector.
+
+    Raises:
+        SynthcertError: the path is neither, or `detector.json` is unreadable.
+    """
+    path = Path(path)
+    if not path.is_dir():  # a .keras file, or a missing path that load_model reports
+        return Detector(load_model(path))
+    info_path = path / DETECTOR_FILE
+    if not info_path.is_file():
+        if (path / COARSE_FILE).is_file():
+            return Detector(load_model(path / COARSE_FILE))
+        raise SynthcertError(f"is no detector: expected a .keras file or a directory with {DETECTOR_FILE} written "
+                             "by train.py", path)
+    try:
+        info = json.loads(info_path.read_text())
+        canvas = Canvas.from_dict(info["canvas"])
+        calibration = None if info.get("calibration") is None else Calibration(**info["calibration"])
+    except (ValueError, KeyError, TypeError) as e:
+        raise SynthcertError(f"cannot read it ({e}); re-run train.py or restore the file", info_path) from None
+    refiner = None if info.get("refine") is None else load_model(path / info["refine"])
+    return Detector(load_model(path / info.get("coarse", COARSE_FILE)), refiner, canvas, calibration,
+                    info.get("target", TARGET))
+
+
+def refine_canvases(refiner: keras.Model, canvases: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Runs the refiner on (N, h, w, 3) uint8 canvases; returns (N, 4, 2) corners in canvas pixels and the
+    (N, 4) heatmap spreads in canvas pixels (None for a Dense head)."""
+    x = canvases.astype(np.float32) / np.float32(255)
+    probe = heatmap_probe(refiner)
+    if probe is None:
+        return np.asarray(refiner(x, training=False), np.float64).reshape(-1, 4, 2), None
+    corners, logits = probe(x, training=False)
+    spread = heatmap_spread(np.asarray(logits), input_size(refiner))
+    return np.asarray(corners, np.float64).reshape(-1, 4, 2), spread
+
+
+def _in_text_heights(spread_px: np.ndarray | None, quad_xy: np.ndarray) -> np.ndarray | None:
+    return None if spread_px is None else spread_px / float(text_height_px(quad_xy)[0])
+
+
+def evaluate_detector(detector: Detector, samples, refine: bool = True) -> tuple[dict, list[Location]]:
+    """Locates the field in labelled photos of any size and measures the errors in each photo's own pixels.
+
+    A photo without an answer (crossed coarse corners) is scored on its coarse corners, which never hit.
+
+    Returns:
+        The `synthcert.evaluation.summarize` metrics (plus `answered`, the photos with an answer) and
+        each photo's Location.
+    """
+    from synthcert.evaluation import summarize
+    from synthcert.training.batches import target_corners
+
+    locations = [detector.locate(s.image, refine) for s in samples]
+    pred = np.stack([c.coarse_xy if c.corners_xy is None else c.corners_xy for c in locations])
+    true = np.stack([target_corners(s, detector.target) for s in samples])
+    metrics = summarize(pred, true, image_width_px=[s.image.shape[1] for s in samples])
+    metrics["answered"] = sum(c.corners_xy is not None for c in locations)
+    return metrics, locations

@@ -1,0 +1,101 @@
+"""Everything a training run needs before the first step: options checked, real photos read, configuration,
+validation sets and the training stream."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from synthcert.config import RenderConfig, resolve_config
+from synthcert.errors import SynthcertError
+from synthcert.keras.callbacks import say
+from synthcert.keras.streams import CertificateStream, MixedStream, synthetic_set
+from synthcert.pipeline import Renderer
+from synthcert.training.batches import RealSet, render_batch, split_real, to_arrays
+from synthcert.training.options import TRAIN_SCENE, TrainOptions
+
+
+@dataclass
+class Prepared:
+    """A run ready to fit.
+
+    Attributes:
+        options: the run's settings.
+        out: the output directory (created).
+        start: `time.monotonic()` at the start: the wall-time budget counts from here.
+        config: the render configuration of the synthetic photos.
+        val_seed: the synthetic validation seed.
+        sets: name -> (x, y) model arrays: `val` (synthetic), and with real photos `train_synthetic`,
+            `train_real`, `val_real`.
+        real_samples: name -> the real photos behind `train_real` / `val_real`, at full resolution.
+        stream: the training stream.
+        unlabelled: the user's unlabelled photos (uint8 RGB), or None.
+    """
+
+    options: TrainOptions
+    out: Path
+    start: float
+    config: RenderConfig
+    val_seed: int
+    sets: dict
+    real_samples: dict
+    stream: CertificateStream
+    unlabelled: list | None
+
+
+def training_config(o: TrainOptions) -> RenderConfig:
+    """The configuration renders are drawn with: the user's, or the defaults widened by `TRAIN_SCENE`."""
+    config = resolve_config(o.config, o.image_size, o.photometric)
+    return config.replace(scene=TRAIN_SCENE) if o.config is None else config
+
+
+def check_target(o: TrainOptions) -> None:
+    """Raises a one-line error unless every template prints the field `o.target`."""
+    for spec in Renderer(o.templates, resolve_config()).specs:
+        if o.target not in spec.fields:
+            raise SynthcertError(f"target = {o.target!r} is not a field of template {spec.name!r} (it prints "
+                                 f"{', '.join(sorted(spec.fields))}); choose one of those", field="--target")
+
+
+def prepare(o: TrainOptions) -> Prepared:
+    """Checks and reads every input first, so that a wrong path fails before minutes of rendering."""
+    start = time.monotonic()
+    if o.tensorboard and importlib.util.find_spec("tensorboard") is None:
+        raise SynthcertError("tensorboard = True needs the tensorboard package; pip install tensorboard, or leave "
+                             "it off")
+    check_target(o)
+    unlabelled = None
+    if o.unlabelled:
+        from synthcert.keras.adapt import read_photos
+
+        unlabelled = read_photos(o.unlabelled)
+    real_samples: dict = {}
+    if o.real:
+        from synthcert.datasets import read_dataset
+
+        train_real, val_real = split_real(read_dataset(o.real), o.real_val_fraction, o.seed)
+        if not train_real:
+            raise SynthcertError("holds no labelled photos; give a dataset with at least one", o.real)
+        real_samples = {name: s for name, s in (("train_real", train_real), ("val_real", val_real)) if s}
+    real_sets = {name: RealSet.from_samples(s, o.image_size, o.target) for name, s in real_samples.items()}
+    out = Path(o.out)
+    out.mkdir(parents=True, exist_ok=True)
+    val_seed = o.seed + o.validation_seed_offset
+    config = training_config(o)
+    pool = f" and a pool of {o.pool_size} training samples with {o.pool_workers} processes" if o.pool_size else ""
+    say(o, f"rendering {o.validation_count} validation samples (seed {val_seed}){pool}")
+    sets = {"val": synthetic_set(o.validation_count, None, val_seed, config, o.templates, o.target)}
+    stream_args = dict(batch_size=o.batch_size, seed=o.seed, config=config, templates=o.templates, target=o.target,
+                       pool_size=o.pool_size, pool_workers=o.pool_workers, workers=o.workers,
+                       use_multiprocessing=o.use_multiprocessing)
+    if real_sets:
+        stream = MixedStream(real_sets["train_real"], o.real_fraction, o.augmentation, **stream_args)
+        # Keras's own training loss mixes both sources; this fixed subset shows the synthetic part alone.
+        sets["train_synthetic"] = to_arrays(*render_batch(stream.renderer, o.seed, range(o.validation_count),
+                                                          o.target))
+    else:
+        stream = CertificateStream(**stream_args)
+    sets.update({name: to_arrays(r.images, r.corners) for name, r in real_sets.items()})
+    return Prepared(o, out, start, config, val_seed, sets, real_samples, stream, unlabelled)

@@ -1,0 +1,247 @@
+"""The second stage's view of a photo: the field's neighbourhood cut from the full-resolution photo, rectified
+by a coarse quad, and the coarse quads it is trained with.
+
+Training/inference input stage; numpy and OpenCV only, no TensorFlow. The refiner never sees the whole
+photo: `cut_neighbourhood` maps the coarse quad (TL, TR, BR, BL) onto the fixed rectangle `quad_box` of a
+small canvas, so the text is upright and of one size there whatever the photo's resolution, roll or
+perspective, and the canvas's margins hold where the coarse quad may have missed. Labels enter the canvas
+through the same `canvas_from_image` matrix as the pixels, and predictions leave it through its inverse.
+
+Training quads (`sample_coarse_quad`) are the label moved by the first stage's own errors, measured on
+renders in the label's frame (along and across the text, in text heights) and resampled, then widened by
+a random factor and an occasional line-sized miss: real photos miss by more than renders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from synthcert import geometry
+from synthcert.datasets.quads import quad_problem
+from synthcert.evaluation import text_height_px
+
+
+@dataclass(frozen=True)
+class Canvas:
+    """Where the coarse quad lands in the refiner's input.
+
+    Attributes:
+        size_wh: (W, H) of the canvas, the refiner's input.
+        quad_box: (x0, y0, x1, y1) the rectangle the coarse quad is mapped onto; the rest is margin.
+    """
+
+    size_wh: tuple[int, int] = (128, 64)
+    quad_box: tuple[float, float, float, float] = (32.0, 24.0, 96.0, 40.0)
+
+    def __post_init__(self):
+        w, h = self.size_wh
+        x0, y0, x1, y1 = self.quad_box
+        if not (0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h):
+            raise ValueError(f"quad_box = {self.quad_box}; expected x0 < x1 and y0 < y1 within the {w}x{h} canvas")
+
+    @property
+    def text_height(self) -> float:
+        """Height of the coarse quad in canvas pixels."""
+        return float(self.quad_box[3] - self.quad_box[1])
+
+    def to_dict(self) -> dict:
+        return {"size_wh": list(self.size_wh), "quad_box": list(self.quad_box)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Canvas:
+        return cls(tuple(int(v) for v in d["size_wh"]), tuple(float(v) for v in d["quad_box"]))
+
+
+def canvas_from_image(quad_xy: np.ndarray, canvas: Canvas) -> np.ndarray:
+    """Returns the (3, 3) homography that maps the (4, 2) quad (image pixels, TL, TR, BR, BL) onto
+    `canvas.quad_box` (COCO coordinates both).
+
+    Raises:
+        ValueError: if the quad is crossed, folded or degenerate (no such homography keeps the text upright).
+    """
+    quad_xy = np.asarray(quad_xy, np.float64)
+    problem = quad_problem(quad_xy)
+    if problem is not None:
+        raise ValueError(f"the coarse quad {np.round(quad_xy, 1).tolist()} {problem}")
+    target = geometry.rect_corners_xy(canvas.quad_box)
+    return cv2.getPerspectiveTransform(quad_xy.astype(np.float32), target.astype(np.float32)).astype(np.float64)
+
+
+def cut_neighbourhood(image: np.ndarray, quad_xy: np.ndarray, canvas: Canvas) -> tuple[np.ndarray, np.ndarray]:
+    """Cuts the canvas out of a photo of any size: the quad's neighbourhood, rectified onto `quad_box`.
+
+    Where the photo is much finer than the canvas, the region is first shrunk with area averaging (a
+    perspective warp alone would alias the text); pixels outside the photo repeat its border.
+
+    Args:
+        image: (H, W, 3) uint8 RGB, the photo at full resolution.
+        quad_xy: (4, 2) float64 coarse corners in the photo's pixels (COCO), TL, TR, BR, BL.
+        canvas: the canvas geometry.
+
+    Returns:
+        The (canvas H, canvas W, 3) uint8 canvas and the (3, 3) `canvas_from_image` homography (COCO), which
+        maps labels into the canvas and, inverted, predictions back into the photo.
+
+    Example:
+        >>> photo = np.zeros((300, 400, 3), np.uint8)
+        >>> crop, m = cut_neighbourhood(photo, np.array([[100, 100], [300, 100], [300, 150], [100, 150.]]), Canvas())
+        >>> crop.shape, np.round(geometry.transform_points(m, [[100, 100]]), 6).tolist()
+        ((64, 128, 3), [[32.0, 24.0]])
+    """
+    m = canvas_from_image(quad_xy, canvas)
+    w, h = canvas.size_wh
+    image_from_canvas = np.linalg.inv(m)
+    region = geometry.transform_points(image_from_canvas, geometry.rect_corners_xy((0, 0, w, h)))
+    (x0, y0), (x1, y1) = np.floor(region.min(axis=0)), np.ceil(region.max(axis=0))
+    x0, y0 = max(int(x0), 0), max(int(y0), 0)
+    x1, y1 = min(int(x1), image.shape[1]), min(int(y1), image.shape[0])
+    source, source_from_image = image, np.eye(3)
+    if x1 - x0 >= 2 and y1 - y0 >= 2:
+        source, source_from_image = image[y0:y1, x0:x1], geometry.translation(-x0, -y0)
+        shrink = 1.0 / geometry.max_scale(m, np.asarray(quad_xy, np.float64))  # photo pixels per canvas pixel
+        if shrink > 1.5:
+            size = (max(1, round((x1 - x0) / shrink)), max(1, round((y1 - y0) / shrink)))
+            scale = geometry.scaling(size[0] / (x1 - x0), size[1] / (y1 - y0))
+            source = cv2.resize(source, size, interpolation=cv2.INTER_AREA)
+            source_from_image = scale @ source_from_image
+    warp = m @ np.linalg.inv(source_from_image)
+    out = cv2.warpPerspective(np.ascontiguousarray(source), geometry.opencv_from_coco(warp), (w, h),
+                              flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return out, m
+
+
+def local_errors(pred_xy, true_xy) -> np.ndarray:
+    """Returns (N, 4, 2) float64: each corner's error along and across the label's text, in text heights.
+
+    The frame is the label's own: x along TL -> TR, y along TL -> BL (so y grows down the text as read),
+    both in units of the label's text height. A coarse error measured on one photo can thus be replayed
+    on another at any size and roll (`sample_coarse_quad`).
+    """
+    pred, true = (np.asarray(a, np.float64).reshape(-1, 4, 2) for a in (pred_xy, true_xy))
+    along, across = _axes(true)
+    d = pred - true
+    h = text_height_px(true)[:, None]
+    return np.stack([np.einsum("nkd,nd->nk", d, along), np.einsum("nkd,nd->nk", d, across)], axis=-1) / h[..., None]
+
+
+def _axes(true: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    along = (true[:, 1] - true[:, 0]) + (true[:, 2] - true[:, 3])
+    along /= np.linalg.norm(along, axis=1, keepdims=True)
+    return along, np.stack([-along[:, 1], along[:, 0]], axis=1)  # 90 degrees clockwise on screen (y down)
+
+
+@dataclass(frozen=True)
+class CoarseErrors:
+    """How the first stage misses, as `sample_coarse_quad` replays it.
+
+    Attributes:
+        residuals: (M, 4, 2) float64 first-stage errors in the label's frame (`local_errors`), measured on
+            renders; empty for none.
+        scale_range: each replayed residual is multiplied by a factor drawn from this range.
+        noise: per-corner Gaussian noise in text heights, added to every draw.
+        miss_p: probability of an extra shift of the whole quad, as when the first stage lands near the
+            wrong text: up to `miss_range` text heights across and along the text.
+        miss_range: (across, along) largest shift of such a miss, in text heights.
+    """
+
+    residuals: np.ndarray = field(default_factory=lambda: np.zeros((0, 4, 2)))
+    scale_range: tuple[float, float] = (0.5, 3.0)
+    noise: float = 0.08
+    miss_p: float = 0.3
+    miss_range: tuple[float, float] = (1.0, 1.0)
+
+
+def sample_coarse_quad(true_xy: np.ndarray, errors: CoarseErrors, rng: np.random.Generator,
+                       attempts: int = 20) -> np.ndarray:
+    """Draws a plausible first-stage answer for a label: the label moved by a replayed first-stage error.
+
+    Args:
+        true_xy: (4, 2) float64 label corners in image pixels, TL, TR, BR, BL.
+        errors: the error distribution.
+        rng: the only source of randomness.
+        attempts: draws before giving up on a convex quad and returning the label itself.
+
+    Returns:
+        (4, 2) float64 convex quad in the same frame and order.
+    """
+    true = np.asarray(true_xy, np.float64).reshape(1, 4, 2)
+    along, across = (a[0] for a in _axes(true))
+    h = float(text_height_px(true)[0])
+    for _ in range(attempts):
+        local = rng.normal(0.0, errors.noise, (4, 2))
+        if len(errors.residuals):
+            local += errors.residuals[rng.integers(len(errors.residuals))] * rng.uniform(*errors.scale_range)
+        if rng.random() < errors.miss_p:
+            local += [rng.uniform(-1, 1) * errors.miss_range[1], rng.uniform(-1, 1) * errors.miss_range[0]]
+        quad = true[0] + h * (local[:, :1] * along + local[:, 1:] * across)
+        if quad_problem(quad) is None:
+            return quad
+    return true[0]
+
+
+@dataclass(frozen=True)
+class Neighbourhoods:
+    """Rendered photos' field neighbourhoods, kept at the render's full resolution for the refiner's batches.
+
+    Each crop is the axis-aligned region around the label that any canvas of `sample_coarse_quad`'s
+    quads can reach, so batches cut canvases from it as they would from the whole photo.
+
+    Attributes:
+        images: N (h, w, 3) uint8 RGB crops of different sizes.
+        corners: (N, 4, 2) float64 label corners in each crop's pixels (COCO), TL, TR, BR, BL.
+    """
+
+    images: tuple[np.ndarray, ...]
+    corners: np.ndarray
+
+    @classmethod
+    def from_photos(cls, images, corners_xy, canvas: Canvas, reach: float = 2.0) -> Neighbourhoods:
+        """Crops each (H, W, 3) photo around its (4, 2) label to `reach` times the canvas's size around it."""
+        crops, moved = [], []
+        w, h = canvas.size_wh
+        grown = (-(reach - 1) * w / 2, -(reach - 1) * h / 2, (reach + 1) * w / 2, (reach + 1) * h / 2)
+        for image, corners in zip(images, corners_xy, strict=True):
+            m = canvas_from_image(corners, canvas)
+            region = geometry.transform_points(np.linalg.inv(m), geometry.rect_corners_xy(grown))
+            x0, y0 = np.maximum(np.floor(region.min(axis=0)), 0).astype(int)
+            x1, y1 = np.minimum(np.ceil(region.max(axis=0)), image.shape[1::-1]).astype(int)
+            crops.append(np.ascontiguousarray(image[y0:y1, x0:x1]))
+            moved.append(np.asarray(corners, np.float64) - [x0, y0])
+        return cls(tuple(crops), np.stack(moved))
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+
+def refine_batch(neighbourhoods: Neighbourhoods, picks, errors: CoarseErrors, canvas: Canvas,
+                 rng: np.random.Generator) -> tuple[list, list]:
+    """Returns the canvases of a batch and their (4, 2) labels in canvas pixels: for each picked
+    neighbourhood one coarse quad drawn from `errors`, the canvas cut with it, the label mapped by the
+    same `canvas_from_image` as the pixels."""
+    images, corners = [], []
+    for i in picks:
+        true = neighbourhoods.corners[i]
+        crop, m = cut_neighbourhood(neighbourhoods.images[i], sample_coarse_quad(true, errors, rng), canvas)
+        images.append(crop)
+        corners.append(geometry.transform_points(m, true))
+    return images, corners
+
+
+def render_neighbourhoods(renderer, seed: int, count: int, canvas: Canvas, target: str, chunk: int = 32,
+                          progress=None) -> Neighbourhoods:
+    """Renders samples 0 ... count - 1 of `seed` and keeps only the neighbourhood of the field `target`
+    (the whole photos would not fit in memory at phone resolution); `progress(done)` after each chunk."""
+    from synthcert.training.batches import render_batch
+
+    images, corners = [], []
+    for lo in range(0, count, chunk):
+        part = Neighbourhoods.from_photos(*render_batch(renderer, seed, range(lo, min(count, lo + chunk)), target),
+                                          canvas)
+        images += part.images
+        corners.append(part.corners)
+        if progress is not None:
+            progress(min(count, lo + chunk))
+    return Neighbourhoods(tuple(images), np.concatenate(corners))

@@ -1,0 +1,113 @@
+"""The two-stage detector: answers that are one plausible quad, save and load, BatchNorm adaptation, eval --real."""
+
+import json
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from click.testing import CliRunner  # noqa: E402
+
+from synthcert.cli import main  # noqa: E402
+from synthcert.keras import Detector, adapt_batchnorm, build_regressor, load_detector  # noqa: E402
+from synthcert.samples import FieldLabel, Sample  # noqa: E402
+from synthcert.training.calibration import Calibration  # noqa: E402
+from synthcert.training.refine import Canvas  # noqa: E402
+
+TINY = (64, 48)
+UPRIGHT = [0.25, 0.4, 0.75, 0.4, 0.75, 0.6, 0.25, 0.6]  # fractions of the input: a box in the middle
+CROSSED = [0.25, 0.4, 0.75, 0.6, 0.75, 0.4, 0.25, 0.6]  # TR and BR swapped: the outline crosses itself
+
+
+def constant(size_wh, corners_relative, channels=(4,)):
+    """A regressor that always answers the same corners (fractions of its input)."""
+    model = build_regressor(size_wh, channels=channels, head="dense")
+    dense = model.get_layer("corners_relative")
+    dense.set_weights([np.zeros_like(dense.get_weights()[0]), np.asarray(corners_relative, np.float32)])
+    return model
+
+
+def photo(size_wh=(128, 96), value=128):
+    w, h = size_wh
+    return np.full((h, w, 3), value, np.uint8)
+
+
+def test_crossed_coarse_corners_are_never_returned_and_say_why():
+    where = Detector(constant(TINY, CROSSED)).locate(photo())
+    assert where.corners_xy is None and where.confidence == 0.0
+    assert "self-intersecting" in where.problem and "split them between places" in where.problem
+
+
+def test_crossed_refined_corners_fall_back_to_the_coarse_quad():
+    detector = Detector(constant(TINY, UPRIGHT), refiner=constant(Canvas().size_wh, CROSSED))
+    where = detector.locate(photo())
+    assert not where.refined and "the refined corners" in where.problem
+    np.testing.assert_allclose(where.corners_xy, where.coarse_xy)
+
+
+def test_refined_corners_come_back_through_the_inverse_of_the_canvas_homography():
+    canvas = Canvas((128, 64), (32.0, 24.0, 96.0, 40.0))
+    on_quad_box = [32 / 128, 24 / 64, 96 / 128, 24 / 64, 96 / 128, 40 / 64, 32 / 128, 40 / 64]
+    detector = Detector(constant(TINY, UPRIGHT), refiner=constant(canvas.size_wh, on_quad_box), canvas=canvas)
+    where = detector.locate(photo())
+    assert where.refined  # a refiner answering the quad box itself gives the coarse quad back
+    np.testing.assert_allclose(where.corners_xy, where.coarse_xy, atol=1e-3)
+
+
+def test_detector_directory_survives_save_and_load(tmp_path):
+    detector = Detector(constant(TINY, UPRIGHT), constant(Canvas().size_wh, UPRIGHT), Canvas(),
+                        Calibration(1.0, -2.0, 10, 0.5), target="vin")
+    detector.save(tmp_path / "det")
+    loaded = load_detector(tmp_path / "det")
+    assert loaded.target == "vin" and loaded.calibration == detector.calibration and loaded.canvas == Canvas()
+    a, b = detector.locate(photo()), loaded.locate(photo())
+    np.testing.assert_allclose(a.corners_xy, b.corners_xy, atol=1e-5)
+
+
+def test_a_directory_without_a_detector_is_a_one_line_error(tmp_path):
+    result = CliRunner().invoke(main, ["predict", str(tmp_path), str(tmp_path / "x.png")])
+    assert result.exit_code == 2 and "is no detector: expected a .keras file or a directory" in result.output
+
+
+def test_adapted_batchnorm_normalises_like_the_photos_own_batch_statistics():
+    model = build_regressor(TINY, channels=(4, 8), head="heatmap")
+    x = np.random.default_rng(0).uniform(0.2, 0.9, (6, 48, 64, 3)).astype(np.float32)
+    assert adapt_batchnorm(model, x, weight=1.0) == 3  # two blocks and the head
+    first = keras.Model(model.inputs[0], model.get_layer("bn0").output)
+    # Keras's own BatchNormalization in training mode normalises with the batch's statistics: the oracle.
+    np.testing.assert_allclose(first(x, training=False), first(x, training=True), atol=2e-3)
+
+
+def test_eval_real_reports_every_photo_and_draws_it(tmp_path):
+    import cv2
+
+    from synthcert.datasets import write_dataset
+
+    label = FieldLabel("AB 123", np.array([[32, 38.4], [96, 38.4], [96, 57.6], [32, 57.6]]), np.ones(4, bool))
+    samples = [Sample(photo(value=v), {"registration_number": label}, "real", source=f"p{v}.png") for v in (90, 160)]
+    write_dataset(samples, tmp_path / "data", formats=["coco"])
+    detector_dir = Detector(constant(TINY, UPRIGHT)).save(tmp_path / "det")
+    args = ["eval", str(detector_dir), "--real", str(tmp_path / "data"), "--draw", str(tmp_path / "drawn"), "--json",
+            str(tmp_path / "e.json")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 3 and all(": hit; corner error mean 0.0 % of the text height" in line for line in lines[:2])
+    assert lines[2].startswith("2 real photos, stage 1 only: hit rate 2/2 (100%)")
+    assert json.loads((tmp_path / "e.json").read_text())["overall"]["hit_rate"] == 1.0
+    drawn = sorted(p.name for p in (tmp_path / "drawn").iterdir())
+    assert len(drawn) == 2 and cv2.imread(str(tmp_path / "drawn" / drawn[0])).shape[1] == 960
+
+
+def test_predict_prints_null_corners_and_the_problem_for_a_crossed_answer(tmp_path):
+    import cv2
+
+    Detector(constant(TINY, CROSSED)).save(tmp_path / "det")
+    cv2.imwrite(str(tmp_path / "p.png"), photo())
+    result = CliRunner().invoke(main, ["predict", str(tmp_path / "det"), str(tmp_path / "p.png"), "--crop",
+                                       str(tmp_path / "crops")])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)
+    assert record["top_left"] is None and "self-intersecting" in record["problem"]
+    assert not (tmp_path / "crops").exists()

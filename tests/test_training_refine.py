@@ -1,0 +1,131 @@
+"""The refiner's view: neighbourhood canvases cut by a coarse quad, their labels, and the coarse quads drawn.
+
+Labels are checked against marker blobs painted at the label's corners and warped with the pixels only
+(tests/oracles.py), never against the homography the code computes.
+"""
+
+import numpy as np
+import pytest
+from oracles import blob_centroids
+
+from synthcert.training.calibration import fit_calibration
+from synthcert.training.refine import (
+    Canvas,
+    CoarseErrors,
+    Neighbourhoods,
+    canvas_from_image,
+    cut_neighbourhood,
+    local_errors,
+    refine_batch,
+    sample_coarse_quad,
+)
+
+COLOURS = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255)]  # far apart, even faded
+
+
+def marker_photo(corners_xy, size_wh, sigma):
+    """A black photo with one coloured Gaussian blob centred on each corner (COCO coordinates)."""
+    w, h = size_wh
+    ys, xs = np.mgrid[0:h, 0:w]
+    image = np.zeros((h, w, 3), np.float64)
+    for (px, py), colour in zip(corners_xy, COLOURS, strict=True):
+        blob = np.exp(-((xs + 0.5 - px) ** 2 + (ys + 0.5 - py) ** 2) / (2 * sigma**2))
+        image = np.maximum(image, blob[..., None] * np.array(colour, np.float64))
+    return np.round(image).astype(np.uint8)
+
+
+def rolled_label(centre_xy, width, height, roll_deg):
+    """TL, TR, BR, BL of a text box rolled about its centre (y down, positive angles clockwise on screen)."""
+    a = np.deg2rad(roll_deg)
+    along, across = np.array([np.cos(a), np.sin(a)]), np.array([-np.sin(a), np.cos(a)])
+    half = [(-1, -1), (1, -1), (1, 1), (-1, 1)]
+    return np.array([centre_xy + u * width / 2 * along + v * height / 2 * across for u, v in half])
+
+
+@pytest.mark.parametrize(
+    ("size_wh", "label", "sigma"),
+    [
+        ((400, 300), rolled_label((200, 150), 120, 30, 8.0), 3.0),
+        ((400, 300), rolled_label((200, 150), 120, 30, 180.0), 3.0),  # upside down: TL at the lower right
+        ((1600, 1200), rolled_label((800, 600), 480, 120, -20.0), 12.0),  # shrunk 7.5 x by area averaging
+    ],
+    ids=["slight-roll", "upside-down", "full-resolution-shrunk"],
+)
+def test_canvas_labels_land_on_the_warped_marker_blobs(size_wh, label, sigma):
+    rng = np.random.default_rng(0)
+    coarse = sample_coarse_quad(label, CoarseErrors(noise=0.1, miss_p=0.0), rng)
+    canvas = Canvas()
+    crop, m = cut_neighbourhood(marker_photo(label, size_wh, sigma), coarse, canvas)
+    found = np.array(blob_centroids(crop, COLOURS, tolerance=150))
+    corners = np.asarray([m @ [x, y, 1.0] for x, y in label])
+    np.testing.assert_allclose(found, corners[:, :2] / corners[:, 2:], atol=0.25)
+
+
+def test_coarse_quad_lands_on_the_canvas_quad_box():
+    canvas = Canvas((128, 64), (32.0, 24.0, 96.0, 40.0))
+    quad = rolled_label((300, 200), 200, 50, 90.0)
+    m = canvas_from_image(quad, canvas)
+    p = np.column_stack([quad, np.ones(4)]) @ m.T
+    np.testing.assert_allclose(p[:, :2] / p[:, 2:], [[32, 24], [96, 24], [96, 40], [32, 40]], atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "quad",
+    [[[0, 0], [10, 10], [10, 0], [0, 10]], [[0, 0], [0, 10], [10, 10], [10, 0]], [[0, 0], [5, 0], [10, 0], [0, 5]]],
+    ids=["crossed", "counter-clockwise", "three-on-a-line"],
+)
+def test_a_crossed_or_degenerate_coarse_quad_is_refused(quad):
+    with pytest.raises(ValueError, match="the coarse quad"):
+        canvas_from_image(np.array(quad, float), Canvas())
+
+
+def test_local_errors_are_along_and_across_the_text_in_text_heights():
+    upright = rolled_label((100, 100), 40, 10, 0.0)
+    upside_down = rolled_label((100, 100), 40, 10, 180.0)
+    moved = np.array([5.0, 0.0])  # 5 px to the right on screen
+    np.testing.assert_allclose(local_errors(upright + moved, upright)[0], [[0.5, 0.0]] * 4, atol=1e-12)
+    np.testing.assert_allclose(local_errors(upside_down + moved, upside_down)[0], [[-0.5, 0.0]] * 4, atol=1e-12)
+    down = np.array([0.0, 2.5])  # down on screen: across the text, towards its bottom when upright
+    np.testing.assert_allclose(local_errors(upright + down, upright)[0], [[0.0, 0.25]] * 4, atol=1e-12)
+
+
+def test_a_replayed_residual_moves_the_label_in_its_own_frame():
+    label = rolled_label((200, 200), 80, 20, 90.0)  # text runs down the screen; its bottom faces left
+    one_height_down_the_text = np.tile([[0.0, 1.0]], (4, 1))[None]
+    errors = CoarseErrors(residuals=one_height_down_the_text, scale_range=(1.0, 1.0), noise=0.0, miss_p=0.0)
+    quad = sample_coarse_quad(label, errors, np.random.default_rng(1))
+    np.testing.assert_allclose(quad - label, [[-20.0, 0.0]] * 4, atol=1e-9)
+
+
+def test_drawn_coarse_quads_are_always_convex_and_in_reading_order():
+    from synthcert.datasets.quads import quad_problem
+
+    rng = np.random.default_rng(2)
+    label = rolled_label((200, 150), 60, 15, 30.0)
+    wild = CoarseErrors(residuals=rng.normal(0, 0.4, (16, 4, 2)), scale_range=(1.0, 3.0), noise=0.3, miss_p=1.0)
+    assert all(quad_problem(sample_coarse_quad(label, wild, rng)) is None for _ in range(200))
+
+
+def test_refine_batches_cut_from_neighbourhoods_match_the_markers():
+    label = rolled_label((320, 240), 160, 40, 12.0)
+    photo = marker_photo(label, (640, 480), 4.0)
+    hoods = Neighbourhoods.from_photos([photo], [label], Canvas())
+    assert hoods.images[0].shape[0] < 480  # only the neighbourhood is kept
+    images, corners = refine_batch(hoods, [0, 0], CoarseErrors(noise=0.05, miss_p=0.5), Canvas(),
+                                   np.random.default_rng(3))
+    for image, expected in zip(images, corners, strict=True):
+        np.testing.assert_allclose(blob_centroids(image, COLOURS, tolerance=150), expected, atol=0.25)
+
+
+def test_confidence_falls_as_the_spread_grows_and_matches_the_hit_rate_where_it_is_mixed():
+    spreads = np.repeat(np.geomspace(0.02, 1.0, 40)[:, None], 4, axis=1)
+    hits = np.arange(40) < 20  # sharp heatmaps hit, wide ones miss
+    c = fit_calibration(spreads, hits)
+    confidence = c.confidence(spreads)
+    assert np.all(np.diff(confidence) <= 0) and confidence[0] > 0.9 and confidence[-1] < 0.1
+    assert c.count == 40 and c.hit_rate == 0.5
+
+
+def test_canvas_refuses_a_quad_box_outside_it():
+    with pytest.raises(ValueError, match=r"quad_box = \(0.0, 0.0, 200.0, 10.0\); expected x0 < x1"):
+        Canvas((128, 64), (0.0, 0.0, 200.0, 10.0))
