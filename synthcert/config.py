@@ -63,27 +63,41 @@ class PhotometricConfig:
 
     Attributes:
         preset: none, light, default or heavy; `none` turns every effect off.
+        wear_p: worn, dirty print: faded patches, stains, specks of dust.
         lighting_p: uneven light: a fall-off, a pool of shade, a soft shadow.
+        sleeve_p: a plastic sleeve's veil of reflected light over the sheet.
         glare_p: a specular highlight on the (laminated) document.
         vignette_p: lens vignetting.
+        chromatic_p: coloured fringes (lateral chromatic aberration).
         blur_p: hand shake or defocus.
         noise_p: sensor noise.
+        denoise_p: a phone's noise reduction smearing fine detail.
+        sharpen_p: a phone's sharpening, with halos along edges.
         colour_temperature_p: white balance that missed (warm or cold light).
+        colour_cast_p: a tint off the black-body line (fluorescent green, magenta).
         exposure_p: brightness and contrast.
         downscale_p: shrunk and enlarged again.
         jpeg_p: a JPEG round trip.
+        strong_jpeg_p: a second, strong JPEG, as messengers send photos.
     """
 
     preset: str = "default"
+    wear_p: float = 0.2
     lighting_p: float = 0.55
+    sleeve_p: float = 0.1
     glare_p: float = 0.1
     vignette_p: float = 0.25
+    chromatic_p: float = 0.2
     blur_p: float = 0.3
     noise_p: float = 0.35
+    denoise_p: float = 0.2
+    sharpen_p: float = 0.3
     colour_temperature_p: float = 0.35
+    colour_cast_p: float = 0.25
     exposure_p: float = 0.6
     downscale_p: float = 0.15
     jpeg_p: float = 0.5
+    strong_jpeg_p: float = 0.05
 
 
 @dataclass(frozen=True)

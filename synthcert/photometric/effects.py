@@ -123,3 +123,23 @@ def coarse_grid(w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
 def full_size(field: np.ndarray, w: int, h: int) -> np.ndarray:
     """Upsamples a coarse float field to (H, W) float32, bilinearly."""
     return cv2.resize(field.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def blend(image: np.ndarray, target, share: np.ndarray) -> np.ndarray:
+    """Returns image * (1 - share) + target * share in 8-bit OpenCV calls (a few times faster than float).
+
+    Args:
+        image: (H, W, 3) uint8.
+        target: an (H, W, 3) uint8 image or an (R, G, B) colour.
+        share: (H, W) uint8, share * 255.
+    """
+    share3 = cv2.merge([share] * 3)
+    kept = cv2.multiply(image, cv2.bitwise_not(share3), scale=1 / 255.0)
+    if isinstance(target, np.ndarray):
+        return cv2.add(kept, cv2.multiply(target, share3, scale=1 / 255.0))
+    return cv2.add(kept, cv2.multiply(share3, tuple(float(c) for c in target), scale=1 / 255.0))
+
+
+def to_share(field: np.ndarray) -> np.ndarray:
+    """A float field in [0, 1] as the uint8 `share` of `blend` (share * 255, rounded)."""
+    return np.clip(field * 255.0 + 0.5, 0, 255).astype(np.uint8)

@@ -114,9 +114,8 @@ def apply_glare(image: np.ndarray, params: GlareParams) -> np.ndarray:
     dx, dy = xs - params.centre_xy[0], ys - params.centre_xy[1]
     along, across = dx * np.cos(a) + dy * np.sin(a), -dx * np.sin(a) + dy * np.cos(a)
     weight = np.exp(-0.5 * ((along / params.sigma_major_px) ** 2 + (across / params.sigma_minor_px) ** 2))
-    weight = effects.full_size(np.clip(1.6 * params.intensity * weight, 0, 1), w, h)[..., None]  # a burnt-out core
-    out = image.astype(np.float32) * (1 - weight) + np.array(params.light_rgb, np.float32) * weight
-    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+    share = effects.to_share(np.clip(1.6 * params.intensity * weight, 0, 1))  # 1.6: a burnt-out core
+    return effects.blend(image, params.light_rgb, cv2.resize(share, (w, h), interpolation=cv2.INTER_LINEAR))
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """The photometric stage: the one list of effects, drawn and applied in the order light meets the camera.
 
 Every effect has one shape: a frozen params class, `sample_*(rng, strength, frame) -> params` and a pure
-`apply_*(image, params) -> image` (in `light.py` and `camera.py`), one entry in EFFECTS below and a
-setting `photometric.<name>_p` (its probability at strength 1). The preset sets the strength
+`apply_*(image, params) -> image` (in `paper.py`, `light.py`, `camera.py` and `phone.py`), one entry in
+EFFECTS below and a setting `photometric.<name>_p` (its probability at strength 1). The preset sets the strength
 (`config.PRESET_STRENGTHS`): it multiplies every probability (capped at 1) and scales every effect's ranges;
 `none` turns them all off. An effect whose probability does not fire costs one random draw, nothing else.
 
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from synthcert.config import PRESET_STRENGTHS, PhotometricConfig
-from synthcert.photometric import camera, light
+from synthcert.photometric import camera, light, paper, phone
 from synthcert.photometric.effects import EffectFrame
 
 
@@ -32,17 +32,25 @@ class Effect:
     apply: Callable[[np.ndarray, Any], np.ndarray]
 
 
-# In the order they happen: light on the sheet, the lens, the sensor, the phone's processing, the file.
+# In the order they happen: the sheet and its cover, light on it, the lens, the sensor, the phone's
+# processing, the file (and a messenger's second one).
 EFFECTS: tuple[Effect, ...] = (
+    Effect("wear", paper.sample_wear, paper.apply_wear),
     Effect("lighting", light.sample_lighting, light.apply_lighting),
+    Effect("sleeve", paper.sample_sleeve, paper.apply_sleeve),
     Effect("glare", light.sample_glare, light.apply_glare),
     Effect("vignette", light.sample_vignette, light.apply_vignette),
+    Effect("chromatic", phone.sample_chromatic, phone.apply_chromatic),
     Effect("blur", camera.sample_blur, camera.apply_blur),
     Effect("noise", camera.sample_noise, camera.apply_noise),
+    Effect("denoise", phone.sample_denoise, phone.apply_denoise),
+    Effect("sharpen", phone.sample_sharpen, phone.apply_sharpen),
     Effect("colour_temperature", light.sample_colour_temperature, light.apply_colour_temperature),
+    Effect("colour_cast", phone.sample_colour_cast, phone.apply_colour_cast),
     Effect("exposure", light.sample_exposure, light.apply_exposure),
     Effect("downscale", camera.sample_downscale, camera.apply_downscale),
     Effect("jpeg", camera.sample_jpeg, camera.apply_jpeg),
+    Effect("strong_jpeg", phone.sample_strong_jpeg, camera.apply_jpeg),
 )
 
 

@@ -1,0 +1,153 @@
+"""Photometric effects of the sheet itself and what covers it: worn, dirty print and a plastic sleeve.
+
+Photometric stage: pixels in, pixels out, never labels; both effects act within the sheet's outline in
+the image (`EffectFrame.sheet_xy`; the whole image when it is unknown). Each effect is a frozen params
+class, `sample_*(rng, strength, frame)` and a pure `apply_*(image, params)`, listed once in
+`synthcert.photometric.stage.EFFECTS`. Smooth fields are drawn on a coarse grid and upsampled, as the
+lighting is (`effects.CELL_PX`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from synthcert import geometry
+from synthcert.photometric import effects
+from synthcert.photometric.effects import EffectFrame
+
+Blob = tuple[float, float, float, float]  # centre x, centre y (image pixels, COCO), radius (px), weight
+
+
+@dataclass(frozen=True)
+class WearParams:
+    """Worn, dirty print: ink faded in patches, stains of `stain_rgb` and dark specks of dust.
+
+    Attributes:
+        sheet_xy: the sheet's corners TL, TR, BR, BL in the image (COCO), or None for the whole image.
+        fades: patches where the print fades towards the paper: weight = how far, in [0, 1].
+        stains: soft blotches multiplied by `stain_rgb`: weight = opacity, in [0, 1].
+        stain_rgb: colour of the stains (coffee, grease, grime) as a gain per channel.
+        specks: dark dots: radius in px, weight = darkness in [0, 1].
+    """
+
+    sheet_xy: tuple[tuple[float, float], ...] | None
+    fades: tuple[Blob, ...] = ()
+    stains: tuple[Blob, ...] = ()
+    stain_rgb: tuple[float, float, float] = (0.85, 0.75, 0.6)
+    specks: tuple[Blob, ...] = ()
+
+
+def sample_wear(rng: np.random.Generator, strength: float, frame: EffectFrame) -> WearParams:
+    """Draws a few faded patches, stains and specks inside the sheet."""
+    size = float(min(frame.size_wh))
+
+    def blobs(count_range, radius_range, weight_range):
+        count = int(rng.integers(count_range[0], count_range[1] + 1))
+        return tuple((*(float(v) for v in _inside(rng, frame)), float(rng.uniform(*radius_range) * size),
+                      float(min(rng.uniform(*weight_range) * strength, 1.0))) for _ in range(count))
+
+    return WearParams(
+        sheet_xy=None if frame.sheet_xy is None else tuple(map(tuple, np.asarray(frame.sheet_xy).tolist())),
+        fades=blobs((0, 3), (0.08, 0.3), (0.2, 0.6)),
+        stains=blobs((0, 2), (0.04, 0.15), (0.1, 0.35)),
+        stain_rgb=tuple(float(v) for v in rng.uniform([0.8, 0.7, 0.5], [0.95, 0.9, 0.8])),
+        specks=blobs((0, 12), (0.002, 0.006), (0.3, 0.8)),
+    )
+
+
+def apply_wear(image: np.ndarray, params: WearParams) -> np.ndarray:
+    """Fades, stains and specks the sheet of an (H, W, 3) uint8 image."""
+    h, w = image.shape[:2]
+    inside = _sheet_mask(params.sheet_xy, (w, h))
+    out = image
+    if params.fades:
+        # Fading pulls each pixel towards the brightest paper near it (a dilation stands for "the paper").
+        paper = cv2.dilate(image, np.ones((5, 5), np.uint8))
+        out = effects.blend(out, paper, effects.to_share(_blob_field(params.fades, (w, h)) * inside))
+    if params.stains:
+        stain = _blob_field(params.stains, (w, h)) * inside
+        gain = 1.0 - stain[..., None] * (1.0 - np.array(params.stain_rgb, np.float32))
+        out = cv2.multiply(out, effects.to_share(gain), scale=1 / 255.0)
+    if params.specks:
+        dots = np.zeros((h, w), np.uint8)
+        for x, y, r, weight in params.specks:  # antialiased discs, drawn in fixed point (1/16 px)
+            centre = np.round(geometry.opencv_from_coco_xy([[x, y]])[0] * 16).astype(int)
+            cv2.circle(dots, tuple(int(c) for c in centre), max(int(round(r * 16)), 8), int(255 * weight), -1,
+                       cv2.LINE_AA, shift=4)
+        out = effects.blend(out, (0, 0, 0), effects.to_share(dots.astype(np.float32) / 255.0 * inside))
+    return out
+
+
+@dataclass(frozen=True)
+class SleeveParams:
+    """A plastic sleeve or laminate over the sheet: a veil of reflected light that lifts the blacks and
+    lowers the contrast, strongest in a broad soft band.
+
+    Attributes:
+        sheet_xy: the sheet's corners TL, TR, BR, BL in the image (COCO), or None for the whole image.
+        veil: the reflected light's share everywhere on the sheet, in [0, 1).
+        band: (centre x, centre y, angle_deg, width_px) of the brighter band; its share adds `band_veil`.
+        band_veil: the band's extra share at its centre.
+        light_rgb: the reflected light's colour.
+    """
+
+    sheet_xy: tuple[tuple[float, float], ...] | None
+    veil: float
+    band: tuple[float, float, float, float]
+    band_veil: float
+    light_rgb: tuple[float, float, float] = (245.0, 245.0, 240.0)
+
+
+def sample_sleeve(rng: np.random.Generator, strength: float, frame: EffectFrame) -> SleeveParams:
+    """Draws a faint veil (3-12 %) with a band of up to 30 % more (at strength 1)."""
+    x, y = _inside(rng, frame)
+    return SleeveParams(
+        sheet_xy=None if frame.sheet_xy is None else tuple(map(tuple, np.asarray(frame.sheet_xy).tolist())),
+        veil=float(min(rng.uniform(0.03, 0.12) * strength, 0.5)),
+        band=(float(x), float(y), float(rng.uniform(0, 180)), float(rng.uniform(0.1, 0.4) * min(frame.size_wh))),
+        band_veil=float(min(rng.uniform(0.05, 0.3) * strength, 0.5)),
+        light_rgb=tuple(float(v) for v in 255.0 - rng.uniform(0, 20, 3)),
+    )
+
+
+def apply_sleeve(image: np.ndarray, params: SleeveParams) -> np.ndarray:
+    """Mixes the reflected light into the sheet: out = in * (1 - share) + light * share."""
+    h, w = image.shape[:2]
+    xs, ys = effects.coarse_grid(w, h)
+    bx, by, angle_deg, width = params.band
+    a = np.deg2rad(angle_deg)
+    across = -(xs - bx) * np.sin(a) + (ys - by) * np.cos(a)
+    share = params.veil + params.band_veil * np.exp(-0.5 * (across / (0.5 * width)) ** 2)
+    share = effects.full_size(share, w, h) * _sheet_mask(params.sheet_xy, (w, h))
+    return effects.blend(image, params.light_rgb, effects.to_share(share))
+
+
+def _inside(rng: np.random.Generator, frame: EffectFrame) -> np.ndarray:
+    """A random point of the sheet (a random convex combination of its corners), or of the image."""
+    if frame.sheet_xy is None:
+        return rng.uniform([0, 0], frame.size_wh)
+    return rng.dirichlet(np.ones(4)) @ np.asarray(frame.sheet_xy, np.float64).reshape(4, 2)
+
+
+def _sheet_mask(sheet_xy, size_wh: tuple[int, int]) -> np.ndarray:
+    """(H, W) float32 coverage of the sheet, antialiased; all ones when the sheet is unknown."""
+    w, h = size_wh
+    if sheet_xy is None:
+        return np.ones((h, w), np.float32)
+    mask = np.zeros((h, w), np.uint8)
+    quad = geometry.opencv_from_coco_xy(np.asarray(sheet_xy, np.float64))
+    cv2.fillConvexPoly(mask, np.round(quad * 16).astype(np.int32), 255, cv2.LINE_AA, shift=4)
+    return mask.astype(np.float32) / 255.0
+
+
+def _blob_field(blobs: tuple[Blob, ...], size_wh: tuple[int, int]) -> np.ndarray:
+    """(H, W) float32 max of soft round blobs weight * exp(-d^2 / 2r^2), drawn on the coarse grid."""
+    w, h = size_wh
+    xs, ys = effects.coarse_grid(w, h)
+    field = np.zeros(xs.shape, np.float32)
+    for x, y, r, weight in blobs:
+        np.maximum(field, weight * np.exp(-0.5 * ((xs - x) ** 2 + (ys - y) ** 2) / r**2), out=field)
+    return effects.full_size(field, w, h)
