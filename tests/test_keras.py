@@ -145,7 +145,7 @@ def test_soft_argmax_of_a_peaked_heatmap_is_that_cells_centre_plus_its_offset():
     layer = SoftArgmaxCorners((96, 64))  # a 6 x 4 grid of 16 x 16 px cells
     cells = [(0, 0), (0, 5), (3, 5), (2, 1)]
     offsets = np.zeros((1, 4, 6, 8), np.float32)
-    offsets[0, 2, 1, 6:8] = (0.25, -0.5)  # corner 3's (dx, dy) at its cell, in cells
+    offsets[0, 2, 1, 6:8] = np.arctanh([0.25, -0.5])  # corner 3's (dx, dy) at its cell, in cells, before tanh
     corners = np.asarray(layer(one_hot_heatmaps(cells), offsets))
     # Centres by hand: column j spans [16 j, 16 j + 16], so its centre is 16 j + 8.
     np.testing.assert_allclose(corners, [[8, 8, 88, 8, 88, 56, 24 + 4, 40 - 8]], atol=1e-4)
@@ -153,10 +153,16 @@ def test_soft_argmax_of_a_peaked_heatmap_is_that_cells_centre_plus_its_offset():
 
 def test_soft_argmax_reaches_zero_and_the_far_border_exactly():
     offsets = np.zeros((1, 4, 6, 8), np.float32)
-    offsets[0, 0, 0, 0:2] = -0.5  # corner 0: half a cell up-left of the first centre is (0, 0)
-    offsets[0, 3, 5, 4:6] = 0.5  # corner 2: half a cell down-right of the last centre is (W, H)
+    offsets[0, 0, 0, 0:2] = np.arctanh(-0.5)  # corner 0: half a cell up-left of the first centre is (0, 0)
+    offsets[0, 3, 5, 4:6] = np.arctanh(0.5)  # corner 2: half a cell down-right of the last centre is (W, H)
     corners = np.asarray(SoftArgmaxCorners((96, 64))(one_hot_heatmaps([(0, 0), (0, 0), (3, 5), (3, 5)]), offsets))
-    np.testing.assert_array_equal(corners[0, [0, 1, 4, 5]], [0.0, 0.0, 96.0, 64.0])
+    np.testing.assert_allclose(corners[0, [0, 1, 4, 5]], [0.0, 0.0, 96.0, 64.0], atol=1e-4)
+
+
+def test_an_offset_never_moves_a_corner_more_than_one_cell_from_its_centre():
+    offsets = np.full((1, 4, 6, 8), 1e6, np.float32)  # what an unbounded offset head could answer
+    corners = np.asarray(SoftArgmaxCorners((96, 64))(one_hot_heatmaps([(0, 0)] * 4), offsets))
+    np.testing.assert_allclose(corners, [[8 + 16, 8 + 16] * 4], atol=1e-3)
 
 
 def test_soft_argmax_of_a_flat_heatmap_is_the_mean_of_the_centres():
@@ -278,6 +284,14 @@ def test_unreadable_photo_is_a_one_line_user_error(tmp_path, content, message):
     result = CliRunner().invoke(main, ["predict", str(model), str(photo)])
     assert result.exit_code == 2 and f"photo.jpg: {message}" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_keras_model_that_is_not_a_corner_model_is_a_one_line_user_error(tmp_path):
+    other = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Flatten(), keras.layers.Dense(3)])
+    other.save(tmp_path / "other.keras")
+    result = CliRunner().invoke(main, ["predict", str(tmp_path / "other.keras"), str(tmp_path / "x.png")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "other.keras: maps shape (None, 8, 8, 3) to (None, 3); expected a corner model" in result.stderr
 
 
 def test_missing_model_file_is_a_one_line_user_error(tmp_path):

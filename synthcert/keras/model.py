@@ -36,8 +36,9 @@ class SoftArgmaxCorners(keras.layers.Layer):
     """Turns per-corner heatmap logits and per-cell offsets into corner coordinates in input pixels.
 
     Each corner is the expectation, under the softmax of its heatmap over the cells, of the cell centre
-    plus that cell's offset (integral regression with offsets): differentiable, sub-pixel, and able to
-    reach any coordinate, the image border included (0 is half a cell left of the first centre).
+    plus that cell's offset, bounded by tanh to within one cell (integral regression with offsets):
+    differentiable, sub-pixel, and able to reach any coordinate, the image border included (0 is half a
+    cell left of the first centre).
 
     A heatmap torn between two places would put that expectation between them, on neither. So at
     inference only the cells within `window` cells of each heatmap's strongest cell count; training
@@ -65,7 +66,10 @@ class SoftArgmaxCorners(keras.layers.Layer):
             distance = keras.ops.max(keras.ops.abs(cells[None, :, None, :] - peak[:, None, :, :]), axis=-1)
             z = keras.ops.where(distance <= self.window, z, -1e9)
         p = keras.ops.softmax(z, axis=1)
-        positions = (cells + 0.5)[None, :, None, :] * cell + keras.ops.reshape(offsets, (-1, h * w, 4, 2)) * cell
+        # Offsets within one cell of the centre reach every point; unbounded, Adam moves those of cells with
+        # almost no mass as fast as the rest, and a batch whose mass moves there blows the answer up.
+        offsets = keras.ops.tanh(keras.ops.reshape(offsets, (-1, h * w, 4, 2)))
+        positions = (cells + 0.5)[None, :, None, :] * cell + offsets * cell
         corners = keras.ops.sum(p[..., None] * positions, axis=1)
         return keras.ops.reshape(corners, (-1, 8))
 
