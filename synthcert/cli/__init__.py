@@ -48,7 +48,9 @@ class SynthcertGroup(click.Group):
         except SynthcertError as e:
             code = _fail(str(e), EXIT_USER_ERROR)
         except (click.Abort, KeyboardInterrupt) as e:
-            code = _fail(str(e) if isinstance(e, KeyboardInterrupt) and str(e) else "interrupted", EXIT_INTERRUPTED)
+            cause = e.__cause__ if isinstance(e, click.Abort) else e  # click turns Ctrl-C into Abort from it
+            said = str(cause) if isinstance(cause, KeyboardInterrupt) else ""
+            code = _fail(said or "interrupted", EXIT_INTERRUPTED)
         code = code if isinstance(code, int) else 0
         if standalone_mode:
             sys.exit(code)
