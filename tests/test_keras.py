@@ -294,14 +294,6 @@ def test_a_keras_model_that_is_not_a_corner_model_is_a_one_line_user_error(tmp_p
     assert "other.keras: maps shape (None, 8, 8, 3) to (None, 3); expected a corner model" in result.stderr
 
 
-def test_a_keras_model_that_is_not_a_corner_model_is_a_one_line_user_error(tmp_path):
-    other = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Flatten(), keras.layers.Dense(3)])
-    other.save(tmp_path / "other.keras")
-    result = CliRunner().invoke(main, ["predict", str(tmp_path / "other.keras"), str(tmp_path / "x.png")])
-    assert result.exit_code == 2 and "Traceback" not in result.output
-    assert "other.keras: maps shape (None, 8, 8, 3) to (None, 3); expected a corner model" in result.stderr
-
-
 def test_missing_model_file_is_a_one_line_user_error(tmp_path):
     result = CliRunner().invoke(main, ["predict", str(tmp_path / "none.keras"), str(tmp_path / "x.png")])
     assert result.exit_code == 2
