@@ -85,3 +85,18 @@ def test_preview_target_only_draws_only_the_number_label(tmp_path):
         sheets[len(flag)] = cv2.imread(str(out))
     # Same sample: the full sheet has the owner's label drawn too, the target-only one only the number's.
     assert sheets[0].shape == sheets[1].shape and (sheets[0] != sheets[1]).any()
+
+
+def test_init_skeleton_writes_a_fields_file_with_a_box_per_line_and_keeps_an_existing_one(photo, tmp_path):
+    runner = CliRunner()
+    path = tmp_path / "fields.yaml"
+    args = ["template", "init", photo, "--skeleton", str(path), "--corners", _corners(), "--width", str(CARD_WH[0])]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    boxes = [f["box"] for f in yaml.safe_load(path.read_text())["fields"].values()]
+    # The card's two printed values ("AB 1234" at x 206, y ~85 and "JAN NOVAK" at y ~172) each have a line.
+    assert any(b[0] <= 207 and b[1] <= 75 and b[3] >= 95 for b in boxes), boxes
+    assert any(b[0] <= 207 and b[1] <= 162 and b[3] >= 182 for b in boxes), boxes
+    before = path.read_text()
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2 and "exists; pass --overwrite" in result.output and path.read_text() == before

@@ -173,3 +173,18 @@ def format_rows(rows) -> str:
     from synthcert.template.replay import format_report
 
     return format_report(rows)
+
+
+def test_the_skeleton_has_a_box_covering_every_printed_value_and_reads_back_as_a_fields_file(card, tmp_path):
+    from synthcert.template.fields_file import load_layout
+    from synthcert.template.lines import find_text_lines, skeleton_yaml
+
+    _, spec, flat, _, _ = card
+    lines = find_text_lines(flat.image)
+    for name, (x0, y0, x1, y1) in flat.boxes.items():
+        assert any(b[0] <= x0 + 1 and b[1] <= y0 + 1 and x1 - 1 <= b[2] and y1 - 1 <= b[3] for b in
+                   (line.box for line in lines)), (name, flat.texts[name])
+    assert len(lines) < 8 * len(flat.boxes)  # lines, not letters or guilloche
+    path = tmp_path / "fields.yaml"
+    path.write_text(skeleton_yaml(lines, "card.png"))
+    assert len(load_layout(path).fields) == len(lines)

@@ -51,8 +51,10 @@ def rectify(photo, out_path, corners, width, size_mm, fields_file, grid):
 
 @template.command()
 @click.argument("photo", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Template directory to write.")
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Template directory to write (required unless --skeleton).")
+@click.option("--skeleton", "skeleton", type=click.Path(dir_okay=False, path_type=Path),
+              help="Instead of a template, write a fields file with one box per printed line found, to edit.")
 @_corners_option
 @_fields_option
 @click.option("--field", "field_options", multiple=True, metavar="NAME=X0,Y0,X1,Y1[:GENERATOR]",
@@ -63,14 +65,22 @@ def rectify(photo, out_path, corners, width, size_mm, fields_file, grid):
 @click.option("--name", help="Template name (default: the directory's name).")
 @_size_option
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it is not empty (only once the new template is done).")
-def init(photo, out_dir, corners, fields_file, field_options, width, country, name, size_mm, overwrite):
+def init(photo, out_dir, skeleton, corners, fields_file, field_options, width, country, name, size_mm, overwrite):
     """Make a template (background.png + template.yaml) from one PHOTO or scan of a real certificate."""
     from synthcert.template.fields_file import parse_field_option
-    from synthcert.template.from_photo import init_template
+    from synthcert.template.from_photo import init_template, write_skeleton
     from synthcert.template.spec import load_template
     from synthcert.text.countries import locale_note
 
     layout = _layout(fields_file)
+    if skeleton is not None:
+        path, count = write_skeleton(photo, skeleton, _corners(corners, layout),
+                                     width or (layout and layout.width_px) or 1000, _size(size_mm, layout), overwrite)
+        click.echo(f"wrote {path}: {count} printed lines; keep the values' lines, name them, mark the number's "
+                   f"line registration_number, then: synthcert template init {photo} --fields {path} -o DIR")
+        return
+    if out_dir is None:
+        raise click.UsageError("give -o DIR (the template to write), or --skeleton FILE")
     fields = {f.name: f for f in (layout.fields if layout else ())}
     fields.update({f.name: f for f in map(parse_field_option, field_options)})  # --field wins over the file
     out = init_template(

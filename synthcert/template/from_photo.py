@@ -25,6 +25,7 @@ from PIL import ImageFont
 from synthcert.errors import TemplateError
 from synthcert.template.erase import FieldInk, erase_field
 from synthcert.template.fields_file import FieldBox, PhotoLayout, check_fields, load_layout
+from synthcert.template.lines import find_text_lines, skeleton_yaml
 from synthcert.template.rectify import detect_document, draw_grid, read_photo, rectify_document
 from synthcert.template.replay import REFERENCE
 from synthcert.template.spec import SPEC_FILE, load_template
@@ -145,6 +146,38 @@ def _with_copied_fonts(f: FieldBox, out_dir: Path) -> FieldBox:
         shutil.copyfile(font, out_dir / Path(font).name)
         names.append(Path(font).name)
     return dataclasses.replace(f, options={**f.options, "fonts": names})
+
+
+def write_skeleton(
+    photo: str | Path,
+    out_path: str | Path,
+    corners_xy=None,
+    width_px: int = 1000,
+    size_mm: tuple[float, float] | None = None,
+    overwrite: bool = False,
+) -> tuple[Path, int]:
+    """Writes a fields-file skeleton: one box per printed line of the rectified photo (lines.find_text_lines).
+
+    The user then deletes the captions' lines, names the values' lines and marks the registration number.
+
+    Returns:
+        The path written and the number of lines in it.
+
+    Raises:
+        TemplateError: the photo is unreadable, no document is found, or `out_path` exists (without overwrite).
+    """
+    out_path = Path(out_path)
+    if out_path.exists() and not overwrite:
+        raise TemplateError("exists; pass --overwrite to replace it, or choose another --skeleton", out_path)
+    image = read_photo(photo)
+    if corners_xy is None:
+        corners_xy = detect_document(image, photo)
+    flat, _ = rectify_document(image, corners_xy, width_px, _aspect_from_mm(size_mm))
+    lines = find_text_lines(flat)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    corners = ", ".join(f"{v:.1f}" for v in np.ravel(corners_xy))
+    out_path.write_text(f"corners: [{corners}]\nwidth: {int(width_px)}\n" + skeleton_yaml(lines, Path(photo).name))
+    return out_path, len(lines)
 
 
 def rectify_photo(
