@@ -51,6 +51,9 @@ class BenchSettings:
         memory_samples: samples streamed while watching the resident set.
         keras: also measure the Keras stream and the default model's training steps (imports TensorFlow).
         keras_steps: training steps per timed Keras run.
+        freshness: serves per sample of the renewing pool measured with `keras` (`synthcert.training.renewing`).
+        stand_in_ms: the stand-in training step (what a GPU takes per batch) fed by the renewing pool.
+        stand_in_steps: stand-in steps per measurement.
     """
 
     image_size_wh: tuple[int, int] = (384, 256)
@@ -64,12 +67,15 @@ class BenchSettings:
     memory_samples: int = 20_000
     keras: bool = False
     keras_steps: int = 30
+    freshness: int = 16
+    stand_in_ms: float = 2.0
+    stand_in_steps: int = 400
 
     @classmethod
     def quick(cls, **changes) -> BenchSettings:
         """A run of a minute or less: fewer, shorter runs; the figures are rougher."""
         return dataclasses.replace(cls(runs=3, images=150, warmup=300, disk_images=600, memory_samples=2000,
-                                       keras_steps=10), **changes)
+                                       keras_steps=10, stand_in_steps=100), **changes)
 
 
 @dataclass(frozen=True)
@@ -173,6 +179,8 @@ def run_benchmark(settings: BenchSettings | None = None, log=None) -> BenchRepor
         log(f"memory while streaming {settings.memory_samples} samples")
         report.figures += _memory(config, settings)
         if settings.keras:
+            log(f"renewing pool (freshness {settings.freshness}) feeding a {settings.stand_in_ms} ms stand-in step")
+            report.figures += _renewing_stand_in(settings)
             log("Keras stream and training steps")
             report.figures += _keras(settings)
     finally:
@@ -330,6 +338,43 @@ def _keras(settings: BenchSettings) -> list[Figure]:
                    Target("<", 10, "< 10") if is_default else None, "1 - in-memory step / streamed step"),
         ]
     return figures
+
+
+def _renewing_stand_in(settings: BenchSettings) -> list[Figure]:
+    """A renewing pool with every core rendering in the background, served to a step that only waits (a GPU
+    step costs the CPU nothing): how many images per second it delivers, how much of the time the step
+    waits for renders, and what that costs per render core. Model-free: no TensorFlow."""
+    from synthcert.training.options import TrainOptions
+    from synthcert.training.renewing import RenewingPool
+
+    opts = TrainOptions()
+    workers = settings.workers or default_workers()
+    config = RenderConfig().replace(scene={"image_size_wh": tuple(opts.image_size)})
+    batch = opts.batch_size
+    pool = RenewingPool(16 * batch, 0, config, freshness=settings.freshness, workers=workers)
+    try:
+        pool.batch(0, batch)  # the render processes start and warm up during the first pass
+        first = 1
+        rendered, waited = pool.stats.rendered, pool.stats.waited_s
+        t0 = time.perf_counter()
+        for b in range(first, first + settings.stand_in_steps):
+            pool.batch(b, batch)
+            time.sleep(settings.stand_in_ms / 1000)
+        seconds = time.perf_counter() - t0
+        rendered, waited = pool.stats.rendered - rendered, pool.stats.waited_s - waited
+    finally:
+        pool.close()
+    images = settings.stand_in_steps * batch
+    share = 100 * waited / seconds
+    label = f"renewing pool, {workers} render processes, freshness {settings.freshness}"
+    return [
+        Figure(f"{label}: images delivered to a {settings.stand_in_ms:g} ms stand-in step", images / seconds, "img/s",
+               note=f"batch {batch} at {opts.image_size[0]} x {opts.image_size[1]}"),
+        Figure(f"{label}: share of the stand-in's time waiting for renders", share, "%",
+               note=f"each sample served {pool.stats.serves_per_sample:.1f} times so far"),
+        Figure(f"{label}: fresh renders per second per render core", rendered / seconds / workers, "img/s",
+               note="what the stand-in needs: images delivered / freshness / cores"),
+    ]
 
 
 def _timed(run, settings: BenchSettings) -> list[float]:

@@ -72,6 +72,29 @@ def run_chunks(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+class RenderProcesses:
+    """Render processes that stay up and take chunks as they come: `submit(task, chunk)` returns a Future of
+    `task(renderer, chunk, context)`. For work in the background (the renewing pool); `close()` ends them.
+
+    Args:
+        templates, config: what each process's Renderer is built from.
+        workers: processes (at least 1).
+        context: picklable data every task call gets.
+    """
+
+    def __init__(self, templates, config: RenderConfig, workers: int, context: Any = None):
+        if workers < 1:
+            raise ValueError(f"workers = {workers}; expected at least one render process")
+        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_init_worker, initargs=(templates, config, context))
+
+    def submit(self, task: Task, chunk: range):
+        return self._pool.submit(_run_in_worker, task, chunk)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
 def _init_worker(templates, config: RenderConfig, context: Any) -> None:
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool

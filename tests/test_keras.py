@@ -72,6 +72,14 @@ def test_batch_is_a_pure_function_of_configuration_seed_and_index():
     assert not np.array_equal(first[1], CertificateStream(batch_size=2, image_size=TINY, seed=2)[4][1])
 
 
+def test_a_renewing_pool_feeds_the_stream_fresh_samples_in_order():
+    stream = CertificateStream(batch_size=3, image_size=TINY, seed=1, pool_size=4, pool_freshness=2, pool_workers=0,
+                               pool_augment=1.0)
+    batches = [stream[b] for b in range(6)]  # 18 serves reach pass 4: half the pool renewed four times
+    assert all(x.shape == (3, TINY[1], TINY[0], 3) and y.shape == (3, 8) for x, y in batches)
+    assert stream.pool.stats.rendered == 4 + 4 * 2 and stream.pool.stats.serves_per_sample > 1
+
+
 def test_threads_with_several_workers_are_refused_with_the_fix():
     with pytest.raises(ValueError, match="pass use_multiprocessing=True, or workers=1"):
         CertificateStream(workers=2, use_multiprocessing=False)

@@ -19,7 +19,7 @@ from synthcert.rng import stream_rng
 from synthcert.samples import TARGET, Sample
 from synthcert.training.augment import build_real_augmentation
 from synthcert.training.batches import RealSet, real_batch, real_count, render_batch, to_arrays
-from synthcert.training.pool import SyntheticPool, cycle_picks
+from synthcert.training.pool import cycle_picks, make_pool
 from synthcert.training.refine import Canvas, CoarseErrors, Neighbourhoods, refine_batch
 
 
@@ -44,7 +44,11 @@ class CertificateStream(keras.utils.PyDataset):
         pool_size: None renders every sample fresh. A number renders samples 0 ... pool_size - 1 once, at
             construction, and draws batches from them in shuffled passes (`synthcert.training.pool`):
             several times faster where rendering costs more than training.
-        pool_workers: processes that render the pool.
+        pool_workers: processes that render the pool (and, with `pool_freshness`, renew it in the background).
+        pool_freshness: None keeps the pool fixed; F renews it (`synthcert.training.renewing`): every sample
+            is served F times, then replaced by a fresh render; batches must then be asked for in order.
+        pool_augment: strength of the cheap per-batch augmentation of a renewing pool's samples
+            (`synthcert.training.augment_batch`); 0 for none.
         workers, use_multiprocessing, max_queue_size: Keras's parallelism settings. Several workers need
             `use_multiprocessing=True`: threads would share the albumentations pipelines and their seeds.
 
@@ -57,7 +61,8 @@ class CertificateStream(keras.utils.PyDataset):
 
     def __init__(self, batch_size: int = 32, image_size=None, seed: int = 0, config=None, templates=None,
                  target: str = TARGET, pool_size: int | None = None, pool_workers: int = 1, workers: int = 1,
-                 use_multiprocessing: bool = False, max_queue_size: int = 10):
+                 use_multiprocessing: bool = False, max_queue_size: int = 10, pool_freshness: int | None = None,
+                 pool_augment: float = 0.0):
         super().__init__(workers=workers, use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
         if batch_size < 1 or seed < 0:
             raise ValueError(f"batch_size = {batch_size}, seed = {seed}; expected batch_size >= 1 and seed >= 0")
@@ -70,8 +75,8 @@ class CertificateStream(keras.utils.PyDataset):
         self.templates = None if templates is None else [str(t) for t in templates]
         self.target = target
         self._renderer: Renderer | None = None
-        self.pool = None if pool_size is None else SyntheticPool.render(pool_size, self.seed, self.config,
-                                                                         self.templates, pool_workers, target)
+        self.pool = None if pool_size is None else make_pool(pool_size, self.seed, self.config, self.templates,
+                                                              pool_workers, target, pool_freshness, pool_augment)
 
     @property
     def image_size(self) -> tuple[int, int]:

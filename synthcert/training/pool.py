@@ -59,6 +59,16 @@ class SyntheticPool:
         return [self.images[i] for i in picks], [self.corners[i] for i in picks]
 
 
+def make_pool(size: int, seed: int, config: RenderConfig, templates=None, workers: int = 1, target: str = TARGET,
+              freshness: int | None = None, augment: float = 0.0):
+    """A fixed pool (`SyntheticPool`), or with `freshness` a pool that renews itself (`RenewingPool`)."""
+    if freshness is None:
+        return SyntheticPool.render(size, seed, config, templates, workers, target)
+    from synthcert.training.renewing import RenewingPool  # it builds on this module's cycle_picks
+
+    return RenewingPool(size, seed, config, templates, freshness, workers, target, augment)
+
+
 def cycle_picks(seed: int, batch_index: int, count: int, n: int, stream: str) -> np.ndarray:
     """Returns the `count` item indices of batch `batch_index` when every batch takes `count` of `n` items:
     each item once per pass through a shuffled order, a new order per pass (`stream_rng(seed, pass, stream)`)."""

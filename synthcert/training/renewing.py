@@ -1,0 +1,155 @@
+"""A pool that renews itself: background render processes replace pool samples while batches are served.
+
+Training stage between the renderer and the stream; numpy only, no TensorFlow. A fixed pool is seen
+tens to hundreds of times per sample over a run; rendering every sample fresh starves the model. Here
+`freshness` F is the setting in between: every sample is served F times (once per pass through the
+pool, in a new shuffled order each pass) and then replaced. Slot s of an N-slot pool holds, during pass p,
+sample `s + N * floor((p + s mod F) / F)` of the seed: each pass renews the N / F slots whose turn it is,
+so render processes make N / F samples per pass in the background while the pass is served, and the
+stream only waits when they fall behind. A batch is still a pure function of (configuration, seed, N, F,
+b); batches must be asked for in order (as Keras asks), since renewed slots forget their old sample.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from synthcert.config import RenderConfig
+from synthcert.pipeline import Renderer
+from synthcert.rng import stream_rng
+from synthcert.samples import TARGET
+from synthcert.training.augment_batch import augment_batch
+from synthcert.training.pool import cycle_picks
+from synthcert.workers import RenderProcesses, run_chunks
+
+CHUNK = 32
+
+
+@dataclass
+class RenewalStats:
+    """What the pool did: samples served, samples rendered into it, seconds the stream waited for renders."""
+
+    served: int = 0
+    rendered: int = 0
+    waited_s: float = 0.0
+
+    @property
+    def serves_per_sample(self) -> float | None:
+        """Serves per rendered sample so far (tends to the freshness F), None before any render."""
+        return None if not self.rendered else self.served / self.rendered
+
+
+class RenewingPool:
+    """N samples served in shuffled passes, each renewed after `freshness` passes by background renders.
+
+    Args:
+        size: N, the number of slots.
+        seed: the stream's seed.
+        config: the render configuration.
+        templates: template directories, or None for the built-in ones.
+        freshness: F >= 1, the passes (serves) a sample stays before it is replaced.
+        workers: background render processes; 0 renders each pass's renewals in this process, when needed.
+        target: the field whose corners are served.
+        augment: strength of the per-batch augmentation (`augment_batch`); 0 for none.
+
+    Example:
+        >>> pool = RenewingPool(4, seed=0, config=RenderConfig().replace(scene={"image_size_wh": (48, 32)}),
+        ...                     freshness=2, workers=0)
+        >>> images, corners = pool.batch(0, 4)
+        >>> images.shape, corners.shape
+        ((4, 32, 48, 3), (4, 4, 2))
+    """
+
+    def __init__(self, size: int, seed: int, config: RenderConfig, templates=None, freshness: int = 4,
+                 workers: int = 0, target: str = TARGET, augment: float = 0.0):
+        if size < 1 or freshness < 1 or workers < 0:
+            raise ValueError(f"size = {size}, freshness = {freshness}, workers = {workers}; expected size >= 1, "
+                             "freshness >= 1 and workers >= 0")
+        self.size, self.seed, self.freshness, self.augment = size, seed, freshness, augment
+        self.stats = RenewalStats()
+        self._templates, self._config, self._target = templates, config, target
+        self._renderer: Renderer | None = None
+        chunks = [range(lo, min(size, lo + CHUNK)) for lo in range(0, size, CHUNK)]
+        self._processes = None if workers == 0 else RenderProcesses(templates, config, workers, (seed, target))
+        if self._processes is None:
+            parts = [part for _, part in run_chunks(_render_samples, chunks, templates, config, 1, (seed, target))]
+        else:  # the processes that will renew the pool render it first
+            parts = [f.result() for f in [self._processes.submit(_render_samples, c) for c in chunks]]
+        self.images = np.concatenate([p[0] for p in parts])
+        self.corners = np.concatenate([p[1] for p in parts])
+        self.stats.rendered = size
+        self._pass = 0
+        self._pending = self._start_renewal(1)
+
+    def close(self) -> None:
+        """Ends the background render processes."""
+        if self._processes is not None:
+            self._processes.close()
+            self._processes = None
+
+    def __len__(self) -> int:
+        return self.size
+
+    def sample_index(self, slot: int, pass_index: int) -> int:
+        """The sample of the seed that `slot` holds during pass `pass_index`."""
+        return slot + self.size * ((pass_index + slot % self.freshness) // self.freshness)
+
+    def batch(self, batch_index: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """Returns batch `batch_index` of `count` samples: (count, H, W, 3) uint8 images, (count, 4, 2) corners."""
+        first = batch_index * count
+        if first // self.size < self._pass:
+            raise ValueError(f"batch {batch_index} lies in pass {first // self.size}, but the pool has renewed "
+                             f"itself to pass {self._pass}; a renewing pool serves batches in order")
+        picks = cycle_picks(self.seed, batch_index, count, self.size, "pool-order")
+        passes = (first + np.arange(count)) // self.size
+        images, corners = [], []
+        for p in np.unique(passes):  # a batch may straddle two passes: read each part after its renewal
+            self._advance_to(int(p))
+            images.append(self.images[picks[passes == p]])
+            corners.append(self.corners[picks[passes == p]])
+        images, corners = np.concatenate(images), np.concatenate(corners)
+        self.stats.served += count
+        if self.augment:
+            images, corners = augment_batch(images, corners, stream_rng(self.seed, batch_index, "pool-augment"),
+                                            self.augment)
+        return images, corners
+
+    def _slots_renewed_at(self, pass_index: int) -> np.ndarray:
+        return np.arange(self.size)[(pass_index + np.arange(self.size) % self.freshness) % self.freshness == 0]
+
+    def _start_renewal(self, pass_index: int):
+        """Starts rendering the samples that enter at `pass_index`; returns (slots, futures or None)."""
+        slots = self._slots_renewed_at(pass_index)
+        indices = [self.sample_index(int(s), pass_index) for s in slots]
+        if self._processes is None or not indices:
+            return slots, indices, None
+        # The renewed slots are every F-th, and so are their new samples: ranges with step F.
+        runs = [range(indices[lo], indices[min(lo + CHUNK, len(indices)) - 1] + 1, self.freshness)
+                for lo in range(0, len(indices), CHUNK)]
+        return slots, indices, [self._processes.submit(_render_samples, r) for r in runs]
+
+    def _advance_to(self, pass_index: int) -> None:
+        while self._pass < pass_index:
+            slots, indices, futures = self._pending
+            began = time.perf_counter()
+            if futures is None:
+                if self._renderer is None:
+                    self._renderer = Renderer(self._templates, self._config)
+                images, corners = _render_samples(self._renderer, indices, (self.seed, self._target))
+            else:
+                done = [f.result() for f in futures]
+                images, corners = np.concatenate([d[0] for d in done]), np.concatenate([d[1] for d in done])
+            self.stats.waited_s += time.perf_counter() - began
+            self.images[slots], self.corners[slots] = images, corners
+            self.stats.rendered += len(slots)
+            self._pass += 1
+            self._pending = self._start_renewal(self._pass + 1)
+
+
+def _render_samples(renderer: Renderer, indices, context: tuple[int, str]) -> tuple[np.ndarray, np.ndarray]:
+    seed, target = context
+    samples = [renderer.render(int(i), seed) for i in indices]
+    return np.stack([s.image for s in samples]), np.stack([s.fields[target].corners for s in samples])
