@@ -2,6 +2,7 @@
 
 import json
 
+import cv2
 import numpy as np
 import pytest
 
@@ -19,9 +20,12 @@ TINY = ["--image-size", "64x48", "--channels", "4,8", "--batch-size", "4", "--va
 def test_two_step_mixed_run_writes_every_artefact(tmp_path, capsys):
     renderer = Renderer(config=RenderConfig().replace(scene={"image_size_wh": (96, 72)}))
     write_dataset([renderer.render(i, seed=9) for i in range(5)], tmp_path / "real", formats=["coco"])
+    (tmp_path / "unlabelled").mkdir()
+    for i in range(2):
+        cv2.imwrite(str(tmp_path / "unlabelled" / f"u{i}.jpg"), renderer.render(i, seed=11).image)
     out = tmp_path / "run"
     code = train.main([*TINY, "--out", str(out), "--epochs", "2", "--steps-per-epoch", "1", "--real",
-                       str(tmp_path / "real"), "--real-fraction", "0.5"])
+                       str(tmp_path / "real"), "--real-fraction", "0.5", "--unlabelled", str(tmp_path / "unlabelled")])
     assert code == 0
     for name in ("best.keras", "refine.keras", "detector.json", "log.csv", "refine_log.csv", "curves.png",
                  "predictions.png", "summary.json"):
@@ -33,6 +37,8 @@ def test_two_step_mixed_run_writes_every_artefact(tmp_path, capsys):
     for source in ("synthetic", "real"):
         assert {"mean_px", "mean_pct_width", "mean_pct_text_height", "hit_rate"} <= set(summary["validation"][source])
     assert summary["validation"]["real"]["count"] == 1  # the held-out photo, in its own 96 x 72 pixels
+    assert summary["adaptation"]["photos"] == 2 and summary["adaptation"]["coarse_layers"] == 3
+    assert summary["refine"]["real_neighbourhoods"] == 4
     phone = summary["refine"]["phone_test"]
     assert phone["size_wh"] == [160, 120] and {"coarse", "refined"} <= set(phone)
     header = (out / "log.csv").read_text().splitlines()[0].split(",")

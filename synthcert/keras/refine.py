@@ -20,9 +20,16 @@ from synthcert.keras.prepare import Prepared
 from synthcert.keras.streams import RefineStream
 from synthcert.pipeline import Renderer
 from synthcert.rng import stream_rng
-from synthcert.training.batches import to_arrays
+from synthcert.training.batches import target_corners, to_arrays
 from synthcert.training.calibration import fit_calibration
-from synthcert.training.refine import Canvas, CoarseErrors, local_errors, refine_batch, render_neighbourhoods
+from synthcert.training.refine import (
+    Canvas,
+    CoarseErrors,
+    Neighbourhoods,
+    local_errors,
+    refine_batch,
+    render_neighbourhoods,
+)
 
 PHONE_TEST_COUNT = 48  # whole phone-resolution renders measured with both stages
 
@@ -40,6 +47,13 @@ def train_refiner(run: Prepared, detector: Detector, canvas: Canvas | None = Non
     say(o, f"stage 2: rendering {o.refine_count} + {val_count} photos at {o.refine_photo_size[0]}x"
            f"{o.refine_photo_size[1]} for the neighbourhoods")
     train_set = render_neighbourhoods(renderer, o.seed, o.refine_count, canvas, o.target)
+    real = run.real_samples.get("train_real", [])
+    if real:  # the labelled photos' own neighbourhoods, repeated to make `real_fraction` of the set
+        hoods = Neighbourhoods.from_photos([s.image for s in real], [target_corners(s, o.target) for s in real],
+                                           canvas)
+        copies = max(1, round(o.real_fraction * len(train_set) / ((1 - o.real_fraction) * len(hoods))))
+        train_set = Neighbourhoods(train_set.images + hoods.images * copies,
+                                   np.concatenate([train_set.corners, *[hoods.corners] * copies]))
     val_set = render_neighbourhoods(renderer, run.val_seed, val_count, canvas, o.target)
     val = to_arrays(*refine_batch(val_set, range(len(val_set)), errors, canvas, stream_rng(run.val_seed, 0, "refine")))
     stream = RefineStream(train_set, errors, canvas, o.batch_size, o.seed)
@@ -66,6 +80,7 @@ def train_refiner(run: Prepared, detector: Detector, canvas: Canvas | None = Non
     return {
         "canvas": canvas.to_dict(),
         "parameters": int(detector.refiner.count_params()),
+        "real_neighbourhoods": len(real),
         "coarse_errors": {"residuals": len(errors.residuals), "scale_range": list(errors.scale_range),
                           "noise": errors.noise, "miss_p": errors.miss_p, "miss_range": list(errors.miss_range)},
         "validation_canvas": canvas_metrics,
