@@ -26,7 +26,7 @@ from synthcert.errors import TemplateError
 from synthcert.template.erase import FieldInk, erase_field
 from synthcert.template.fields_file import FieldBox, PhotoLayout, check_fields, load_layout
 from synthcert.template.lines import find_text_lines, skeleton_yaml
-from synthcert.template.rectify import detect_document, draw_grid, read_photo, rectify_document
+from synthcert.template.rectify import detect_document, draw_grid, read_photo, rectify_document, settle_corners
 from synthcert.template.replay import REFERENCE
 from synthcert.template.spec import SPEC_FILE, load_template
 from synthcert.template.style import FieldStyle, choose_styles
@@ -85,8 +85,7 @@ def init_template(
         raise TemplateError("is not empty; pass --overwrite to replace it, or choose another -o", out_dir)
     image = read_photo(photo)
     country = _check_country(country, country_source)
-    if corners_xy is None:
-        corners_xy = detect_document(image, photo)
+    corners_xy = _corners_in(image, corners_xy, photo, size_mm)
     flat, _ = rectify_document(image, corners_xy, width_px, _aspect_from_mm(size_mm))
     fields = check_fields(fields, flat.shape[1::-1], country, photo)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -170,8 +169,7 @@ def write_skeleton(
     if out_path.exists() and not overwrite:
         raise TemplateError("exists; pass --overwrite to replace it, or choose another --skeleton", out_path)
     image = read_photo(photo)
-    if corners_xy is None:
-        corners_xy = detect_document(image, photo)
+    corners_xy = _corners_in(image, corners_xy, photo, size_mm)
     flat, _ = rectify_document(image, corners_xy, width_px, _aspect_from_mm(size_mm))
     lines = find_text_lines(flat)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -202,8 +200,7 @@ def rectify_photo(
         The path written and the (4, 2) corners used (found automatically when not given).
     """
     image = read_photo(photo)
-    if corners_xy is None:
-        corners_xy = detect_document(image, photo)
+    corners_xy = _corners_in(image, corners_xy, photo, size_mm)
     flat, _ = rectify_document(image, corners_xy, width_px, _aspect_from_mm(size_mm))
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -212,6 +209,13 @@ def rectify_photo(
 
 
 # --- helpers --------------------------------------------------------------------------------------------
+
+
+def _corners_in(image: np.ndarray, corners_xy, photo, size_mm) -> np.ndarray:
+    """The given corners refined to the document's edges, or the document found when none are given."""
+    if corners_xy is None:
+        return detect_document(image, photo, aspect=_aspect_from_mm(size_mm))
+    return settle_corners(image, corners_xy)
 
 
 def _aspect_from_mm(size_mm) -> float | None:

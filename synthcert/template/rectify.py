@@ -14,6 +14,10 @@ import numpy as np
 
 from synthcert import geometry
 from synthcert.errors import TemplateError
+from synthcert.template.edges import refine_corners
+
+MIN_SUPPORT = 0.75  # share of a side's samples on its fitted edge, on the weakest side, to trust an outline
+ASPECT_TOLERANCE = 0.12  # an outline's side-length aspect may differ this much from size_mm's (perspective)
 
 
 def read_photo(photo: str | Path) -> np.ndarray:
@@ -25,36 +29,43 @@ def read_photo(photo: str | Path) -> np.ndarray:
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
-def detect_document(image: np.ndarray, source: str | Path | None = None, min_area: float = 0.15) -> np.ndarray:
-    """Finds the largest quadrilateral that stands out from its background: the document's corners.
+def detect_document(image: np.ndarray, source: str | Path | None = None, min_area: float = 0.15,
+                    aspect: float | None = None) -> np.ndarray:
+    """Finds the document's corners: the largest four-sided region whose outline the photo's edges support.
 
     Candidates are the outer contours of an Otsu threshold (a bright sheet on a darker surface, or the
-    reverse) and of closed Canny edges. A candidate's four sides come from approxPolyDP on its hull, or from
-    its minimum-area rectangle when that fails; each side is then refitted to the contour points along it,
-    so rounded card corners land where the straight edges meet.
+    reverse) and of closed Canny edges at two sensitivities (the fainter one for a light card on a light
+    table). A candidate's four sides come from approxPolyDP on its hull, or from its minimum-area rectangle;
+    then each side is fitted to the edges along its middle (`edges.refine_corners`, so rounded card corners
+    land where the straight edges meet). The best-scoring candidate whose four sides the edges support, and
+    whose aspect ratio is within ASPECT_TOLERANCE of `aspect` when that is given, wins; when none does,
+    it refuses rather than return a wrong quadrilateral.
 
     Args:
         image: (H, W, 3) uint8 RGB photo.
         source: the photo's path, for the error message.
         min_area: smallest share of the photo the document may cover.
+        aspect: the document's height / width (from size_mm), or None.
 
     Returns:
         (4, 2) float64 corners TL, TR, BR, BL in photo pixels (COCO).
 
     Raises:
-        TemplateError: nothing large and four-sided was found; the message says to pass --corners.
+        TemplateError: no candidate is supported well enough; the message says why and to pass --corners.
     """
     h, w = image.shape[:2]
     scale = min(1.0, 800.0 / max(h, w))
     small = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
     grey = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (5, 5), 0)
     _, bright = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    edges = cv2.dilate(cv2.Canny(grey, 40, 120), np.ones((3, 3), np.uint8))
-    edges = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+    maps = [bright, 255 - bright]
+    for low, high in ((40, 120), (12, 36)):
+        edges = cv2.dilate(cv2.Canny(grey, low, high), np.ones((3, 3), np.uint8))
+        maps.append(cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)))
     kernel = np.ones((5, 5), np.uint8)
     sh, sw = grey.shape
-    best, best_score = None, 0.0
-    for binary in (bright, 255 - bright, edges):
+    candidates = []
+    for binary in maps:
         binary = cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
         contours, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
         for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:3]:
@@ -63,14 +74,39 @@ def detect_document(image: np.ndarray, source: str | Path | None = None, min_are
             if not min_area <= area <= 0.97:  # a quad as large as the frame is the frame
                 continue
             fit = cv2.contourArea(contour) / max(area * sw * sh, 1.0)  # how four-sided the region really is
-            score = area * min(fit, 1.0 / max(fit, 1e-6))
-            if score > best_score:
-                best, best_score = quad, score
-    if best is None or best_score < 0.8 * min_area:
-        raise TemplateError(
-            f"found no document covering at least {min_area:.0%} of the photo that stands out from its "
-            "background; pass its corners with --corners x1,y1,x2,y2,x3,y3,x4,y4 (TL, TR, BR, BL)", source)
-    return order_corners((best + 0.5) / scale)  # OpenCV pixel centres -> COCO, then back to full size
+            candidates.append((area * min(fit, 1.0 / max(fit, 1e-6)), quad))
+    why = f"found no region covering at least {min_area:.0%} of the photo that stands out from its background"
+    for score, quad in sorted(candidates, key=lambda c: -c[0]):
+        if score < 0.8 * min_area:
+            break
+        fit = refine_corners(image, order_corners((quad + 0.5) / scale), search=0.03)
+        found = _aspect_of(fit.corners_xy)
+        if fit.support < MIN_SUPPORT:
+            why = f"the best outline's edges are weak (support {fit.support:.0%} on its weakest side)"
+        elif aspect is not None and abs(found / aspect - 1) > ASPECT_TOLERANCE:
+            why = f"the best outline has aspect {found:.2f}, the document (size_mm) {aspect:.2f}"
+        else:
+            return fit.corners_xy
+    raise TemplateError(f"{why}; not guessing: pass the document's corners with --corners x1,y1,x2,y2,x3,y3,x4,y4 "
+                        "(TL, TR, BR, BL; rough ones are refined to the edges)", source)
+
+
+def settle_corners(image: np.ndarray, corners_xy) -> np.ndarray:
+    """Refines corners the user gave roughly (within a few % of the size) to the document's edges.
+
+    Corners already on the edges (each side within 3 px of one) are kept as given: they were measured. Else
+    they are refined when the edges support all four sides, and kept as given when not.
+    """
+    given = np.asarray(corners_xy, np.float64).reshape(4, 2)
+    if refine_corners(image, given, search=0.0).support >= MIN_SUPPORT:
+        return given
+    fit = refine_corners(image, given)
+    return fit.corners_xy if fit.support >= MIN_SUPPORT else given
+
+
+def _aspect_of(corners_xy: np.ndarray) -> float:
+    side = np.linalg.norm(corners_xy - np.roll(corners_xy, -1, axis=0), axis=1)  # top, right, bottom, left
+    return float((side[1] + side[3]) / max(side[0] + side[2], 1e-9))
 
 
 def order_corners(quad_xy: np.ndarray) -> np.ndarray:
@@ -99,8 +135,7 @@ def rectify_document(
     """
     corners_xy = np.asarray(corners_xy, np.float64).reshape(4, 2)
     if aspect is None:
-        side = np.linalg.norm(corners_xy - np.roll(corners_xy, -1, axis=0), axis=1)  # top, right, bottom, left
-        aspect = (side[1] + side[3]) / max(side[0] + side[2], 1e-9)
+        aspect = _aspect_of(corners_xy)
     size_wh = (int(width_px), max(int(round(width_px * aspect)), 1))
     target = geometry.rect_corners_xy((0, 0, *size_wh))
     flat_from_photo = cv2.getPerspectiveTransform(corners_xy.astype(np.float32), target.astype(np.float32))
@@ -151,26 +186,4 @@ def _quad_of(contour: np.ndarray) -> np.ndarray:
             break
     else:
         approx = cv2.boxPoints(cv2.minAreaRect(hull))
-    quad = approx.reshape(4, 2).astype(np.float64)
-    return _refit_sides(quad, contour.reshape(-1, 2).astype(np.float64))
-
-
-def _refit_sides(quad: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """Fits a line to the contour points along each side's middle and intersects neighbouring lines."""
-    lines = []
-    for a, b in zip(quad, np.roll(quad, -1, axis=0), strict=True):
-        length = np.linalg.norm(b - a)
-        t = (points - a) @ (b - a) / max(length**2, 1e-9)
-        normal = np.array([b[1] - a[1], a[0] - b[0]]) / max(length, 1e-9)
-        near = (t > 0.15) & (t < 0.85) & (np.abs((points - a) @ normal) < max(3.0, 0.02 * length))
-        if near.sum() < 5:
-            lines.append(np.cross([*a, 1.0], [*b, 1.0]))
-            continue
-        vx, vy, x, y = cv2.fitLine(points[near].astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
-        lines.append(np.cross([x, y, 1.0], [x + vx, y + vy, 1.0]))
-    corners = []
-    for k in range(4):
-        p = np.cross(lines[k - 1], lines[k])
-        corners.append(p[:2] / p[2] if abs(p[2]) > 1e-9 else quad[k])
-    refined = np.array(corners)
-    return refined if np.all(np.linalg.norm(refined - quad, axis=1) < 0.1 * np.ptp(quad, axis=0).max()) else quad
+    return approx.reshape(4, 2).astype(np.float64)  # its sides are fitted to the edges afterwards
