@@ -111,3 +111,16 @@ def test_predict_prints_null_corners_and_the_problem_for_a_crossed_answer(tmp_pa
     record = json.loads(result.output)
     assert record["top_left"] is None and "self-intersecting" in record["problem"]
     assert not (tmp_path / "crops").exists()
+
+
+def test_predict_refers_corners_to_the_stored_pixels_whatever_the_exif_orientation(tmp_path):
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees to display": a viewer would show this 128 x 64 photo as 64 x 128
+    Image.fromarray(photo((128, 64))).save(tmp_path / "p.jpg", exif=exif)
+    Detector(constant(TINY, UPRIGHT)).save(tmp_path / "det")
+    result = CliRunner().invoke(main, ["predict", str(tmp_path / "det"), str(tmp_path / "p.jpg")])
+    assert result.exit_code == 0, result.output
+    # Stored 128 x 64 letterboxes into 64 x 48 at scale 0.5 with 8 px bars above and below.
+    assert json.loads(result.output)["top_left"] == pytest.approx([32.0, (0.4 * 48 - 8) * 2])

@@ -161,7 +161,7 @@ def _in_text_heights(spread_px: np.ndarray | None, quad_xy: np.ndarray) -> np.nd
 def evaluate_detector(detector: Detector, samples, refine: bool = True) -> tuple[dict, list[Location]]:
     """Locates the field in labelled photos of any size and measures the errors in each photo's own pixels.
 
-    A photo without an answer (crossed coarse corners) is scored on its coarse corners, which never hit.
+    A photo without an answer (crossed coarse corners) is scored on its coarse corners.
 
     Returns:
         The `synthcert.evaluation.summarize` metrics (plus `answered`, the photos with an answer) and
