@@ -26,7 +26,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from synthcert.config import RenderConfig
+from synthcert.config import RenderConfig, resolve_config
 from synthcert.datasets.layout import atomic_write, encode_image, library_versions
 from synthcert.datasets.render import default_workers, render_dataset
 from synthcert.naive_renderer import NaiveRenderer
@@ -160,8 +160,7 @@ def run_benchmark(settings: BenchSettings | None = None, log=None) -> BenchRepor
     """
     settings = settings or BenchSettings()
     log = log or (lambda line: None)
-    config = RenderConfig().replace(scene={"image_size_wh": tuple(settings.image_size_wh)},
-                                    photometric={"preset": settings.preset})
+    config = resolve_config(None, settings.image_size_wh, settings.preset)
     report = BenchReport(settings, _machine())
     default_threads = cv2.getNumThreads()
     try:
@@ -349,7 +348,7 @@ def _renewing_stand_in(settings: BenchSettings) -> list[Figure]:
 
     opts = TrainOptions()
     workers = settings.workers or default_workers()
-    config = RenderConfig().replace(scene={"image_size_wh": tuple(opts.image_size)})
+    config = resolve_config(None, opts.image_size)
     batch = opts.batch_size
     pool = RenewingPool(16 * batch, 0, config, freshness=settings.freshness, workers=workers)
     try:
