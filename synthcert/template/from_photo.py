@@ -37,6 +37,7 @@ from synthcert.text.typeset import face, typeset
 DEFAULT_FONTS = ("dejavu-sans", "liberation-sans", "dejavu-sans-mono", "liberation-mono", "ocrb")
 """Fonts of every field that names none: a mix of families, so that a detector does not learn one font."""
 SIZE_SPREAD = 0.08  # size_range = measured size x (1 -/+ SIZE_SPREAD)
+HEAVIEST_STROKE = 0.35  # stroke width / text height: the heaviest print is about 0.25; more is no text
 __all__ = ["FieldBox", "PhotoLayout", "init_template", "load_layout", "rectify_photo"]  # the fields file's too
 
 
@@ -93,7 +94,10 @@ def init_template(
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         _write_template(work, flat, fields, photo, country, name or _safe_name(out_dir.resolve().name), size_mm)
-        load_template(work)  # fails, naming the key, only when an option the user gave is invalid
+        try:
+            load_template(work)  # fails, naming the key, only when an option the user gave is invalid
+        except TemplateError as e:
+            raise TemplateError(str(e).replace(str(work), str(out_dir))) from None
         if out_dir.exists():
             old = work.with_name(work.name + ".old")
             out_dir.rename(old)
@@ -113,7 +117,11 @@ def _write_template(out_dir: Path, flat: np.ndarray, fields, photo, country: str
     fields = tuple(_with_copied_fonts(f, out_dir) for f in fields)
     inks = {}
     for f in fields:
-        flat, inks[f.name] = erase_field(flat, f.box)
+        flat, ink = erase_field(flat, f.box)
+        if ink.stroke_px and ink.text_height_px and ink.stroke_px > HEAVIEST_STROKE * ink.text_height_px:
+            # Strokes this heavy are no letters (a marker redaction, a smear): erased, printed like a blank box.
+            ink = FieldInk(color_rgb=None, text_height_px=None, ground_rgb=ink.ground_rgb)
+        inks[f.name] = ink
     styles = choose_styles(inks, {f.name: str(f.options["text"]) for f in fields if "text" in f.options})
     if styles:  # a blank box (e.g. redacted) is printed in the style most values share
         names = [s.style or n for n, s in styles.items()]
@@ -258,7 +266,7 @@ def _field_spec(f: FieldBox, ink: FieldInk, style: FieldStyle | None, doc_h: int
     if color is not None:
         spec["color"] = "#{:02x}{:02x}{:02x}".format(*color)
     if style is not None and style.bold_px > 0 and "fonts" not in f.options:
-        spec["bold_px"] = style.bold_px
+        spec["bold_px"] = min(style.bold_px, round(0.29 * (box[3] - box[1]), 1))  # within the spec's limit
     spec.update(f.options)  # the user's own values win over the measured ones
     return spec
 
