@@ -1,6 +1,8 @@
 """Adapting a trained detector to the user's unlabelled photos: BatchNorm statistics re-estimated on them.
 
-A network trained on renders normalises each layer with the renders' feature statistics; real photos
+After training, `precise_batchnorm` recomputes the statistics on training renders under the final weights
+(the moving averages lag the weights). A network trained on renders normalises each layer with the
+renders' feature statistics; real photos
 (another camera, paper, light) shift them. Re-estimating the moving means and variances on the user's
 own photos (AdaBN) moves the network towards them without a single label. Layers are re-estimated in
 order, each on the features its already adapted predecessors give. The refiner is adapted on canvases cut
@@ -25,6 +27,7 @@ from synthcert.training.letterbox import letterbox
 from synthcert.training.refine import CoarseErrors, cut_neighbourhood, sample_coarse_quad
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+PRECISE_BN_COUNT = 256  # training images whose statistics replace the moving averages after training
 CANVASES_PER_PHOTO = 8  # coarse answers are jittered a little, as they vary from photo to photo
 
 
@@ -64,6 +67,18 @@ def adapt_batchnorm(model: keras.Model, x: np.ndarray, weight: float = 0.5) -> i
             old = np.asarray(variable.numpy(), np.float64)
             variable.assign(((1 - weight) * old + weight * value).astype(np.float32))
     return len(layers)
+
+
+def precise_batchnorm(model: keras.Model, stream, count: int = PRECISE_BN_COUNT) -> int:
+    """Replaces the moving BatchNorm statistics by those of `count` training images under the final weights
+    (moving averages mix in the statistics of earlier weights); returns how many layers.
+
+    Args:
+        model: changed in place.
+        stream: a training stream (batches `(x, y)` by index), e.g. `CertificateStream`.
+    """
+    batches = [stream[b][0] for b in range(max(1, count // stream.batch_size))]
+    return adapt_batchnorm(model, np.concatenate(batches), weight=1.0)
 
 
 def adapt_detector(detector: Detector, photos: Sequence[np.ndarray], seed: int = 0, weight: float = 0.5) -> dict:

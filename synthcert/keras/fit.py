@@ -11,6 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from synthcert.evaluation import summarize
+from synthcert.keras.adapt import precise_batchnorm
 from synthcert.keras.callbacks import TimeLimit, callbacks_for, say
 from synthcert.keras.detector import Detector, evaluate_detector
 from synthcert.keras.model import build_regressor, compile_regressor, cpu_inference_ms, load_model, predict_corners
@@ -75,7 +76,10 @@ def fit_coarse(run: Prepared):
     history = model.fit(run.stream, steps_per_epoch=o.steps_per_epoch, epochs=o.epochs,
                         validation_data=run.sets["val"], callbacks=callbacks, shuffle=False, verbose=o.verbose)
     history.monitor = monitor
-    return load_model(best), history, timer
+    model = load_model(best)
+    precise_batchnorm(model, run.stream)
+    return model, history, timer
+
 
 
 def report(run: Prepared, detector: Detector, history, timer: TimeLimit, refine: dict | None,

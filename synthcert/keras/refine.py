@@ -13,6 +13,7 @@ import time
 import numpy as np
 
 from synthcert.evaluation import photo_errors, summarize
+from synthcert.keras.adapt import precise_batchnorm
 from synthcert.keras.callbacks import TimeLimit, callbacks_for, say
 from synthcert.keras.detector import Detector, evaluate_detector, refine_canvases
 from synthcert.keras.model import build_regressor, compile_regressor, load_model, predict_corners
@@ -64,6 +65,7 @@ def train_refiner(run: Prepared, detector: Detector, canvas: Canvas | None = Non
                         callbacks=callbacks_for(o, best, "val_corner_px", run.out / "refine_log.csv", timer),
                         shuffle=False, verbose=o.verbose)
     detector.refiner = load_model(best)
+    precise_batchnorm(detector.refiner, stream)
     detector.canvas = canvas
 
     corners, spread = refine_canvases(detector.refiner, np.round(val[0] * 255).astype(np.uint8))
