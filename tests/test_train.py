@@ -116,3 +116,23 @@ def test_a_target_no_template_prints_is_a_one_line_error_before_any_work(tmp_pat
 def test_template_flag_is_repeatable_and_reaches_the_options():
     options = train.parse_args(["--template", "a", "--template", "b", "--target", "vin", "--unlabelled", "u"])
     assert options.templates == ("a", "b") and options.target == "vin" and options.unlabelled == "u"
+
+
+def test_train_time_scene_shows_upside_down_numbers_and_sheets_cut_by_the_frame():
+    from synthcert import geometry
+    from synthcert.keras.prepare import training_config
+    from synthcert.training.options import TrainOptions
+
+    o = TrainOptions(image_size=(96, 64), photometric="none")
+    renderer = Renderer(config=training_config(o))
+    upside_down, cut = [], []
+    for i in range(40):
+        t = renderer.trace(i, seed=0)
+        tl, bl = t.sample.target.corners[0], t.sample.target.corners[3]
+        upside_down.append(bl[1] < tl[1])  # the text's bottom is above its top on screen
+        h, w = t.document.image.shape[:2]
+        sheet = geometry.transform_points(t.image_from_pixels, geometry.rect_corners_xy((0, 0, w, h)))
+        cut.append(bool(np.any(sheet < 0) or np.any(sheet > [96, 64])))
+        assert t.sample.target.visible.all()  # the number itself always stays in the frame
+    assert any(upside_down) and any(cut) and not all(cut)
+    assert training_config(o.replace(config=RenderConfig())).scene.fill_range == RenderConfig().scene.fill_range
