@@ -52,3 +52,37 @@ def test_a_portrait_document_renders_at_the_default_landscape_size_with_the_numb
         assert sample.image.shape == (256, 384, 3) and sample.target.visible.all()
         sheet = geometry.transform_points(sample.image_from_doc, geometry.rect_corners_xy((0, 0, 368, 664)))
         assert np.ptp(sheet[:, 1]) < 1.6 * 256  # the sheet is framed by its height, not pushed out by it
+
+
+def test_layout_variants_move_and_drop_other_fields_add_elements_and_leave_the_number_exact(tmp_path):
+    spec = _spec()
+    spec["fields"]["registration_number"].pop("style")
+    plain = load_template(write_template(tmp_path / "plain", spec))
+    spec["layout"] = {"shift_px": 10, "scale_range": [0.8, 1.2], "drop_p": 0.5, "elements_p": 1.0}
+    varied = load_template(write_template(tmp_path / "varied", spec))
+    docs = []
+    for k in range(12):
+        a = render_flat_document(PreparedTemplate(plain), sample_field_prints(plain, np.random.default_rng([k, 2])))
+        b = render_flat_document(PreparedTemplate(varied), sample_field_prints(varied, np.random.default_rng([k, 2])))
+        assert b.boxes["registration_number"] == a.boxes["registration_number"]  # the target's ink, exactly
+        assert np.array_equal(b.ink["registration_number"].mask, a.ink["registration_number"].mask)
+        docs.append((a, b))
+    assert any("owner" not in b.boxes for _, b in docs) and any("owner" in b.boxes for _, b in docs)
+    moved = [b.boxes["owner"][0] - a.boxes["owner"][0] for a, b in docs if "owner" in b.boxes]
+    assert max(map(abs, moved)) > 1
+    # The elements are printed where no field is: the art differs from the plain template's there.
+    away = np.ones(docs[0][0].image.shape[:2], bool)
+    for x0, y0, x1, y1 in ([40, 60, 380, 110], [40, 150, 380, 200]):  # the boxes, and how far values move
+        away[max(y0 - 16, 0):y1 + 16, max(x0 - 16, 0):x1 + 16] = False
+    changed = [(np.abs(b.image.astype(int) - a.image.astype(int)).max(axis=2)[away] > 20).any() for a, b in docs]
+    assert sum(changed) >= len(docs) // 3
+
+
+def test_a_bad_layout_block_names_the_key(tmp_path):
+    import pytest
+
+    from synthcert.errors import TemplateError
+
+    spec = {**_spec(), "layout": {"drop_p": 2}}
+    with pytest.raises(TemplateError, match=r"layout\.drop_p: = 2; expected a probability"):
+        load_template(write_template(tmp_path / "t", spec))

@@ -1,6 +1,6 @@
 """Flat document: the template's art with every field printed, and each field's ink-tight box.
 
-`sample_field_prints` draws everything random about the print (text, font, size, spacing, ink,
+`sample_field_prints` draws everything random about the print (text, font, size, spacing, ink, layout,
 misalignment) once; `render_flat_document` then draws it deterministically at one level of the art's
 pyramid. A field's box is measured from the very ink (glyph coverage times print strength, in 8 bits)
 that was composited, so the label is the ink that was printed, not a prediction of it.
@@ -8,6 +8,8 @@ that was composited, so the label is the ink that was printed, not a prediction 
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,8 @@ from PIL import Image, ImageDraw
 
 from synthcert import geometry
 from synthcert.errors import TemplateError
+from synthcert.samples import TARGET
+from synthcert.template.layout import Element, LayoutSpec, draw_elements, sample_elements
 from synthcert.template.spec import FieldSpec, TemplateSpec
 from synthcert.text.fonts import FONT_DIR, fonts_covering, missing_font_hint
 from synthcert.text.generators import generate_text
@@ -38,6 +42,23 @@ class FieldPrint:
     color: tuple[int, int, int]
     strength: float
     offset_xy: tuple[float, float]
+
+
+class DocumentPrint(Mapping):
+    """Everything printed in one sample: field name -> FieldPrint (it reads as that mapping), plus the
+    layout's printed elements (chip, hologram, photo, stamp), drawn under the fields."""
+
+    def __init__(self, fields: dict[str, FieldPrint], elements: tuple[Element, ...] = ()):
+        self._fields, self.elements = dict(fields), tuple(elements)
+
+    def __getitem__(self, name: str) -> FieldPrint:
+        return self._fields[name]
+
+    def __iter__(self):
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
 
 
 @dataclass(frozen=True)
@@ -112,8 +133,8 @@ def _print_codes(art: np.ndarray, spec: TemplateSpec) -> np.ndarray:
     return np.asarray(image).copy()
 
 
-def sample_field_prints(spec: TemplateSpec, rng: np.random.Generator) -> dict[str, FieldPrint]:
-    """Draws the text and print style of every field of `spec`.
+def sample_field_prints(spec: TemplateSpec, rng: np.random.Generator) -> DocumentPrint:
+    """Draws the text and print style of every field of `spec`, and its layout variant (`layout:`) if any.
 
     Raises:
         TemplateError: when no font of a field has every character of its text.
@@ -123,7 +144,20 @@ def sample_field_prints(spec: TemplateSpec, rng: np.random.Generator) -> dict[st
     for name, f in spec.fields.items():  # copies of another field's value, drawn after every original
         if f.same_as is not None:
             prints[name] = _sample_print(spec, f, rng, styles, prints[f.same_as].text)
-    return {name: prints[name] for name in spec.fields}
+    prints = {name: prints[name] for name in spec.fields}
+    if spec.layout is None:
+        return DocumentPrint(prints)
+    return DocumentPrint({n: _vary(p, spec.layout, rng) if n != TARGET else p for n, p in prints.items()},
+                         sample_elements(spec.layout, spec.size_wh, spec.fields[TARGET].box, rng))
+
+
+def _vary(p: FieldPrint, layout: LayoutSpec, rng: np.random.Generator) -> FieldPrint:
+    """One layout variant of a non-target field: shifted, resized, or left out (an empty text prints nothing)."""
+    u_drop, u_x, u_y, u_scale = rng.random(4).tolist()
+    dx, dy = (layout.shift_px * (2 * u - 1) for u in (u_x, u_y))
+    return dataclasses.replace(p, text="" if u_drop < layout.drop_p else p.text,
+                               size_px=p.size_px * _lerp(layout.scale_range, u_scale),
+                               offset_xy=(p.offset_xy[0] + dx, p.offset_xy[1] + dy))
 
 
 def _sample_print(spec: TemplateSpec, f: FieldSpec, rng: np.random.Generator, styles: dict,
@@ -160,11 +194,13 @@ def _lerp(range_: tuple[float, float], u: float) -> float:
     return float(range_[0] + (range_[1] - range_[0]) * u)
 
 
-def render_flat_document(template: PreparedTemplate, prints: dict[str, FieldPrint], level: int = 0) -> FlatDocument:
+def render_flat_document(template: PreparedTemplate, prints: Mapping[str, FieldPrint], level: int = 0
+                         ) -> FlatDocument:
     """Prints every field onto the art at pyramid `level`; deterministic, no randomness."""
     image = template.levels[level].copy()
     doc_from_pixels = template.doc_from_level(level)
     scale = 1.0 / doc_from_pixels[0, 0]
+    draw_elements(image, getattr(prints, "elements", ()), scale)
     ink = {}
     for name, p in prints.items():
         patch = _print_field(image, template.spec.fields[name], p, scale)

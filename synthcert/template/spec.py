@@ -15,6 +15,7 @@ import cv2
 from synthcert.errors import TemplateError
 from synthcert.resources import shipped_dir
 from synthcert.samples import TARGET
+from synthcert.template.layout import LayoutSpec, parse_layout
 from synthcert.text.countries import check_country
 from synthcert.text.fonts import resolve_font
 from synthcert.text.generators import check_generator
@@ -23,7 +24,7 @@ from synthcert.yamlfile import read_yaml
 SPEC_FILE = "template.yaml"
 BUILTIN_DIR = shipped_dir("templates")
 ALIGNS = ("left", "center", "right")
-TOP_KEYS = {"name", "country", "size_mm", "background", "defaults", "fields"}
+TOP_KEYS = {"name", "country", "size_mm", "background", "defaults", "fields", "layout"}
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -62,6 +63,7 @@ class TemplateSpec:
     country: str
     fields: dict[str, FieldSpec]
     size_mm: tuple[float, float] | None = None
+    layout: LayoutSpec | None = None
 
 
 def builtin_template_dirs() -> list[Path]:
@@ -137,7 +139,7 @@ def parse_spec(data, directory: Path, spec_path: Path) -> TemplateSpec:
     fields = {fname: _parse_field(fname, d, size_wh, directory, country, fail) for fname, d in merged.items()}
     return TemplateSpec(
         name=name, directory=directory, background=background, size_wh=size_wh, country=country,
-        fields=fields, size_mm=size_mm,
+        fields=fields, size_mm=size_mm, layout=None if "layout" not in data else parse_layout(data["layout"], fail),
     )
 
 
