@@ -23,9 +23,10 @@ import numpy as np
 from synthcert import geometry
 from synthcert.datasets.quads import quad_problem
 from synthcert.errors import SynthcertError
-from synthcert.evaluation import text_height_px
+from synthcert.evaluation import summarize, text_height_px
 from synthcert.keras.model import heatmap_probe, heatmap_spread, input_size, load_model, locate_photo
 from synthcert.samples import TARGET
+from synthcert.training.batches import target_corners
 from synthcert.training.calibration import Calibration
 from synthcert.training.refine import Canvas, cut_neighbourhood
 
@@ -167,9 +168,6 @@ def evaluate_detector(detector: Detector, samples, refine: bool = True) -> tuple
         The `synthcert.evaluation.summarize` metrics (plus `answered`, the photos with an answer) and
         each photo's Location.
     """
-    from synthcert.evaluation import summarize
-    from synthcert.training.batches import target_corners
-
     locations = [detector.locate(s.image, refine) for s in samples]
     pred = np.stack([c.coarse_xy if c.corners_xy is None else c.corners_xy for c in locations])
     true = np.stack([target_corners(s, detector.target) for s in samples])
