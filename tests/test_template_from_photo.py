@@ -283,3 +283,11 @@ def test_a_value_printed_twice_is_one_text_with_a_label_per_copy(tmp_path):
     spec["fields"]["number_again"]["same_as"] = "vin"
     with pytest.raises(TemplateError, match=r"fields\.number_again\.same_as: = 'vin'; expected another field"):
         load_template(write_template(tmp_path / "bad", spec))
+
+
+def test_a_bad_country_from_the_fields_file_names_that_file_not_the_option(photos, tmp_path):
+    path = tmp_path / "fields.yaml"
+    with pytest.raises(TemplateError, match=r"fields\.yaml: country: = 'XX'; expected .* set it with country:"):
+        init_template(photos[0], tmp_path / "tpl", CARD_IN_PHOTO, _fields(), country="XX", country_source=path)
+    out = init_template(photos[0], tmp_path / "in", CARD_IN_PHOTO, _fields(), width_px=CARD_WH[0], country="IN")
+    assert load_template(out).country == "IN"
