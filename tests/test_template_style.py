@@ -60,3 +60,18 @@ def test_fields_printed_alike_share_one_style_and_others_do_not():
     assert styles["a"].size_px == styles["b"].size_px and styles["a"].fonts == styles["b"].fonts
     assert all(styles[n].style is None for n in ("red", "big", "light"))  # each printed unlike the others
     assert styles["light"].color_rgb[0] > 200 and inks["light"].polarity == "light"
+
+
+def test_a_table_rule_under_the_value_stays_and_two_close_lines_do_not_double_the_cap_height():
+    mask = text_mask("AB 1234", resolve_font("dejavu-sans"), 18)
+    h, w = mask.shape
+    image = np.full((60, w + 40, 3), 235, np.uint8)
+    image[30:30 + h, 20:20 + w][mask] = (20, 20, 30)
+    image[30 + h + 1:30 + h + 3, :] = (60, 60, 60)  # a 2 px rule just below the baseline, across the box
+    erased, ink = erase_field(image, (0, 0, image.shape[1], 60))
+    assert (erased[30 + h + 1:30 + h + 3, 5:-5] < 100).all()  # the rule is still there, not lightened
+    assert abs(ink.text_height_px - h) <= 2
+    two = np.full((2 * h + 30, w + 40, 3), 235, np.uint8)
+    for y in (10, 12 + h):  # two lines 2 px apart, as in a cramped address box
+        two[y:y + h, 20:20 + w][mask] = (20, 20, 30)
+    assert abs(erase_field(two, (0, 0, two.shape[1], two.shape[0]))[1].text_height_px - h) <= 2

@@ -121,6 +121,8 @@ def erase_field(flat: np.ndarray, box, passes: int = 3, polarity: str | None = N
         todo = _without_rules(_find(_contrast(out[y0:y1, x0:x1], polarity), threshold)[0]) & near
     if ground is not None and filled.any():
         _match_ground(out[y0:y1, x0:x1], filled, ground)
+    rules = mask & ~letters
+    out[y0:y1, x0:x1][rules] = flat[y0:y1, x0:x1][rules]  # a table rule the letters' halo reached stays a rule
     centre = None if line is None else y0 + line[1]
     ys, xs = np.nonzero(letters)
     ink_box = None if not len(xs) else (float(x0 + xs.min()), float(y0 + ys.min()),
