@@ -188,3 +188,23 @@ def test_the_skeleton_has_a_box_covering_every_printed_value_and_reads_back_as_a
     path = tmp_path / "fields.yaml"
     path.write_text(skeleton_yaml(lines, "card.png"))
     assert len(load_layout(path).fields) == len(lines)
+
+
+def test_erased_boxes_keep_the_fine_texture_of_their_ground(card, made):
+    directory, _, flat, _, _ = card
+    blank = cv2.imread(str(directory / "background.png")).astype(np.float32)
+    erased = cv2.imread(str(made[0] / "background.png")).astype(np.float32)
+
+    def grain(image):  # the high-pass: guilloche lines and paper grain, not the tint
+        return image - cv2.GaussianBlur(image, (5, 5), 0)
+
+    ratios = []
+    for name, patch in flat.ink.items():
+        where = np.zeros(blank.shape[:2], np.uint8)
+        (x, y), (h, w) = patch.origin_xy, patch.mask.shape
+        where[y:y + h, x:x + w] = patch.mask > 0
+        where = cv2.dilate(where, np.ones((5, 5), np.uint8)) > 0  # where the value's ink and halo were
+        texture = grain(blank)[where].std()
+        if texture > 2:  # a flat panel has no texture to keep
+            ratios.append(grain(erased)[where].std() / texture)
+    assert len(ratios) >= 8 and np.median(ratios) > 0.5, ratios  # a smooth inpainted fill would be far below

@@ -121,6 +121,7 @@ def erase_field(flat: np.ndarray, box, passes: int = 3, polarity: str | None = N
         todo = _without_rules(_find(_contrast(out[y0:y1, x0:x1], polarity), threshold)[0]) & near
     if ground is not None and filled.any():
         _match_ground(out[y0:y1, x0:x1], filled, ground)
+        _transplant_texture(out[y0:y1, x0:x1], flat[y0:y1, x0:x1], filled)
     rules = mask & ~letters
     out[y0:y1, x0:x1][rules] = flat[y0:y1, x0:x1][rules]  # a table rule the letters' halo reached stays a rule
     centre = None if line is None else y0 + line[1]
@@ -194,6 +195,31 @@ def _match_ground(region: np.ndarray, filled: np.ndarray, ground: tuple[int, int
     # A small correction only: a larger gap means the box spans two grounds (a panel's edge), not a tone.
     shift = np.clip(np.asarray(ground, np.float32) - np.median(values, axis=0), -12, 12)
     region[filled] = np.clip(values + shift, 0, 255).round().astype(np.uint8)
+
+
+def _transplant_texture(region: np.ndarray, original: np.ndarray, filled: np.ndarray) -> None:
+    """Gives the smooth inpainted pixels the fine texture (guilloche, paper grain) of the ground beside them.
+
+    The texture is the original's high-pass (image minus a 5 px blur), copied from the same row a shift
+    away where the original shows ground, so that no smooth patch marks where a value was.
+    """
+    h, w = filled.shape
+    grain = original.astype(np.float32) - cv2.GaussianBlur(original, (5, 5), 0).astype(np.float32)
+    near = cv2.dilate(filled.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0  # the ink's blur reaches here
+    todo = filled.copy()
+    texture = np.zeros(region.shape, np.float32)
+    for shift in sorted({w // 2, -(w // 2), w // 3, -(w // 3), w // 4, -(w // 4)} - {0}, key=lambda v: (abs(v), v)):
+        source = np.roll(near, -shift, axis=1)  # source pixel x + shift must be ground
+        ok = todo & ~source
+        if shift > 0:
+            ok[:, w - shift:] = False
+        else:
+            ok[:, :-shift] = False
+        ys, xs = np.nonzero(ok)
+        texture[ys, xs] = grain[ys, xs + shift]
+        todo &= ~ok
+    values = region[filled].astype(np.float32) + texture[filled]
+    region[filled] = np.clip(values, 0, 255).round().astype(np.uint8)
 
 
 def _without_rules(mask: np.ndarray) -> np.ndarray:
