@@ -199,7 +199,7 @@ def test_erased_boxes_keep_the_fine_texture_of_their_ground(card, made):
         return image - cv2.GaussianBlur(image, (5, 5), 0)
 
     ratios = []
-    for name, patch in flat.ink.items():
+    for patch in flat.ink.values():
         where = np.zeros(blank.shape[:2], np.uint8)
         (x, y), (h, w) = patch.origin_xy, patch.mask.shape
         where[y:y + h, x:x + w] = patch.mask > 0
