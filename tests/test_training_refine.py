@@ -129,3 +129,15 @@ def test_confidence_falls_as_the_spread_grows_and_matches_the_hit_rate_where_it_
 def test_canvas_refuses_a_quad_box_outside_it():
     with pytest.raises(ValueError, match=r"quad_box = \(0.0, 0.0, 200.0, 10.0\); expected x0 < x1"):
         Canvas((128, 64), (0.0, 0.0, 200.0, 10.0))
+
+
+def test_stage_one_errors_no_canvas_can_hold_are_left_out_and_draws_stay_within_reach():
+    label = rolled_label((200, 150), 80, 20, 0.0)[None]
+    turned_round = np.roll(label, 2, axis=1)  # stage 1 read it upside down: every corner two sides off
+    nearly = label + [[2.0, 1.0]]  # 0.1 and 0.05 text heights off
+    errors = CoarseErrors.from_stage_one(np.concatenate([turned_round, nearly]), np.concatenate([label, label]))
+    assert len(errors.residuals) == 1
+    np.testing.assert_allclose(errors.residuals[0], [[0.1, 0.05]] * 4)
+    wild = CoarseErrors(residuals=np.full((1, 4, 2), 5.0), scale_range=(3.0, 3.0), miss_p=1.0)
+    quad = sample_coarse_quad(label[0], wild, np.random.default_rng(4))
+    assert np.all(np.abs(local_errors(quad, label[0])) <= np.array(wild.reach) + 1e-9)

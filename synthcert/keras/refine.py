@@ -27,7 +27,6 @@ from synthcert.training.refine import (
     Canvas,
     CoarseErrors,
     Neighbourhoods,
-    local_errors,
     refine_batch,
     render_neighbourhoods,
 )
@@ -41,7 +40,7 @@ def train_refiner(run: Prepared, detector: Detector, canvas: Canvas | None = Non
     canvas = canvas or Canvas()
     x, y = run.sets["val"]
     coarse_pred = predict_corners(detector.coarse, x)
-    errors = CoarseErrors(residuals=local_errors(coarse_pred, y))
+    errors = CoarseErrors.from_stage_one(coarse_pred, y)
     config = run.config.replace(scene={"image_size_wh": tuple(o.refine_photo_size)})
     renderer = Renderer(o.templates, config)
     val_count = max(16, o.validation_count // 4)
@@ -83,8 +82,9 @@ def train_refiner(run: Prepared, detector: Detector, canvas: Canvas | None = Non
         "canvas": canvas.to_dict(),
         "parameters": int(detector.refiner.count_params()),
         "real_neighbourhoods": len(real),
-        "coarse_errors": {"residuals": len(errors.residuals), "scale_range": list(errors.scale_range),
-                          "noise": errors.noise, "miss_p": errors.miss_p, "miss_range": list(errors.miss_range)},
+        "coarse_errors": {"residuals": len(errors.residuals), "stage_one_errors": len(y),
+                          "scale_range": list(errors.scale_range), "noise": errors.noise, "miss_p": errors.miss_p,
+                          "miss_range": list(errors.miss_range), "reach": list(errors.reach)},
         "validation_canvas": canvas_metrics,
         "calibration": detector.calibration.to_dict(),
         "phone_test": {"size_wh": list(o.refine_photo_size), "seed": test_seed, "coarse": coarse, "refined": refined,

@@ -144,7 +144,9 @@ class CoarseErrors:
         noise: per-corner Gaussian noise in text heights, added to every draw.
         miss_p: probability of an extra shift of the whole quad, as when the first stage lands near the
             wrong text: up to `miss_range` text heights across and along the text.
-        miss_range: (across, along) largest shift of such a miss, in text heights.
+        miss_range: (along, across) largest shift of such a miss, in text heights.
+        reach: (along, across) largest displacement of any corner, in text heights: what the canvas's
+            margins hold (0.5 of the quad's width is 2 text heights for a 4:1 number; 1.5 above and below).
     """
 
     residuals: np.ndarray = field(default_factory=lambda: np.zeros((0, 4, 2)))
@@ -152,6 +154,19 @@ class CoarseErrors:
     noise: float = 0.08
     miss_p: float = 0.3
     miss_range: tuple[float, float] = (1.0, 1.0)
+    reach: tuple[float, float] = (1.5, 1.2)
+
+    @classmethod
+    def from_stage_one(cls, pred_xy, true_xy, **kwargs) -> CoarseErrors:
+        """The distribution replaying stage 1's errors on renders, without the errors no canvas can hold (a
+        quad turned round or on another field): those are stage 1's misses, for the confidence to flag.
+
+        Args:
+            pred_xy, true_xy: (N, 4, 2) stage 1's predictions and the labels, in one frame.
+        """
+        residuals = local_errors(pred_xy, true_xy)
+        reach = np.asarray(kwargs.get("reach", cls.reach))
+        return cls(residuals=residuals[np.all(np.abs(residuals) <= reach, axis=(1, 2))], **kwargs)
 
 
 def sample_coarse_quad(true_xy: np.ndarray, errors: CoarseErrors, rng: np.random.Generator,
@@ -175,7 +190,8 @@ def sample_coarse_quad(true_xy: np.ndarray, errors: CoarseErrors, rng: np.random
         if len(errors.residuals):
             local += errors.residuals[rng.integers(len(errors.residuals))] * rng.uniform(*errors.scale_range)
         if rng.random() < errors.miss_p:
-            local += [rng.uniform(-1, 1) * errors.miss_range[1], rng.uniform(-1, 1) * errors.miss_range[0]]
+            local += [rng.uniform(-1, 1) * errors.miss_range[0], rng.uniform(-1, 1) * errors.miss_range[1]]
+        local = np.clip(local, -np.asarray(errors.reach), errors.reach)
         quad = true[0] + h * (local[:, :1] * along + local[:, 1:] * across)
         if quad_problem(quad) is None:
             return quad
