@@ -120,11 +120,6 @@ def coarse_grid(w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
     return (xs + 0.5) * (w / gw), (ys + 0.5) * (h / gh)
 
 
-def full_size(field: np.ndarray, w: int, h: int) -> np.ndarray:
-    """Upsamples a coarse float field to (H, W) float32, bilinearly."""
-    return cv2.resize(field.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
-
-
 def blend(image: np.ndarray, target, share: np.ndarray) -> np.ndarray:
     """Returns image * (1 - share) + target * share in 8-bit OpenCV calls (a few times faster than float).
 

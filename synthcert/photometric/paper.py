@@ -66,18 +66,19 @@ def apply_wear(image: np.ndarray, params: WearParams) -> np.ndarray:
     if params.fades:
         # Fading pulls each pixel towards the brightest paper near it (a dilation stands for "the paper").
         paper = cv2.dilate(image, np.ones((5, 5), np.uint8))
-        out = effects.blend(out, paper, effects.to_share(_blob_field(params.fades, (w, h)) * inside))
+        out = effects.blend(out, paper, _within(_blob_share(params.fades, (w, h)), inside))
     if params.stains:
-        stain = _blob_field(params.stains, (w, h)) * inside
-        gain = 1.0 - stain[..., None] * (1.0 - np.array(params.stain_rgb, np.float32))
-        out = cv2.multiply(out, effects.to_share(gain), scale=1 / 255.0)
+        stain = _within(_blob_share(params.stains, (w, h)), inside)
+        # Per channel: gain = 1 - stain * (1 - stain_rgb), as share * 255, in one weighted add each.
+        gain = cv2.merge([cv2.addWeighted(stain, -(1.0 - c), stain, 0.0, 255.0) for c in params.stain_rgb])
+        out = cv2.multiply(out, gain, scale=1 / 255.0)
     if params.specks:
         dots = np.zeros((h, w), np.uint8)
         for x, y, r, weight in params.specks:  # antialiased discs, drawn in fixed point (1/16 px)
             centre = np.round(geometry.opencv_from_coco_xy([[x, y]])[0] * 16).astype(int)
             cv2.circle(dots, tuple(int(c) for c in centre), max(int(round(r * 16)), 8), int(255 * weight), -1,
                        cv2.LINE_AA, shift=4)
-        out = effects.blend(out, (0, 0, 0), effects.to_share(dots.astype(np.float32) / 255.0 * inside))
+        out = effects.blend(out, (0, 0, 0), _within(dots, inside))
     return out
 
 
@@ -121,8 +122,8 @@ def apply_sleeve(image: np.ndarray, params: SleeveParams) -> np.ndarray:
     a = np.deg2rad(angle_deg)
     across = -(xs - bx) * np.sin(a) + (ys - by) * np.cos(a)
     share = params.veil + params.band_veil * np.exp(-0.5 * (across / (0.5 * width)) ** 2)
-    share = effects.full_size(share, w, h) * _sheet_mask(params.sheet_xy, (w, h))
-    return effects.blend(image, params.light_rgb, effects.to_share(share))
+    share = cv2.resize(effects.to_share(share), (w, h), interpolation=cv2.INTER_LINEAR)
+    return effects.blend(image, params.light_rgb, _within(share, _sheet_mask(params.sheet_xy, (w, h))))
 
 
 def _inside(rng: np.random.Generator, frame: EffectFrame) -> np.ndarray:
@@ -132,22 +133,28 @@ def _inside(rng: np.random.Generator, frame: EffectFrame) -> np.ndarray:
     return rng.dirichlet(np.ones(4)) @ np.asarray(frame.sheet_xy, np.float64).reshape(4, 2)
 
 
-def _sheet_mask(sheet_xy, size_wh: tuple[int, int]) -> np.ndarray:
-    """(H, W) float32 coverage of the sheet, antialiased; all ones when the sheet is unknown."""
-    w, h = size_wh
+def _sheet_mask(sheet_xy, size_wh: tuple[int, int]) -> np.ndarray | None:
+    """(H, W) uint8 coverage of the sheet (coverage * 255), antialiased; None when the sheet is unknown."""
     if sheet_xy is None:
-        return np.ones((h, w), np.float32)
+        return None
+    w, h = size_wh
     mask = np.zeros((h, w), np.uint8)
     quad = geometry.opencv_from_coco_xy(np.asarray(sheet_xy, np.float64))
     cv2.fillConvexPoly(mask, np.round(quad * 16).astype(np.int32), 255, cv2.LINE_AA, shift=4)
-    return mask.astype(np.float32) / 255.0
+    return mask
 
 
-def _blob_field(blobs: tuple[Blob, ...], size_wh: tuple[int, int]) -> np.ndarray:
-    """(H, W) float32 max of soft round blobs weight * exp(-d^2 / 2r^2), drawn on the coarse grid."""
+def _within(share: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    """A uint8 share limited to the sheet: share * mask / 255 (the share itself when the sheet is unknown)."""
+    return share if mask is None else cv2.multiply(share, mask, scale=1 / 255.0)
+
+
+def _blob_share(blobs: tuple[Blob, ...], size_wh: tuple[int, int]) -> np.ndarray:
+    """(H, W) uint8 share (* 255) of the max of soft round blobs weight * exp(-d^2 / 2r^2), drawn on the
+    coarse grid and upsampled."""
     w, h = size_wh
     xs, ys = effects.coarse_grid(w, h)
     field = np.zeros(xs.shape, np.float32)
     for x, y, r, weight in blobs:
         np.maximum(field, weight * np.exp(-0.5 * ((xs - x) ** 2 + (ys - y) ** 2) / r**2), out=field)
-    return effects.full_size(field, w, h)
+    return cv2.resize(effects.to_share(field), (w, h), interpolation=cv2.INTER_LINEAR)
