@@ -47,11 +47,14 @@ class FontMatch:
 
 
 @lru_cache(maxsize=64)
-def cap_ratio(path: Path) -> float:
-    """Cap height per em of a font (the height of "H")."""
+@lru_cache(maxsize=64)
+def cap_metrics(path: Path) -> tuple[float, float]:
+    """A font's cap height (the height of "H") and how far the capitals' middle lies below the middle of
+    ascent + descent (where the renderer centres a line in its box), both per em."""
     font = ImageFont.truetype(str(path), 200)
     _, top, _, bottom = font.getbbox("H", anchor="ls")
-    return (bottom - top) / 200
+    ascent, descent = font.getmetrics()
+    return (bottom - top) / 200, (ascent + (top + bottom) / 2 - (ascent + descent) / 2) / 200
 
 
 def text_mask(text: str, path: Path, size_px: float, bold_px: float = 0.0) -> np.ndarray:
@@ -93,7 +96,7 @@ def rank_fonts(ink: np.ndarray, cap_px: float, text: str | None = None,
         path = resolve_font(name)
         if text and not fonts_covering((path,), text):
             continue
-        size = cap_px / cap_ratio(path)
+        size = cap_px / cap_metrics(path)[0]
         if text:
             # The size whose line of this very text is as high as the ink's (round letters overshoot), measured
             # at that resolution like the ink; its width, 5-10 times longer, is the finer but kerning-biased

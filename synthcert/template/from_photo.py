@@ -20,11 +20,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 import yaml
-from PIL import ImageFont
 
 from synthcert.errors import TemplateError
 from synthcert.template.erase import FieldInk, erase_field
 from synthcert.template.fields_file import FieldBox, PhotoLayout, check_fields, load_layout
+from synthcert.template.font_match import cap_metrics
 from synthcert.template.lines import find_text_lines, skeleton_yaml
 from synthcert.template.rectify import detect_document, draw_grid, read_photo, rectify_document, settle_corners
 from synthcert.template.replay import REFERENCE
@@ -243,14 +243,13 @@ def _field_spec(f: FieldBox, ink: FieldInk, style: FieldStyle | None, doc_h: int
         # Measure with the field's fonts (built-in, or files now in the template).
         paths = ([p for p in (resolve_font(n, out_dir) for n in fonts) if p]
                  or [resolve_font(n) for n in DEFAULT_FONTS])
-        faces = [ImageFont.truetype(str(p), 200) for p in paths]
-        size = ink.text_height_px / np.mean([_cap_metrics(fc)[0] for fc in faces])
+        size = ink.text_height_px / np.mean([cap_metrics(p)[0] for p in paths])
         if style is not None and "fonts" not in f.options:
             size = style.size_px  # one size for the whole style, as the card prints it
         spec["size_range"] = [round(float(size) * (1 - SIZE_SPREAD), 1), round(float(size) * (1 + SIZE_SPREAD), 1)]
         # The renderer centres the font's ascent + descent in the box; move the box so that the capitals'
         # middle lands where the printed line's middle was.
-        below = np.mean([_cap_metrics(fc)[1] for fc in faces]) * size
+        below = np.mean([cap_metrics(p)[1] for p in paths]) * size
         if ink.text_centre_y is not None:
             shift = ink.text_centre_y - below - (box[1] + box[3]) / 2
             shift = float(np.clip(shift, -box[1], doc_h - box[3]))
@@ -291,15 +290,6 @@ def _like_neighbours(ink: FieldInk, inks: dict[str, FieldInk]) -> FieldInk:
     color = tuple(int(v) for v in np.median([i.color_rgb for i in others], axis=0))
     return FieldInk(color_rgb=color, text_height_px=float(np.median([i.text_height_px for i in others])),
                     polarity=others[0].polarity, ground_rgb=ink.ground_rgb)
-
-
-def _cap_metrics(font: ImageFont.FreeTypeFont) -> tuple[float, float]:
-    """(cap height, how far the middle of the capitals lies below the middle of ascent + descent), per em."""
-    em = font.size
-    _, top, _, bottom = font.getbbox("HE08", anchor="ls")
-    ascent, descent = font.getmetrics()
-    cap_middle = ascent + (top + bottom) / 2  # from the line's top, as the renderer places it
-    return (bottom - top) / em, (cap_middle - (ascent + descent) / 2) / em
 
 
 def _check_country(country, source) -> str:
