@@ -4,12 +4,13 @@ The only package of synthcert that imports TensorFlow or Keras; rendering, augme
 drawing live in numpy-only modules (`synthcert.training`, `synthcert.evaluation`) and are called from
 here. It never computes a label itself.
 
-- `streams`: `CertificateStream` (synthetic) and `MixedStream` (real photos mixed in), endless PyDatasets.
+- `streams`: `CertificateStream` (synthetic), `MixedStream` (real photos mixed in) and `RefineStream` (the
+  refiner's neighbourhood canvases), endless PyDatasets.
 - `model`: `build_regressor` (the seed's conv blocks, then a Dense or a heatmap head), metric, inference.
 - `detector`: `Detector` (both stages, `locate`), `load_detector`, `evaluate_detector`.
 - `prepare`, `fit`, `refine`, `callbacks`: `train`, the whole run `train.py` starts (stage 1, then the
   refiner), its callbacks and artefacts.
-- `adapt`: BatchNorm statistics re-estimated on the user's unlabelled photos.
+- `adapt`: BatchNorm statistics re-estimated after training and on the user's unlabelled photos.
 
 Labels and predictions are in pixels of the model input (COCO coordinates: the input spans [0, W] x
 [0, H]), flattened as x0, y0, x1, y1, x2, y2, x3, y3 for TL, TR, BR, BL of the number as read.
