@@ -117,12 +117,12 @@ def sample_sleeve(rng: np.random.Generator, strength: float, frame: EffectFrame)
 def apply_sleeve(image: np.ndarray, params: SleeveParams) -> np.ndarray:
     """Mixes the reflected light into the sheet: out = in * (1 - share) + light * share."""
     h, w = image.shape[:2]
-    xs, ys = effects.coarse_grid(w, h)
     bx, by, angle_deg, width = params.band
+    xs, ys = effects.coarse_grid(w, h, effects.step_for(0.5 * width))
     a = np.deg2rad(angle_deg)
     across = -(xs - bx) * np.sin(a) + (ys - by) * np.cos(a)
     share = params.veil + params.band_veil * np.exp(-0.5 * (across / (0.5 * width)) ** 2)
-    share = cv2.resize(effects.to_share(share), (w, h), interpolation=cv2.INTER_LINEAR)
+    share = effects.upsample(effects.to_share(share), (w, h))
     return effects.blend(image, params.light_rgb, _within(share, _sheet_mask(params.sheet_xy, (w, h))))
 
 
@@ -153,8 +153,8 @@ def _blob_share(blobs: tuple[Blob, ...], size_wh: tuple[int, int]) -> np.ndarray
     """(H, W) uint8 share (* 255) of the max of soft round blobs weight * exp(-d^2 / 2r^2), drawn on the
     coarse grid and upsampled."""
     w, h = size_wh
-    xs, ys = effects.coarse_grid(w, h)
-    field = np.zeros(xs.shape, np.float32)
+    xs, ys = effects.coarse_grid(w, h, effects.step_for(min(b[2] for b in blobs)))
+    field = np.zeros((ys.shape[0], xs.shape[1]), np.float32)
     for x, y, r, weight in blobs:
         np.maximum(field, weight * np.exp(-0.5 * ((xs - x) ** 2 + (ys - y) ** 2) / r**2), out=field)
-    return cv2.resize(effects.to_share(field), (w, h), interpolation=cv2.INTER_LINEAR)
+    return effects.upsample(effects.to_share(field), (w, h))
