@@ -96,7 +96,6 @@ class Case:
     args: list[str]
     message: str  # a part of the one stderr line
     code: int = 2
-    xfail: str | None = None  # the issue whose fix this waits for
 
 
 def interrupt_third_sample(monkeypatch):
@@ -201,10 +200,8 @@ CASES = {
     "train_missing_real_dataset": Case(["train.py", "--quick", "--out", "{u}/run", "--real", "{u}/nope"],
                                        "nope: no such file or directory"),
     "train_broken_config": Case(["train.py", "--quick", "--out", "{u}/run", "--config", "{u}/broken.yaml"],
-                                "broken.yaml: is not valid YAML",
-                                xfail="issue 10: keras/fit.py makes --out before reading --config (helper D)"),
-    "train_out_is_a_file": Case(["train.py", "--quick", "--out", "{u}/a_file.txt"], "a_file.txt",
-                                xfail="issue 10: FileExistsError traceback from keras/fit.py (helper D)"),
+                                "broken.yaml: is not valid YAML"),
+    "train_out_is_a_file": Case(["train.py", "--quick", "--out", "{u}/a_file.txt"], "a_file.txt"),
 }
 
 
@@ -222,8 +219,7 @@ def invoke(args: list[str]) -> tuple[int, str]:
     return result.exit_code, result.stderr
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=c.xfail))
-                                  if c.xfail else c for c in CASES.values()], ids=CASES.keys())
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
 def test_bad_input_is_one_line_naming_what_and_where_and_changes_nothing(user, case, request, monkeypatch):
     if str(READ_ONLY) in " ".join(case.args) and os.access("/sys", os.W_OK) and not Path("/sys/kernel").is_dir():
         pytest.skip("no read-only /sys here to stand for a folder nobody may write")

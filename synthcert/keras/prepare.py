@@ -80,10 +80,15 @@ def prepare(o: TrainOptions) -> Prepared:
             raise SynthcertError("holds no labelled photos; give a dataset with at least one", o.real)
         real_samples = {name: s for name, s in (("train_real", train_real), ("val_real", val_real)) if s}
     real_sets = {name: RealSet.from_samples(s, o.image_size, o.target) for name, s in real_samples.items()}
-    out = Path(o.out)
-    out.mkdir(parents=True, exist_ok=True)
-    val_seed = o.seed + o.validation_seed_offset
     config = training_config(o)
+    out = Path(o.out)  # made only once every input has been read, so a bad input leaves nothing behind
+    if out.exists() and not out.is_dir():
+        raise SynthcertError("is a file, not a directory; give --out a directory", out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise SynthcertError(f"cannot be made ({e.strerror}); give --out a directory you may write", out) from None
+    val_seed = o.seed + o.validation_seed_offset
     pool = f" and a pool of {o.pool_size} training samples with {o.pool_workers} processes" if o.pool_size else ""
     say(o, f"rendering {o.validation_count} validation samples (seed {val_seed}){pool}")
     sets = {"val": synthetic_set(o.validation_count, None, val_seed, config, o.templates, o.target)}
