@@ -150,7 +150,11 @@ def blend(image: np.ndarray, target, share: np.ndarray) -> np.ndarray:
     kept = cv2.multiply(image, cv2.bitwise_not(share3), scale=1 / 255.0)
     if isinstance(target, np.ndarray):
         return cv2.add(kept, cv2.multiply(target, share3, scale=1 / 255.0))
-    return cv2.add(kept, cv2.multiply(share3, tuple(float(c) for c in target), scale=1 / 255.0))
+    if not any(target):  # black: nothing to add
+        return kept
+    # A flat image of the colour, rounded to 8 bits: OpenCV multiplies by an image 3x faster than by a scalar.
+    flat = cv2.merge([np.full(share.shape, round(c), np.uint8) for c in target])
+    return cv2.add(kept, cv2.multiply(flat, share3, scale=1 / 255.0))
 
 
 def to_share(field: np.ndarray) -> np.ndarray:

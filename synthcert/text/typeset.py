@@ -23,6 +23,7 @@ class Glyph:
     left: int  # x of the mask's first column relative to the pen
     top: int  # y of the mask's first row relative to the line's ascender
     advance: float
+    strip: np.ndarray | None = None  # (ascent + descent, w) the mask at its place in a line; None if it sticks out
 
 
 @dataclass(eq=False)  # hashed by identity, so that typeset() can cache lines per face
@@ -37,7 +38,7 @@ class Face:
     def glyph(self, char: str) -> Glyph:
         found = self.glyphs.get(char)
         if found is None:
-            found = self.glyphs[char] = _rasterise(self.font, char)
+            found = self.glyphs[char] = _rasterise(self.font, char, self.ascent + self.descent)
         return found
 
     def line(self, text: str) -> list[Glyph]:
@@ -60,14 +61,18 @@ def _face(path: str, size_px: int) -> Face:
     return Face(font=font, ascent=ascent, descent=descent)
 
 
-def _rasterise(font: ImageFont.FreeTypeFont, char: str) -> Glyph:
+def _rasterise(font: ImageFont.FreeTypeFont, char: str, height: int) -> Glyph:
     left, top, right, bottom = font.getbbox(char, anchor="la")
     mask = np.zeros((max(bottom - top, 0), max(right - left, 0)), np.uint8)
+    strip = None
     if mask.size:
         image = Image.new("L", (mask.shape[1], mask.shape[0]))
         ImageDraw.Draw(image).text((-left, -top), char, font=font, fill=255, anchor="la")
         mask = np.asarray(image, dtype=np.uint8)
-    return Glyph(mask=mask, left=left, top=top, advance=font.getlength(char))
+        if top >= 0 and bottom <= height:
+            strip = np.zeros((height, mask.shape[1]), np.uint8)
+            strip[top:bottom] = mask
+    return Glyph(mask=mask, left=left, top=top, advance=font.getlength(char), strip=strip)
 
 
 def line_width(text: str, face: Face, spacing_px: float) -> float:
@@ -83,17 +88,55 @@ def typeset(text: str, face: Face, spacing_px: float) -> np.ndarray:
     the pen are clipped, which no Latin glyph at the start of a line does by more than a pixel. The mask
     is cached and read-only: fields drawn from short lists (makes, colours, fuels) repeat it often.
     """
-    bottom, right, pen, placed = face.ascent + face.descent, 1, 0.0, []
+    height, pen, placed, width = face.ascent + face.descent, 0.0, [], 1
     for g in face.line(text):
-        h, w = g.mask.shape
-        if h and w:
+        if g.mask.size:
             x = round(pen) + g.left
-            placed.append((x, g.top, g.mask))
-            right, bottom = max(right, x + w), max(bottom, g.top + h)
+            placed.append((x, g))
+            width = max(width, x + g.mask.shape[1])
         pen += g.advance + spacing_px
+    # Neighbours often share a column (kerning, negative spacing), every other glyph almost never: the line is
+    # the darker of two layers, each one concatenation of strips and gaps, which is several times faster
+    # than pasting glyph by glyph; the few lines where that does not hold are pasted.
+    even, odd = _abutted(placed[0::2], height, width), _abutted(placed[1::2], height, width)
+    if even is None or odd is None:
+        canvas = _overlaid(placed, height)
+    else:
+        canvas = np.maximum(even, odd, out=even)
+    canvas.flags.writeable = False
+    return canvas
+
+
+def _abutted(placed: list[tuple[int, Glyph]], height: int, width: int) -> np.ndarray | None:
+    """The (height, width) concatenation of the glyphs' strips and blank gaps, or None where two of them share
+    a column or one sticks out of the line."""
+    parts, right = [], 0
+    for x, g in placed:
+        if x < right or g.strip is None:
+            return None
+        if x > right:
+            parts.append(_blank(height, x - right))
+        parts.append(g.strip)
+        right = x + g.strip.shape[1]
+    if right < width:
+        parts.append(_blank(height, width - right))
+    return np.concatenate(parts, axis=1)
+
+
+@lru_cache(maxsize=1024)
+def _blank(height: int, width: int) -> np.ndarray:
+    return np.zeros((height, width), np.uint8)
+
+
+def _overlaid(placed: list[tuple[int, Glyph]], height: int) -> np.ndarray:
+    """The line pasted glyph by glyph, overlapping glyphs keeping the darker coverage, clipped left and up."""
+    bottom, right = height, 1
+    for x, g in placed:
+        right, bottom = max(right, x + g.mask.shape[1]), max(bottom, g.top + g.mask.shape[0])
     canvas = np.zeros((bottom, right), np.uint8)
     inked_to = 0  # columns from here on are still blank, so a glyph there is copied rather than max-combined
-    for x, y, m in placed:
+    for x, g in placed:
+        m, y = g.mask, g.top
         if x < 0 or y < 0:
             m = m[max(-y, 0):, max(-x, 0):]
             x, y = max(x, 0), max(y, 0)
@@ -103,5 +146,4 @@ def typeset(text: str, face: Face, spacing_px: float) -> np.ndarray:
         else:
             np.maximum(region, m, out=region)
         inked_to = max(inked_to, x + m.shape[1])
-    canvas.flags.writeable = False
     return canvas
