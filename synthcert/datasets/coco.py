@@ -30,20 +30,6 @@ SKELETON = [[1, 2], [2, 3], [3, 4], [4, 1]]
 DESCRIPTION = "synthcert: synthetic photos of vehicle registration certificates"
 
 
-def write_coco(records: Sequence[LabelRecord], root: Path, names: Sequence[str]) -> Path:
-    """Writes `root/coco.json` for `records` atomically: one object per line, the same records give the same bytes.
-
-    Args:
-        records: the images' labels, in dataset order.
-        root: the dataset directory.
-        names: every field name, sorted; category i + 1 is names[i].
-
-    Returns:
-        The path of the file written.
-    """
-    return join_coco([coco_part(records, root, names)], root, names)
-
-
 def coco_part(records: Sequence[LabelRecord], root: Path, names: Sequence[str]) -> list[tuple[str, list[str]]]:
     """Returns per record its image and annotation objects as JSON text without their ids (`join_coco` numbers
     them): the costly part of writing, done by render workers for their chunk."""

@@ -24,11 +24,6 @@ from synthcert.datasets.records import DatasetSamples, LabelFormat, LabelRecord,
 from synthcert.errors import DatasetError
 
 
-def write_jsonl(records: Sequence[LabelRecord], root: Path) -> Path:
-    """Writes `root/manifest.jsonl` atomically, one line per record in order, fields sorted by name."""
-    return _join([jsonl_part(records)], root)
-
-
 def jsonl_part(records: Sequence[LabelRecord]) -> str:
     """Returns the manifest lines of `records`; a manifest is its parts joined in order."""
     lines = []

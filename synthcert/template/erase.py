@@ -16,7 +16,6 @@ import numpy as np
 
 MIN_TEXT_PX = 4  # a line of ink lower than this is a rule or dirt, not text
 MIN_CONTRAST = 28  # grey levels between ink and the ground around it; weaker marks are not ink
-POLARITIES = ("dark", "light")  # ink darker than its ground (the usual print), or lighter (a value on a panel)
 
 
 @dataclass(frozen=True)
