@@ -18,6 +18,7 @@ from synthcert.training.refine import Canvas  # noqa: E402
 TINY = (64, 48)
 UPRIGHT = [0.25, 0.4, 0.75, 0.4, 0.75, 0.6, 0.25, 0.6]  # fractions of the input: a box in the middle
 CROSSED = [0.25, 0.4, 0.75, 0.6, 0.75, 0.4, 0.25, 0.6]  # TR and BR swapped: the outline crosses itself
+FOLDED = [0.25, 0.4, 0.75, 0.4, 0.75, 0.6, 0.25, 0.42]  # BL lifted onto TL's line: the left side nearly vanishes
 
 
 def constant(size_wh, corners_relative, channels=(4,)):
@@ -36,13 +37,18 @@ def photo(size_wh=(128, 96), value=128):
 def test_crossed_coarse_corners_are_never_returned_and_say_why():
     where = Detector(constant(TINY, CROSSED)).locate(photo())
     assert where.corners_xy is None and where.confidence == 0.0
-    assert "self-intersecting" in where.problem and "split them between places" in where.problem
+    assert "self-intersecting" in where.problem and "split its corners between places" in where.problem
+
+
+def test_folded_coarse_corners_are_never_returned_and_say_why():
+    where = Detector(constant(TINY, FOLDED)).locate(photo())
+    assert where.corners_xy is None and "is folded: its right side" in where.problem
 
 
 def test_crossed_refined_corners_fall_back_to_the_coarse_quad():
     detector = Detector(constant(TINY, UPRIGHT), refiner=constant(Canvas().size_wh, CROSSED))
     where = detector.locate(photo())
-    assert not where.refined and "the refined corners" in where.problem
+    assert not where.refined and "the refined quad" in where.problem
     np.testing.assert_allclose(where.corners_xy, where.coarse_xy)
 
 
