@@ -47,7 +47,6 @@ class FontMatch:
 
 
 @lru_cache(maxsize=64)
-@lru_cache(maxsize=64)
 def cap_metrics(path: Path) -> tuple[float, float]:
     """A font's cap height (the height of "H") and how far the capitals' middle lies below the middle of
     ascent + descent (where the renderer centres a line in its box), both per em."""
