@@ -19,18 +19,21 @@ PREDICTION_RGB = (235, 40, 40)
 SUBPIXEL_BITS = 4
 
 
-def draw_corners(image: np.ndarray, corners_xy: np.ndarray, colour=PREDICTION_RGB) -> np.ndarray:
+def draw_corners(image: np.ndarray, corners_xy: np.ndarray, colour=PREDICTION_RGB, thickness: int = 1,
+                 dot_radius: int = 2) -> np.ndarray:
     """Returns a copy of an image with a quadrilateral drawn on it and a filled dot on its first corner.
 
     Args:
         image: (H, W, 3) uint8 RGB.
         corners_xy: (4, 2) float in the image's pixels (COCO), TL, TR, BR, BL.
         colour: RGB of the outline and the TL dot.
+        thickness, dot_radius: of the outline and the dot, in pixels.
     """
     out = np.ascontiguousarray(image).copy()
     pts = np.round(geometry.opencv_from_coco_xy(corners_xy) * (1 << SUBPIXEL_BITS)).astype(np.int32)
-    cv2.polylines(out, [pts.reshape(-1, 1, 2)], True, colour, 1, cv2.LINE_AA, shift=SUBPIXEL_BITS)
-    cv2.circle(out, tuple(int(v) for v in pts[0]), 2 << SUBPIXEL_BITS, colour, -1, cv2.LINE_AA, shift=SUBPIXEL_BITS)
+    cv2.polylines(out, [pts.reshape(-1, 1, 2)], True, colour, thickness, cv2.LINE_AA, shift=SUBPIXEL_BITS)
+    cv2.circle(out, tuple(int(v) for v in pts[0]), dot_radius << SUBPIXEL_BITS, colour, -1, cv2.LINE_AA,
+               shift=SUBPIXEL_BITS)
     return out
 
 
@@ -112,15 +115,8 @@ def zoom_sheet(image: np.ndarray, quads: dict[str, np.ndarray], width: int = 960
                       interpolation=cv2.INTER_CUBIC)
     legend = np.full((30 * len(quads) + 10, width, 3), 255, np.uint8)
     for i, (name, quad) in enumerate(quads.items()):
-        whole = _thick_quad(whole, np.asarray(quad) * scale, colours[name])
-        zoom = _thick_quad(zoom, (np.asarray(quad) - box[:2]) * zoom_scale, colours[name])
+        whole = draw_corners(whole, np.asarray(quad) * scale, colours[name], thickness=2, dot_radius=5)
+        zoom = draw_corners(zoom, (np.asarray(quad) - box[:2]) * zoom_scale, colours[name], thickness=2, dot_radius=5)
         cv2.putText(legend, name, (10, 28 + 30 * i), cv2.FONT_HERSHEY_SIMPLEX, 0.7, colours[name], 2, cv2.LINE_AA)
     return np.vstack([whole, zoom, legend])
 
-
-def _thick_quad(image: np.ndarray, quad_xy: np.ndarray, colour) -> np.ndarray:
-    out = np.ascontiguousarray(image).copy()
-    pts = np.round((np.asarray(quad_xy, np.float64) - 0.5) * (1 << SUBPIXEL_BITS)).astype(np.int32)
-    cv2.polylines(out, [pts.reshape(-1, 1, 2)], True, colour, 2, cv2.LINE_AA, shift=SUBPIXEL_BITS)
-    cv2.circle(out, tuple(int(v) for v in pts[0]), 5 << SUBPIXEL_BITS, colour, -1, cv2.LINE_AA, shift=SUBPIXEL_BITS)
-    return out
