@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from synthcert import geometry
+
 MIN_STEP = 6.0  # grey levels per pixel: a weaker step along a side is no edge
 SAMPLES = 48  # points per side
 
@@ -49,7 +51,7 @@ def refine_corners(image: np.ndarray, corners_xy, search: float = 0.04) -> EdgeF
     grey = cv2.cvtColor(cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
                         if scale < 1 else image, cv2.COLOR_RGB2GRAY).astype(np.float32)
     grey = cv2.GaussianBlur(grey, (5, 5), 1.2)
-    quad = corners * scale - 0.5  # COCO -> OpenCV pixel centres, at the working scale
+    quad = geometry.opencv_from_coco_xy(corners * scale)  # OpenCV pixel centres, at the working scale
     sides = np.linalg.norm(quad - np.roll(quad, -1, axis=0), axis=1)
     reach = max(3.0, search * float(sides.mean()))
     lines, supports = [], []
@@ -62,7 +64,7 @@ def refine_corners(image: np.ndarray, corners_xy, search: float = 0.04) -> EdgeF
     for k in range(4):  # corner k is where side k-1 (ending there) meets side k (starting there)
         p = np.cross(lines[k - 1], lines[k])
         refined.append(p[:2] / p[2] if abs(p[2]) > 1e-9 else quad[k])
-    refined = (np.array(refined) + 0.5) / scale
+    refined = geometry.coco_from_opencv_xy(refined) / scale
     if np.abs(refined - corners).max() > 2 * reach / scale:  # nearly parallel sides: keep what was given
         return EdgeFit(corners_xy=corners, support=0.0)
     return EdgeFit(corners_xy=refined, support=float(min(supports)))

@@ -79,7 +79,7 @@ def detect_document(image: np.ndarray, source: str | Path | None = None, min_are
     for score, quad in sorted(candidates, key=lambda c: -c[0]):
         if score < 0.8 * min_area:
             break
-        fit = refine_corners(image, order_corners((quad + 0.5) / scale), search=0.03)
+        fit = refine_corners(image, order_corners(geometry.coco_from_opencv_xy(quad) / scale), search=0.03)
         found = _aspect_of(fit.corners_xy)
         if fit.support < MIN_SUPPORT:
             why = f"the best outline's edges are weak (support {fit.support:.0%} on its weakest side)"
