@@ -46,7 +46,7 @@ class SyntheticPool:
         if size < 1:
             raise ValueError(f"pool size = {size}; expected at least 1 sample")
         chunks = [range(lo, min(size, lo + CHUNK)) for lo in range(0, size, CHUNK)]
-        parts = dict(run_chunks(_render_chunk, chunks, templates, config, workers, (seed, target)))
+        parts = dict(run_chunks(render_arrays, chunks, templates, config, workers, (seed, target)))
         ordered = [parts[k] for k in range(len(chunks))]
         return cls(np.concatenate([p[0] for p in ordered]), np.concatenate([p[1] for p in ordered]), seed)
 
@@ -88,7 +88,8 @@ def _pass_order(seed: int, pass_index: int, n: int, stream: str) -> np.ndarray:
     return order
 
 
-def _render_chunk(renderer: Renderer, chunk: range, context: tuple[int, str]) -> tuple[np.ndarray, np.ndarray]:
+def render_arrays(renderer: Renderer, indices, context: tuple[int, str]) -> tuple[np.ndarray, np.ndarray]:
+    """Renders samples `indices` of seed `context[0]`: (N, H, W, 3) uint8 images, (N, 4, 2) `context[1]` corners."""
     seed, target = context
-    samples = [renderer.render(i, seed) for i in chunk]
+    samples = [renderer.render(int(i), seed) for i in indices]
     return np.stack([s.image for s in samples]), np.stack([s.fields[target].corners for s in samples])

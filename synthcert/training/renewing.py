@@ -22,8 +22,8 @@ from synthcert.pipeline import Renderer
 from synthcert.rng import stream_rng
 from synthcert.samples import TARGET
 from synthcert.training.augment_batch import augment_batch
-from synthcert.training.pool import cycle_picks
-from synthcert.workers import RenderProcesses, run_chunks
+from synthcert.training.pool import cycle_picks, render_arrays
+from synthcert.workers import RenderProcesses
 
 CHUNK = 32
 
@@ -70,14 +70,15 @@ class RenewingPool:
                              "freshness >= 1 and workers >= 0")
         self.size, self.seed, self.freshness, self.augment = size, seed, freshness, augment
         self.stats = RenewalStats()
-        self._templates, self._config, self._target = templates, config, target
-        self._renderer: Renderer | None = None
+        self._target = target
         chunks = [range(lo, min(size, lo + CHUNK)) for lo in range(0, size, CHUNK)]
+        # Without processes one Renderer here renders the pool and every renewal; with them it is never built.
+        self._renderer = Renderer(templates, config) if workers == 0 else None
         self._processes = None if workers == 0 else RenderProcesses(templates, config, workers, (seed, target))
         if self._processes is None:
-            parts = [part for _, part in run_chunks(_render_samples, chunks, templates, config, 1, (seed, target))]
+            parts = [render_arrays(self._renderer, c, (seed, target)) for c in chunks]
         else:  # the processes that will renew the pool render it first
-            parts = [f.result() for f in [self._processes.submit(_render_samples, c) for c in chunks]]
+            parts = [f.result() for f in [self._processes.submit(render_arrays, c) for c in chunks]]
         self.images = np.concatenate([p[0] for p in parts])
         self.corners = np.concatenate([p[1] for p in parts])
         self.stats.rendered = size
@@ -129,16 +130,14 @@ class RenewingPool:
         # The renewed slots are every F-th, and so are their new samples: ranges with step F.
         runs = [range(indices[lo], indices[min(lo + CHUNK, len(indices)) - 1] + 1, self.freshness)
                 for lo in range(0, len(indices), CHUNK)]
-        return slots, indices, [self._processes.submit(_render_samples, r) for r in runs]
+        return slots, indices, [self._processes.submit(render_arrays, r) for r in runs]
 
     def _advance_to(self, pass_index: int) -> None:
         while self._pass < pass_index:
             slots, indices, futures = self._pending
             began = time.perf_counter()
             if futures is None:
-                if self._renderer is None:
-                    self._renderer = Renderer(self._templates, self._config)
-                images, corners = _render_samples(self._renderer, indices, (self.seed, self._target))
+                images, corners = render_arrays(self._renderer, indices, (self.seed, self._target))
             else:
                 done = [f.result() for f in futures]
                 images, corners = np.concatenate([d[0] for d in done]), np.concatenate([d[1] for d in done])
@@ -148,8 +147,3 @@ class RenewingPool:
             self._pass += 1
             self._pending = self._start_renewal(self._pass + 1)
 
-
-def _render_samples(renderer: Renderer, indices, context: tuple[int, str]) -> tuple[np.ndarray, np.ndarray]:
-    seed, target = context
-    samples = [renderer.render(int(i), seed) for i in indices]
-    return np.stack([s.image for s in samples]), np.stack([s.fields[target].corners for s in samples])
