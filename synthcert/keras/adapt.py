@@ -22,7 +22,7 @@ from synthcert.errors import SynthcertError
 from synthcert.keras.detector import Detector
 from synthcert.keras.model import input_size
 from synthcert.rng import stream_rng
-from synthcert.training.batches import to_arrays
+from synthcert.training.batches import to_inputs
 from synthcert.training.letterbox import letterbox
 from synthcert.training.refine import CoarseErrors, cut_neighbourhood, sample_coarse_quad
 
@@ -84,7 +84,7 @@ def precise_batchnorm(model: keras.Model, stream, count: int = PRECISE_BN_COUNT)
 def adapt_detector(detector: Detector, photos: Sequence[np.ndarray], seed: int = 0, weight: float = 0.5) -> dict:
     """Adapts both stages of a detector to unlabelled photos, in place; returns what was done."""
     size = input_size(detector.coarse)
-    x = to_arrays([letterbox(p, size)[0] for p in photos], [np.zeros((4, 2))] * len(photos))[0]
+    x = to_inputs([letterbox(p, size)[0] for p in photos])
     done = {"photos": len(photos), "coarse_layers": adapt_batchnorm(detector.coarse, x, weight)}
     if detector.refiner is None:
         return done
@@ -98,7 +98,7 @@ def adapt_detector(detector: Detector, photos: Sequence[np.ndarray], seed: int =
         canvases += [cut_neighbourhood(photo, sample_coarse_quad(location.corners_xy, jitter, rng),
                                        detector.canvas)[0] for _ in range(CANVASES_PER_PHOTO)]
     if canvases:
-        xr = to_arrays(canvases, [np.zeros((4, 2))] * len(canvases))[0]
+        xr = to_inputs(canvases)
         done["refine_layers"] = adapt_batchnorm(detector.refiner, xr, weight)
     done["refine_canvases"] = len(canvases)
     return done

@@ -26,7 +26,7 @@ from synthcert.errors import SynthcertError
 from synthcert.evaluation import summarize, text_height_px
 from synthcert.keras.model import heatmap_probe, heatmap_spread, input_size, load_model, locate_photo
 from synthcert.samples import TARGET
-from synthcert.training.batches import target_corners
+from synthcert.training.batches import target_corners, to_inputs
 from synthcert.training.calibration import Calibration
 from synthcert.training.refine import Canvas, cut_neighbourhood
 
@@ -175,7 +175,7 @@ def load_detector(path: str | Path) -> Detector:
 def refine_canvases(refiner: keras.Model, canvases: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """Runs the refiner on (N, h, w, 3) uint8 canvases; returns (N, 4, 2) corners in canvas pixels and the
     (N, 4) heatmap spreads in canvas pixels (None for a Dense head)."""
-    x = canvases.astype(np.float32) / np.float32(255)
+    x = to_inputs(canvases)
     probe = heatmap_probe(refiner)
     if probe is None:
         return np.asarray(refiner(x, training=False), np.float64).reshape(-1, 4, 2), None

@@ -16,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from synthcert.errors import SynthcertError
-from synthcert.training.batches import to_arrays
+from synthcert.training.batches import to_inputs
 from synthcert.training.letterbox import letterbox
 from synthcert.training.options import TrainOptions, check_architecture
 
@@ -202,7 +202,7 @@ def locate_photo(model: keras.Model, image: np.ndarray) -> tuple[np.ndarray, np.
     """Returns, for an (H, W, 3) uint8 RGB photo of any size and in that photo's pixels, the (4, 2) corners
     TL, TR, BR, BL of the number and the (4,) `heatmap_spread` of each (None for a Dense-head model)."""
     fitted, box = letterbox(image, input_size(model))
-    x = to_arrays([fitted], [np.zeros((4, 2))])[0]
+    x = to_inputs([fitted])
     probe = heatmap_probe(model)
     if probe is None:
         return box.to_image(predict_corners(model, x)[0]), None

@@ -28,9 +28,13 @@ def to_arrays(images: Sequence[np.ndarray], corners_xy: Sequence[np.ndarray]) ->
     Returns:
         x: (B, H, W, 3) float32 in [0, 1]; y: (B, 8) float32 pixels x0, y0, ... x3, y3.
     """
-    x = np.stack(images).astype(np.float32) / np.float32(255)
     y = np.stack([np.asarray(c, np.float64).reshape(8) for c in corners_xy]).astype(np.float32)
-    return x, y
+    return to_inputs(images), y
+
+
+def to_inputs(images: Sequence[np.ndarray]) -> np.ndarray:
+    """Stacks uint8 (H, W, 3) images into the model's (B, H, W, 3) float32 input in [0, 1]."""
+    return np.stack(images).astype(np.float32) / np.float32(255)
 
 
 def render_batch(renderer: Renderer, seed: int, indices: Sequence[int], target: str = TARGET) -> tuple[list, list]:
