@@ -56,8 +56,7 @@ def run_chunks(
         for k, chunk in enumerate(chunks):
             yield k, task(renderer, chunk, context)
         return
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(templates, config, context))
+    pool = _spawn(templates, config, workers, context)
     try:
         futures = {pool.submit(_run_in_worker, task, chunk): k for k, chunk in enumerate(chunks)}
         for future in as_completed(futures):
@@ -85,14 +84,18 @@ class RenderProcesses:
     def __init__(self, templates, config: RenderConfig, workers: int, context: Any = None):
         if workers < 1:
             raise ValueError(f"workers = {workers}; expected at least one render process")
-        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_init_worker, initargs=(templates, config, context))
+        self._pool = _spawn(templates, config, workers, context)
 
     def submit(self, task: Task, chunk: range):
         return self._pool.submit(_run_in_worker, task, chunk)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _spawn(templates, config: RenderConfig, workers: int, context: Any) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=(templates, config, context))
 
 
 def _init_worker(templates, config: RenderConfig, context: Any) -> None:
