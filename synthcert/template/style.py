@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from synthcert.template.erase import FieldInk
-from synthcert.template.font_match import rank_fonts
+from synthcert.template.font_match import FontMatch, rank_fonts
 
 COLOR_GAP = 48  # largest per-channel gap between the inks of one style
 CAP_GAP = 0.12  # largest relative gap between the cap heights of one style
@@ -71,29 +71,25 @@ def choose_styles(inks: dict[str, FieldInk], texts: dict[str, str]) -> dict[str,
     """
     out = {}
     for k, group in enumerate(group_styles(inks)):
-        totals: dict[str, list[float]] = {}
-        ratios: dict[str, list[float]] = {}
-        sizes: dict[str, list[float]] = {}
+        matches: dict[str, list[FontMatch]] = {}
         known = [n for n in group if texts.get(n)] or group  # the printed text decides where it is given
         for name in known:
             ink = inks[name]
             for m in rank_fonts(ink.letters, ink.text_height_px, texts.get(name)):
-                totals.setdefault(m.font, []).append(m.score)
-                ratios.setdefault(m.font, []).append(m.stroke_ratio)
-                sizes.setdefault(m.font, []).append(m.size_px)
+                matches.setdefault(m.font, []).append(m)
         # A font must have matched every field that decides (it has all of their characters).
-        mean = {f: float(np.mean(s)) for f, s in totals.items() if len(s) == len(known)}
+        mean = {f: float(np.mean([m.score for m in ms])) for f, ms in matches.items() if len(ms) == len(known)}
         if not mean:
             continue
         ranked = sorted(mean, key=lambda f: -mean[f])
         best = ranked[0]
         fonts = (best, *[f for f in ranked[1:3] if mean[f] >= 0.95 * mean[best]])
-        ratio = float(np.median(ratios[best]))
+        ratio = float(np.median([m.stroke_ratio for m in matches[best]]))
         stroke = float(np.median([inks[n].stroke_px for n in group if inks[n].stroke_px] or [0.0]))
         bold = round(stroke * (1 - ratio), 1) if ratio < LIGHTER_THAN_PRINT and stroke else 0.0
         color = tuple(int(v) for v in np.median([inks[n].color_rgb for n in group], axis=0))
-        size = float(np.median(sizes[best]))
+        size = float(np.median([m.size_px for m in matches[best]]))
         for name in group:
-            out[name] = FieldStyle(fonts=fonts, size_px=float(size), color_rgb=color, bold_px=bold,
+            out[name] = FieldStyle(fonts=fonts, size_px=size, color_rgb=color, bold_px=bold,
                                    style=f"s{k + 1}" if len(group) > 1 else None, score=mean[best])
     return out
