@@ -93,11 +93,7 @@ def cut_neighbourhood(image: np.ndarray, quad_xy: np.ndarray, canvas: Canvas) ->
     """
     m = canvas_from_image(quad_xy, canvas)
     w, h = canvas.size_wh
-    image_from_canvas = np.linalg.inv(m)
-    region = geometry.transform_points(image_from_canvas, geometry.rect_corners_xy((0, 0, w, h)))
-    (x0, y0), (x1, y1) = np.floor(region.min(axis=0)), np.ceil(region.max(axis=0))
-    x0, y0 = max(int(x0), 0), max(int(y0), 0)
-    x1, y1 = min(int(x1), image.shape[1]), min(int(y1), image.shape[0])
+    x0, y0, x1, y1 = _photo_region(m, (0, 0, w, h), image.shape)
     source, source_from_image = image, np.eye(3)
     if x1 - x0 >= 2 and y1 - y0 >= 2:
         source, source_from_image = image[y0:y1, x0:x1], geometry.translation(-x0, -y0)
@@ -111,6 +107,14 @@ def cut_neighbourhood(image: np.ndarray, quad_xy: np.ndarray, canvas: Canvas) ->
     out = cv2.warpPerspective(np.ascontiguousarray(source), geometry.opencv_from_coco(warp), (w, h),
                               flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     return out, m
+
+
+def _photo_region(canvas_from_image_m: np.ndarray, box_xyxy, shape_hw) -> tuple[int, int, int, int]:
+    """The whole-pixel (x0, y0, x1, y1) of the photo that a canvas rectangle covers, clipped to the photo."""
+    region = geometry.transform_points(np.linalg.inv(canvas_from_image_m), geometry.rect_corners_xy(box_xyxy))
+    x0, y0 = np.maximum(np.floor(region.min(axis=0)), 0).astype(int)
+    x1, y1 = np.minimum(np.ceil(region.max(axis=0)), (shape_hw[1], shape_hw[0])).astype(int)
+    return int(x0), int(y0), int(x1), int(y1)
 
 
 def local_errors(pred_xy, true_xy) -> np.ndarray:
@@ -220,10 +224,7 @@ class Neighbourhoods:
         w, h = canvas.size_wh
         grown = (-(reach - 1) * w / 2, -(reach - 1) * h / 2, (reach + 1) * w / 2, (reach + 1) * h / 2)
         for image, corners in zip(images, corners_xy, strict=True):
-            m = canvas_from_image(corners, canvas)
-            region = geometry.transform_points(np.linalg.inv(m), geometry.rect_corners_xy(grown))
-            x0, y0 = np.maximum(np.floor(region.min(axis=0)), 0).astype(int)
-            x1, y1 = np.minimum(np.ceil(region.max(axis=0)), image.shape[1::-1]).astype(int)
+            x0, y0, x1, y1 = _photo_region(canvas_from_image(corners, canvas), grown, image.shape)
             crops.append(np.ascontiguousarray(image[y0:y1, x0:x1]))
             moved.append(np.asarray(corners, np.float64) - [x0, y0])
         return cls(tuple(crops), np.stack(moved))
