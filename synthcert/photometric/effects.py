@@ -81,8 +81,12 @@ def lighting_gain(
         if sigma > 0.3:
             mask = cv2.GaussianBlur(mask, (0, 0), sigma)
         gain *= 1 - intensity / 255.0 * mask.astype(np.float32)
-    coarse = np.clip(gain * GAIN_ONE + 0.5, 0, 255).astype(np.uint8)
-    return cv2.resize(coarse, (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.resize(to_gain(gain), (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def to_gain(gain: np.ndarray) -> np.ndarray:
+    """A float gain field as the uint8 field of `apply_gain` (gain * GAIN_ONE, rounded, clipped to [0, 255])."""
+    return np.clip(gain * GAIN_ONE + 0.5, 0, 255).astype(np.uint8)
 
 
 def apply_gain(image: np.ndarray, gain: np.ndarray) -> np.ndarray:

@@ -166,8 +166,7 @@ def apply_vignette(image: np.ndarray, params: VignetteParams) -> np.ndarray:
     cx, cy = params.centre_xy[0] * w, params.centre_xy[1] * h
     r = np.hypot(xs - cx, ys - cy) / np.float32(reach)
     gain = 1.0 - params.strength * np.minimum(r, 1.5) ** params.power
-    gain8 = np.clip(gain * effects.GAIN_ONE + 0.5, 0, 255).astype(np.uint8)
-    return effects.apply_gain(image, effects.upsample(gain8, (w, h)))
+    return effects.apply_gain(image, effects.upsample(effects.to_gain(gain), (w, h)))
 
 
 @dataclass(frozen=True)
