@@ -16,6 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from synthcert import geometry
 from synthcert.config import RenderConfig
 from synthcert.pipeline import Renderer
 from synthcert.samples import TARGET
@@ -105,7 +106,7 @@ def _boxes_panel(spec, size_wh: tuple[int, int]) -> np.ndarray:
 
 def _filling_panel(sample, caption: str) -> np.ndarray:
     panel = sample.image.copy()
-    quad = sample.target.corners - 0.5  # COCO -> OpenCV pixel centres
+    quad = geometry.opencv_from_coco_xy(sample.target.corners)
     cv2.polylines(panel, [np.round(quad * 16).astype(np.int32)], True, LABEL_COLOR, 1, cv2.LINE_AA, shift=4)
     font_scale = max(0.3, panel.shape[1] / 1600)
     _put(panel, f"{caption}: {sample.target.text}", (4, panel.shape[0] - 6), font_scale * 1.3, (0, 0, 0))
