@@ -34,3 +34,23 @@ def test_overlapping_glyphs_keep_the_darker_coverage(text):
 def test_line_width_adds_spacing_between_characters_only():
     assert line_width("AB", FACE, 2.0) == pytest.approx(FACE.glyph("A").advance + FACE.glyph("B").advance + 2.0)
     assert line_width("", FACE, 2.0) == 0
+
+
+@pytest.mark.parametrize("text, spacing", [("WB 1234 XY", 0.0), ("SKODA OCTAVIA", 2.0), ("AVATAR", -3.0), ("", 0.0)],
+                         ids=["plate", "spaced-model", "overlapping", "empty"])
+def test_line_mask_equals_every_glyph_pasted_at_its_pen_position(text, spacing):
+    # Oracle: each glyph's own mask max-combined at round(pen) + left, top, whichever way typeset builds the line.
+    pasted, pen = [], 0.0
+    for char in text:
+        g = FACE.glyph(char)
+        if g.mask.size:
+            pasted.append((round(pen) + g.left, g.top, g.mask))
+        pen += g.advance + spacing
+    height = max([FACE.ascent + FACE.descent] + [y + m.shape[0] for x, y, m in pasted])
+    expected = np.zeros((height, max([1] + [x + m.shape[1] for x, y, m in pasted])), np.uint8)
+    for x, y, m in pasted:
+        m = m[max(-y, 0):, max(-x, 0):]
+        x, y = max(x, 0), max(y, 0)
+        region = expected[y:y + m.shape[0], x:x + m.shape[1]]
+        np.maximum(region, m, out=region)
+    np.testing.assert_array_equal(typeset(text, FACE, spacing), expected)
