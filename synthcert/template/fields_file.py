@@ -14,13 +14,12 @@ import numpy as np
 
 from synthcert.errors import TemplateError
 from synthcert.samples import TARGET
+from synthcert.template.spec import FieldSpec
 from synthcert.text.fonts import BUILTIN_FONTS, resolve_font
 from synthcert.text.generators import check_generator
 from synthcert.yamlfile import read_yaml
 
-FIELD_KEYS = {"box", "generator", "code", "print_code", "fonts", "size_range", "spacing_range", "color",
-              "color_jitter", "strength_range", "align", "offset_px", "uppercase", "style", "bold_px", "text",
-              "same_as"}
+FIELD_KEYS = set(FieldSpec.__dataclass_fields__) - {"name"}  # what template.yaml accepts per field
 LAYOUT_KEYS = {"fields", "defaults", "corners", "width", "country", "size_mm", "name"}
 
 
