@@ -72,18 +72,18 @@ def find_ink(patch: np.ndarray, threshold: float | None = None, polarity: str = 
     return _find(_contrast(patch, polarity), threshold)
 
 
-def erase_field(flat: np.ndarray, box, passes: int = 3, polarity: str | None = None) -> tuple[np.ndarray, FieldInk]:
+def erase_field(flat: np.ndarray, box, passes: int = 3) -> tuple[np.ndarray, FieldInk]:
     """Inpaints the ink inside `box` of a flat document and measures what was printed there.
 
     The letters' mask (rules and box outlines excluded, so that a table rule stays) is grown by a fraction of
     the text height (to take the blurred halo) and inpainted with Telea's method from the ground around it;
     what still stands out like the ink did is grown and inpainted again, up to `passes` times. The filled
     pixels are then shifted to the ground's median colour, so that the box shows no tone of the old text.
+    Whether the ink is darker or lighter than its ground is decided from the box (`ink_polarity`).
 
     Args:
         flat: (h, w, 3) uint8 RGB flat document; not modified.
         box: (x0, y0, x1, y1) in its pixels (COCO).
-        polarity: "dark" or "light"; None to decide it from the patch (`ink_polarity`).
 
     Returns:
         The erased copy of `flat` and the FieldInk measured before erasing.
@@ -91,7 +91,7 @@ def erase_field(flat: np.ndarray, box, passes: int = 3, polarity: str | None = N
     x0, y0, x1, y1 = _pixel_box(box, flat.shape)
     out = flat.copy()
     patch = out[y0:y1, x0:x1]
-    polarity = polarity or ink_polarity(patch)
+    polarity = ink_polarity(patch)
     contrast = _contrast(patch, polarity)
     mask, threshold = _find(contrast, None)
     letters = _without_rules(mask)
