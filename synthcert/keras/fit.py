@@ -61,7 +61,7 @@ def train(options: TrainOptions | None = None) -> dict:
 def fit_coarse(run: Prepared):
     """Trains stage 1; returns the best checkpoint (uncompiled), Keras's history and the time limit."""
     o = run.options
-    monitor = "val_real_corner_px" if "val_real" in run.sets else "val_corner_px"
+    monitor = _monitor(run)
     say(o, f"ready after {time.monotonic() - run.start:.0f} s; training stage 1, monitoring {monitor}")
     model = compile_regressor(build_regressor(o.image_size, o.channels, head=o.head), o.learning_rate)
     best = run.out / "best.keras"
@@ -75,11 +75,14 @@ def fit_coarse(run: Prepared):
         callbacks.append(keras.callbacks.TensorBoard(run.out / "tensorboard"))
     history = model.fit(run.stream, steps_per_epoch=o.steps_per_epoch, epochs=o.epochs,
                         validation_data=run.sets["val"], callbacks=callbacks, shuffle=False, verbose=o.verbose)
-    history.monitor = monitor
     model = load_model(best)
     precise_batchnorm(model, run.stream)
     return model, history, timer
 
+
+def _monitor(run: Prepared) -> str:
+    """Stage 1's checkpoint error: the real photos' validation error when there are some, else the renders'."""
+    return "val_real_corner_px" if "val_real" in run.sets else "val_corner_px"
 
 
 def report(run: Prepared, detector: Detector, history, timer: TimeLimit, refine: dict | None,
@@ -106,7 +109,7 @@ def report(run: Prepared, detector: Detector, history, timer: TimeLimit, refine:
     cv2.imwrite(str(out / "predictions.png"), cv2.cvtColor(prediction_grid(images, pred, true), cv2.COLOR_RGB2BGR))
     plot_learning_curves(out / "log.csv", out / "curves.png")
     epochs_run = len(history.history.get("loss", []))
-    monitor = history.monitor
+    monitor = _monitor(run)
     best_epoch = int(np.nanargmin(history.history[monitor])) + 1 if monitor in history.history else None
     best = out / "best.keras"
     inference = {"cpu_ms_per_image_batch_1": cpu_inference_ms(model),
