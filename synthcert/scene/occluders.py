@@ -112,8 +112,9 @@ def sample_occluders(
                             bool(rng.random() < 0.7))
             # Far from the target the masks need not be built: the answer is known to be "clear".
             far = _segment_distance(centre, finger) > finger.width_px / 2 + 1 + reach
-            if far or not _touches(union, finger, base, forbidden):
-                union = _add_finger(union, finger)
+            grown = _add_finger(union, finger)
+            if far or not _touches(grown, base, forbidden):
+                union = grown
                 fingers.append(finger)
                 break
     return OccluderParams(tuple(fingers), base.skin_rgb, base.shadow_offset_xy, base.shadow_blur_px,
@@ -126,13 +127,12 @@ def occluder_alpha(params: OccluderParams, size_wh: tuple[int, int]) -> np.ndarr
     return np.maximum(fingers, shadow)
 
 
-def _touches(union: np.ndarray, finger: Finger, base: OccluderParams, forbidden: np.ndarray) -> bool:
-    """Whether adding `finger` to the hand whose finger coverage is `union` puts a pixel on `forbidden`.
+def _touches(fingers: np.ndarray, base: OccluderParams, forbidden: np.ndarray) -> bool:
+    """Whether the hand whose finger coverage is `fingers` (H, W) or its shadow puts a pixel on `forbidden`.
 
     The shadow is blurred only around the forbidden pixels: a kernel radius away from them the image's
     values no longer matter (and the image's own border reflects the same in the crop).
     """
-    fingers = _add_finger(union, finger)
     h, w = fingers.shape
     bx, by, bw, bh = cv2.boundingRect(forbidden.view(np.uint8))
     r = _blur_radius(base.shadow_blur_px)
