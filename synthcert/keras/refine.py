@@ -55,7 +55,9 @@ def train_refiner(run: Prepared, detector: Detector, canvas: Canvas | None = Non
         train_set = Neighbourhoods(train_set.images + hoods.images * copies,
                                    np.concatenate([train_set.corners, *[hoods.corners] * copies]))
     val_set = render_neighbourhoods(renderer, run.val_seed, val_count, canvas, o.target)
-    val = to_arrays(*refine_batch(val_set, range(len(val_set)), errors, canvas, stream_rng(run.val_seed, 0, "refine")))
+    val_canvases, val_corners = refine_batch(val_set, range(len(val_set)), errors, canvas,
+                                             stream_rng(run.val_seed, 0, "refine"))
+    val = to_arrays(val_canvases, val_corners)
     stream = RefineStream(train_set, errors, canvas, o.batch_size, o.seed)
     model = compile_regressor(build_regressor(canvas.size_wh, o.refine_channels, head="heatmap"), o.learning_rate)
     best = run.out / "refine.keras"
@@ -67,7 +69,7 @@ def train_refiner(run: Prepared, detector: Detector, canvas: Canvas | None = Non
     precise_batchnorm(detector.refiner, stream)
     detector.canvas = canvas
 
-    corners, spread = refine_canvases(detector.refiner, np.round(val[0] * 255).astype(np.uint8))
+    corners, spread = refine_canvases(detector.refiner, np.stack(val_canvases))
     canvas_metrics = summarize(corners, val[1], image_width_px=canvas.size_wh[0])
     hits = photo_errors(corners, val[1], canvas.size_wh[0])["hit"]
     detector.calibration = fit_calibration(spread / canvas.text_height, hits)
