@@ -81,9 +81,9 @@ def evaluate(model, dataset, real_dir, coarse_only, draw, json_path):
     for i, (s, where) in enumerate(zip(samples, locations, strict=True)):
         if not real and i >= DRAWN_SYNTHETIC and not json_path:
             break
-        true = target_corners(s, detector.target)
+        image, true = s.image, target_corners(s, detector.target)  # a dataset decodes s.image at each access
         pred = where.coarse_xy if where.corners_xy is None else where.corners_xy
-        e = photo_errors(pred, true, s.image.shape[1])
+        e = photo_errors(pred, true, image.shape[1])
         row = {"photo": Path(s.source).name, "hit": bool(e["hit"][0]),
                "mean_pct_text_height": float(e["pct_text_height"].mean()),
                "mean_pct_width": float(e["pct_width"].mean()), "mean_px": float(e["error_px"].mean()),
@@ -96,7 +96,7 @@ def evaluate(model, dataset, real_dir, coarse_only, draw, json_path):
                        f"{row['mean_pct_text_height']:.1f} % of the text height, {row['mean_pct_width']:.2f} % of "
                        f"the width, {row['mean_px']:.1f} px{confidence}{problem}")
         if draw and (real or i < DRAWN_SYNTHETIC):
-            _write_rgb(draw / f"{Path(s.source).stem}.png", zoom_sheet(s.image, {"label": true, "prediction": pred}))
+            _write_rgb(draw / f"{Path(s.source).stem}.png", zoom_sheet(image, {"label": true, "prediction": pred}))
     stages = "stage 1 only" if coarse_only or detector.refiner is None else "both stages"
     click.echo(f"{metrics['count']} {'real' if real else 'synthetic'} photos, {stages}: {_summary_line(metrics)}")
     if json_path:

@@ -197,9 +197,13 @@ def evaluate_detector(detector: Detector, samples, refine: bool = True) -> tuple
         The `synthcert.evaluation.summarize` metrics (plus `answered`, the photos with an answer) and
         each photo's Location.
     """
-    locations = [detector.locate(s.image, refine) for s in samples]
+    locations, true, widths = [], [], []
+    for s in samples:  # one pass: a dataset decodes a photo each time a sample is taken from it
+        image = s.image
+        locations.append(detector.locate(image, refine))
+        true.append(target_corners(s, detector.target))
+        widths.append(image.shape[1])
     pred = np.stack([c.coarse_xy if c.corners_xy is None else c.corners_xy for c in locations])
-    true = np.stack([target_corners(s, detector.target) for s in samples])
-    metrics = summarize(pred, true, image_width_px=[s.image.shape[1] for s in samples])
+    metrics = summarize(pred, np.stack(true), image_width_px=widths)
     metrics["answered"] = sum(c.corners_xy is not None for c in locations)
     return metrics, locations
