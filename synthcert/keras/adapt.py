@@ -17,7 +17,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from synthcert.datasets.layout import load_image
+from synthcert.datasets.layout import READABLE_SUFFIXES, load_image
 from synthcert.errors import SynthcertError
 from synthcert.keras.detector import Detector
 from synthcert.keras.model import input_size
@@ -26,7 +26,6 @@ from synthcert.training.batches import to_inputs
 from synthcert.training.letterbox import letterbox
 from synthcert.training.refine import CoarseErrors, cut_neighbourhood, sample_coarse_quad
 
-PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 PRECISE_BN_COUNT = 256  # training images whose statistics replace the moving averages after training
 CANVASES_PER_PHOTO = 8  # coarse answers are jittered a little, as they vary from photo to photo
 
@@ -40,9 +39,9 @@ def read_photos(directory: str | Path) -> list[np.ndarray]:
     directory = Path(directory)
     if not directory.is_dir():
         raise SynthcertError("no such directory of unlabelled photos; check the path", directory)
-    paths = sorted(p for p in directory.iterdir() if p.suffix.lower() in PHOTO_SUFFIXES)
+    paths = sorted(p for p in directory.iterdir() if p.suffix.lower() in READABLE_SUFFIXES)
     if not paths:
-        raise SynthcertError(f"holds no photos ({', '.join(PHOTO_SUFFIXES)}); give a directory of images", directory)
+        raise SynthcertError(f"holds no photos ({', '.join(READABLE_SUFFIXES)}); give a directory of images", directory)
     return [load_image(p) for p in paths]
 
 
