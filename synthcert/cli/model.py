@@ -136,8 +136,8 @@ def predict(model, images, coarse_only, draw, crop, crop_height):
         where = detector.locate(image, refine=not coarse_only)
         corners = where.corners_xy
         record = {"image": str(path), "field": detector.target,
-                  **{name: None if corners is None else [round(float(v), 2) for v in xy]
-                     for name, xy in zip(CORNER_NAMES, corners if corners is not None else [None] * 4, strict=True)},
+                  **{name: None if corners is None else [round(float(v), 2) for v in corners[k]]
+                     for k, name in enumerate(CORNER_NAMES)},
                   "refined": where.refined}
         if where.confidence is not None:
             record["confidence"] = round(where.confidence, 3)
