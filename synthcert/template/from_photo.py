@@ -84,8 +84,9 @@ def init_template(
     out_dir = Path(out_dir)
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())) and not overwrite:
         raise TemplateError("is not empty; pass --overwrite to replace it, or choose another -o", out_dir)
+    image = read_photo(photo)
     country = _check_country(country, country_source)
-    flat, corners_xy = _rectified(photo, corners_xy, width_px, size_mm)
+    flat, corners_xy = _rectified(image, photo, corners_xy, width_px, size_mm)
     fields = check_fields(fields, flat.shape[1::-1], country, photo)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     # Written beside the target and moved into place at the end: a failure leaves no half-written template.
@@ -174,7 +175,7 @@ def write_skeleton(
     out_path = Path(out_path)
     if out_path.exists() and not overwrite:
         raise TemplateError("exists; pass --overwrite to replace it, or choose another --skeleton", out_path)
-    flat, corners_xy = _rectified(photo, corners_xy, width_px, size_mm)
+    flat, corners_xy = _rectified(read_photo(photo), photo, corners_xy, width_px, size_mm)
     lines = find_text_lines(flat)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     corners = ", ".join(f"{v:.1f}" for v in np.ravel(corners_xy))
@@ -203,7 +204,7 @@ def rectify_photo(
     Returns:
         The path written and the (4, 2) corners used (found automatically when not given).
     """
-    flat, corners_xy = _rectified(photo, corners_xy, width_px, size_mm)
+    flat, corners_xy = _rectified(read_photo(photo), photo, corners_xy, width_px, size_mm)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     cv2.imwrite(str(out_path), cv2.cvtColor(draw_grid(flat) if grid else flat, cv2.COLOR_RGB2BGR))
@@ -213,10 +214,9 @@ def rectify_photo(
 # --- helpers --------------------------------------------------------------------------------------------
 
 
-def _rectified(photo, corners_xy, width_px: int, size_mm) -> tuple[np.ndarray, np.ndarray]:
-    """The flat document and the (4, 2) corners used: the given ones refined to the document's edges, or the
-    document found when none are given."""
-    image = read_photo(photo)
+def _rectified(image: np.ndarray, photo, corners_xy, width_px: int, size_mm) -> tuple[np.ndarray, np.ndarray]:
+    """The flat document of `image` (read from `photo`) and the (4, 2) corners used: the given ones refined to
+    the document's edges, or the document found when none are given."""
     aspect = _aspect_from_mm(size_mm)
     if corners_xy is None:
         corners_xy = detect_document(image, photo, aspect=aspect)
