@@ -1,8 +1,8 @@
 """Render configuration: one frozen dataclass per stage, every random range a `*_range = (lo, hi)`.
 
-`RenderConfig.load(path)` reads a YAML file with the sections `scene`, `photometric` and `labels`; any
-key left out keeps its default. Unknown keys, wrong types and inverted ranges are refused with the file,
-the key and the fix. `resolve_config` is the one place that turns what a caller gives (a RenderConfig, a
+`RenderConfig.load(path)` reads a YAML file with the sections `document`, `scene`, `photometric` and
+`labels`; any key left out keeps its default. Unknown keys, wrong types and inverted ranges are refused with
+the file, the key and the fix. `resolve_config` is the one place that turns what a caller gives (a RenderConfig, a
 YAML path or None, plus an image size and a preset) into a RenderConfig.
 """
 
@@ -20,6 +20,22 @@ from synthcert.yamlfile import read_yaml
 PRESET_STRENGTHS = {"none": 0.0, "light": 0.5, "default": 1.0, "heavy": 1.6}
 PRESETS = tuple(PRESET_STRENGTHS)
 BUILTIN_BACKGROUNDS = ("desk", "fabric", "wood", "plain", "noise")
+
+
+@dataclass(frozen=True)
+class DocumentConfig:
+    """What varies in the printed document beyond the template's own ranges (off by default: renders look
+    like the template; `train.py` turns both on, see `synthcert.training.options.TRAIN_DOCUMENT`).
+
+    Attributes:
+        font_mix_p: probability that a style (or a field without one) is printed in any shipped font that
+            has its characters instead of the template's fonts: a detector must not depend on the font.
+        redaction_p: probability that the owner blacked out personal data: each non-target field is then
+            covered by a felt-pen stroke or a bar with probability 1/2 (`synthcert.template.redaction`).
+    """
+
+    font_mix_p: float = 0.0
+    redaction_p: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -115,6 +131,7 @@ class LabelConfig:
 class RenderConfig:
     """Everything random about a render, except the templates themselves."""
 
+    document: DocumentConfig = field(default_factory=DocumentConfig)
     scene: SceneConfig = field(default_factory=SceneConfig)
     photometric: PhotometricConfig = field(default_factory=PhotometricConfig)
     labels: LabelConfig = field(default_factory=LabelConfig)
@@ -137,7 +154,8 @@ class RenderConfig:
     def from_dict(cls, data: dict, source: str | None = None) -> RenderConfig:
         """Builds a configuration from nested mappings, as read from YAML."""
         if not isinstance(data, dict):
-            raise ConfigError(f"expected a mapping with sections scene, photometric, labels; got {data!r}", source)
+            raise ConfigError(f"expected a mapping with sections document, scene, photometric, labels; got {data!r}",
+                              source)
         sections = {f.name: f.type for f in dataclasses.fields(cls)}
         unknown = set(data) - set(sections)
         if unknown:
@@ -253,7 +271,7 @@ def validate(config: RenderConfig) -> None:
         raise ConfigError(
             f"= {config.photometric.preset!r}; expected one of {', '.join(PRESETS)}", field="photometric.preset"
         )
-    for section in ("scene", "photometric"):
+    for section in ("document", "scene", "photometric"):
         for f in dataclasses.fields(getattr(config, section)):
             value = getattr(getattr(config, section), f.name)
             if f.name.endswith("_p") and not 0 <= value <= 1:
