@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from synthcert.errors import ConfigError
+from synthcert.samples import TARGET
 from synthcert.yamlfile import read_yaml
 
 # The one table of preset strengths: it scales the photometric effects' probabilities and ranges, and the
@@ -52,7 +53,8 @@ class SceneConfig:
             portrait document, taller than wide, so that it fits any output size).
         offset_range: shift of the document's centre from the image centre, as a fraction of the size.
         backgrounds: built-in kinds (desk, fabric, wood, plain, noise) and/or directories of photos.
-        target_inside: resample the scene until every corner of the registration number is in the image.
+        target_inside: resample the scene until every corner of the target field (`labels.target`) is in the
+            image.
         bend_p: probability that the paper is bent, curled or folded (labels follow the displacement).
         occluder_p: probability that fingers hold the document, covering parts of it but never the target.
     """
@@ -122,9 +124,14 @@ class LabelConfig:
 
     Attributes:
         padding_ratio: padding added on every side of the ink-tight box, as a fraction of the ink height.
+        target: the field a detector is trained to find, any field every template prints (e.g. `vin`). Every
+            field is labelled either way; the target is the one the scene keeps inside the frame
+            (`scene.target_inside`) and the one layout variants, printed elements, bends and fingers never
+            move, drop, cover or hide.
     """
 
     padding_ratio: float = 0.0
+    target: str = TARGET
 
 
 @dataclass(frozen=True)
@@ -278,6 +285,9 @@ def validate(config: RenderConfig) -> None:
                 raise ConfigError(f"= {value}; expected a probability in [0, 1]", field=f"{section}.{f.name}")
     if not 0 <= config.labels.padding_ratio <= 2:
         raise ConfigError(f"= {config.labels.padding_ratio}; expected 0..2", field="labels.padding_ratio")
+    if not isinstance(config.labels.target, str) or not config.labels.target.strip():
+        raise ConfigError(f"= {config.labels.target!r}; expected the name of a field the templates print, e.g. "
+                          f"{TARGET}", field="labels.target")
 
 
 def _plain(value):

@@ -22,7 +22,7 @@ from synthcert.labels import corners_visible, padded_box, project_fields
 from synthcert.photometric.effects import EffectFrame
 from synthcert.photometric.stage import PhotometricDraw, apply_photometric, sample_photometric
 from synthcert.rng import stage_rngs
-from synthcert.samples import TARGET, FieldLabel, Sample
+from synthcert.samples import FieldLabel, Sample
 from synthcert.scene.backgrounds import BackgroundParams, render_background, sample_background
 from synthcert.scene.bend import BendParams, bend_points, sample_bend
 from synthcert.scene.camera import CameraParams, image_from_doc, sample_camera
@@ -62,7 +62,11 @@ class Renderer:
 
     Args:
         templates: template directories; None for the built-in ones.
-        config: a RenderConfig, a path to a YAML configuration, or None for the defaults.
+        config: a RenderConfig, a path to a YAML configuration, or None for the defaults. Its
+            `labels.target` names the field the scene keeps in view (every field is labelled).
+
+    Raises:
+        ConfigError: no templates, or a template that does not print the target field.
 
     Example:
         >>> s = Renderer().render(index=17, seed=0)
@@ -77,6 +81,12 @@ class Renderer:
             raise ConfigError("no templates given; pass template directories or None for the built-in ones")
         self.template_dirs = dirs
         self.specs = [load_template(d) for d in dirs]
+        self.target = self.config.labels.target
+        for spec in self.specs:
+            if self.target not in spec.fields:
+                raise ConfigError(f"has no field {self.target!r} to keep in view as the target; it prints "
+                                  f"{', '.join(spec.fields)}; choose one of those or add the field",
+                                  spec.directory / "template.yaml", "labels.target")
         self._prepared: dict[int, PreparedTemplate] = {}
 
     @property
@@ -94,7 +104,7 @@ class Renderer:
         k = int(rngs.template.integers(len(self.specs)))
         spec = self.specs[k]
         template = self._template(k)
-        prints = sample_field_prints(spec, rngs.template)
+        prints = sample_field_prints(spec, rngs.template, self.target)
         t1 = time.perf_counter()
         scene = self.config.scene
         camera, doc_to_image = self._camera(spec, rngs.scene)
@@ -114,7 +124,8 @@ class Renderer:
             sheet_xy = bend_points(bend, sheet_xy)
         occluders = None
         if rngs.scene.random() < scene.occluder_p:
-            occluders = sample_occluders(rngs.scene, scene.image_size_wh, fields[TARGET].corners, sheet_xy)
+            occluders = sample_occluders(rngs.scene, scene.image_size_wh, fields[self.target].corners,
+                                          sheet_xy)
             image = draw_occluders(image, occluders)
         t4 = time.perf_counter()
         frame = EffectFrame(scene.image_size_wh, sheet_xy)
@@ -134,7 +145,7 @@ class Renderer:
             return None, flat
         bend = sample_bend(rng, self.config.scene.image_size_wh, sheet_xy)
         bent = self._labels(document, doc_to_image, bend)
-        if self.config.scene.target_inside and not bent[TARGET].visible.all():
+        if self.config.scene.target_inside and not bent[self.target].visible.all():
             return None, flat
         return bend, bent
 
@@ -153,7 +164,8 @@ class Renderer:
     def _camera(self, spec, rng: np.random.Generator) -> tuple[CameraParams, np.ndarray]:
         """Samples camera poses until the target's printable region lies wholly in the image."""
         scene = self.config.scene
-        region = geometry.rect_corners_xy(padded_box(_target_region(spec), self.config.labels.padding_ratio))
+        region = geometry.rect_corners_xy(padded_box(_target_region(spec.fields[self.target]),
+                                                   self.config.labels.padding_ratio))
         for _ in range(MAX_SCENE_ATTEMPTS):
             camera = sample_camera(scene, rng)
             m = image_from_doc(camera, spec.size_wh, scene.image_size_wh)
@@ -161,14 +173,13 @@ class Renderer:
             if inside or not scene.target_inside:
                 return camera, m
         raise ConfigError(
-            f"the registration number of template {spec.name!r} fell outside the image in {MAX_SCENE_ATTEMPTS} "
+            f"the target {self.target!r} of template {spec.name!r} fell outside the image in {MAX_SCENE_ATTEMPTS} "
             "camera draws; lower scene.fill_range or scene.offset_range", field="scene"
         )
 
 
-def _target_region(spec) -> tuple[float, float, float, float]:
-    """Where the target's ink can land in the document frame, whatever is printed: box, overhang and offset."""
-    f = spec.fields[TARGET]
+def _target_region(f) -> tuple[float, float, float, float]:
+    """Where a field's ink can land in the document frame, whatever is printed: box, overhang and offset."""
     x0, y0, x1, y1 = f.box
     half = 0.75 * f.size_range[1] + f.offset_px  # ascent + descent never exceed 1.5 em in our fonts
     cy = (y0 + y1) / 2

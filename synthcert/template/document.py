@@ -133,8 +133,11 @@ def _print_codes(art: np.ndarray, spec: TemplateSpec) -> np.ndarray:
     return np.asarray(image).copy()
 
 
-def sample_field_prints(spec: TemplateSpec, rng: np.random.Generator) -> DocumentPrint:
+def sample_field_prints(spec: TemplateSpec, rng: np.random.Generator, target: str = TARGET) -> DocumentPrint:
     """Draws the text and print style of every field of `spec`, and its layout variant (`layout:`) if any.
+
+    The layout variant never moves, resizes or drops the field `target`, and its printed elements never
+    touch the target's box: the detector's field is always printed where the template puts it.
 
     Raises:
         TemplateError: when no font of a field has every character of its text.
@@ -147,8 +150,8 @@ def sample_field_prints(spec: TemplateSpec, rng: np.random.Generator) -> Documen
     prints = {name: prints[name] for name in spec.fields}
     if spec.layout is None:
         return DocumentPrint(prints)
-    return DocumentPrint({n: _vary(p, spec.layout, rng) if n != TARGET else p for n, p in prints.items()},
-                         sample_elements(spec.layout, spec.size_wh, spec.fields[TARGET].box, rng))
+    return DocumentPrint({n: _vary(p, spec.layout, rng) if n != target else p for n, p in prints.items()},
+                         sample_elements(spec.layout, spec.size_wh, spec.fields[target].box, rng))
 
 
 def _vary(p: FieldPrint, layout: LayoutSpec, rng: np.random.Generator) -> FieldPrint:
