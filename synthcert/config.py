@@ -186,7 +186,7 @@ class RenderConfig:
 
 
 def resolve_config(config: RenderConfig | str | Path | None = None, image_size_wh: tuple[int, int] | None = None,
-                   preset: str | None = None) -> RenderConfig:
+                   preset: str | None = None, target: str | None = None) -> RenderConfig:
     """Returns the RenderConfig to render with, from a RenderConfig, a YAML path or None, plus overrides.
 
     The one place where a renderer, a stream, a render job or a training run turns its arguments into a
@@ -197,6 +197,7 @@ def resolve_config(config: RenderConfig | str | Path | None = None, image_size_w
             or None for the defaults.
         image_size_wh: output size (W, H) overriding the configuration's; None keeps it.
         preset: photometric preset (none, light, default, heavy) overriding the configuration's; None keeps it.
+        target: the target field (`labels.target`) overriding the configuration's; None keeps it.
 
     Raises:
         ConfigError: the file is missing, not YAML, or holds an invalid setting, or an override is invalid.
@@ -213,6 +214,8 @@ def resolve_config(config: RenderConfig | str | Path | None = None, image_size_w
         config = config.replace(scene={"image_size_wh": tuple(int(v) for v in image_size_wh)})
     if preset is not None:
         config = config.replace(photometric={"preset": preset})
+    if target is not None:
+        config = config.replace(labels={"target": target})
     return config
 
 
