@@ -104,7 +104,7 @@ class Renderer:
         k = int(rngs.template.integers(len(self.specs)))
         spec = self.specs[k]
         template = self._template(k)
-        prints = sample_field_prints(spec, rngs.template, self.target)
+        prints = sample_field_prints(spec, rngs.template, self.target, self.config.document)
         t1 = time.perf_counter()
         scene = self.config.scene
         camera, doc_to_image = self._camera(spec, rngs.scene)

@@ -18,17 +18,20 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from synthcert import geometry
+from synthcert.config import DocumentConfig
 from synthcert.errors import TemplateError
 from synthcert.samples import TARGET
 from synthcert.template.layout import Element, LayoutSpec, draw_elements, sample_elements
+from synthcert.template.redaction import Redaction, draw_redactions, sample_redactions
 from synthcert.template.spec import FieldSpec, TemplateSpec
-from synthcert.text.fonts import FONT_DIR, fonts_covering, missing_font_hint
+from synthcert.text.fonts import BUILTIN_FONTS, FONT_DIR, fonts_covering, missing_font_hint
 from synthcert.text.generators import generate_text
 from synthcert.text.typeset import face, line_width, typeset
 
 CODE_FONT = FONT_DIR / "DejaVuSans-Bold.ttf"
 CODE_COLOR = (40, 44, 60)
 MIN_FONT_PX = 4
+SHIPPED_FONTS = tuple(FONT_DIR / name for name in BUILTIN_FONTS.values())
 
 
 @dataclass(frozen=True)
@@ -46,10 +49,13 @@ class FieldPrint:
 
 class DocumentPrint(Mapping):
     """Everything printed in one sample: field name -> FieldPrint (it reads as that mapping), plus the
-    layout's printed elements (chip, hologram, photo, stamp), drawn under the fields."""
+    layout's printed elements (chip, hologram, photo, stamp), drawn under the fields, and the owner's
+    redaction marks, drawn over them but kept clear of the field `target`."""
 
-    def __init__(self, fields: dict[str, FieldPrint], elements: tuple[Element, ...] = ()):
-        self._fields, self.elements = dict(fields), tuple(elements)
+    def __init__(self, fields: dict[str, FieldPrint], elements: tuple[Element, ...] = (),
+                 redactions: tuple[Redaction, ...] = (), target: str = TARGET):
+        self._fields, self.elements, self.redactions = dict(fields), tuple(elements), tuple(redactions)
+        self.target = target
 
     def __getitem__(self, name: str) -> FieldPrint:
         return self._fields[name]
@@ -133,25 +139,32 @@ def _print_codes(art: np.ndarray, spec: TemplateSpec) -> np.ndarray:
     return np.asarray(image).copy()
 
 
-def sample_field_prints(spec: TemplateSpec, rng: np.random.Generator, target: str = TARGET) -> DocumentPrint:
-    """Draws the text and print style of every field of `spec`, and its layout variant (`layout:`) if any.
+def sample_field_prints(spec: TemplateSpec, rng: np.random.Generator, target: str = TARGET,
+                        document: DocumentConfig | None = None) -> DocumentPrint:
+    """Draws the text and print style of every field of `spec`, its layout variant (`layout:`) if any, and
+    the variations of `document` (fonts from the whole shipped set, redaction marks).
 
     The layout variant never moves, resizes or drops the field `target`, and its printed elements never
-    touch the target's box: the detector's field is always printed where the template puts it.
+    touch the target's box: the detector's field is always printed where the template puts it. Redaction
+    marks never cover it either.
 
     Raises:
         TemplateError: when no font of a field has every character of its text.
     """
+    document = document or DocumentConfig()
     styles: dict[str, list[float]] = {}
-    prints = {name: _sample_print(spec, f, rng, styles) for name, f in spec.fields.items() if f.same_as is None}
+    mix = document.font_mix_p
+    prints = {name: _sample_print(spec, f, rng, styles, mix) for name, f in spec.fields.items() if f.same_as is None}
     for name, f in spec.fields.items():  # copies of another field's value, drawn after every original
         if f.same_as is not None:
-            prints[name] = _sample_print(spec, f, rng, styles, prints[f.same_as].text)
+            prints[name] = _sample_print(spec, f, rng, styles, mix, prints[f.same_as].text)
     prints = {name: prints[name] for name in spec.fields}
-    if spec.layout is None:
-        return DocumentPrint(prints)
-    return DocumentPrint({n: _vary(p, spec.layout, rng) if n != target else p for n, p in prints.items()},
-                         sample_elements(spec.layout, spec.size_wh, spec.fields[target].box, rng))
+    elements = ()
+    if spec.layout is not None:
+        prints = {n: _vary(p, spec.layout, rng) if n != target else p for n, p in prints.items()}
+        elements = sample_elements(spec.layout, spec.size_wh, spec.fields[target].box, rng)
+    redactions = sample_redactions([n for n in prints if n != target], document.redaction_p, rng)
+    return DocumentPrint(prints, elements, redactions, target)
 
 
 def _vary(p: FieldPrint, layout: LayoutSpec, rng: np.random.Generator) -> FieldPrint:
@@ -163,7 +176,7 @@ def _vary(p: FieldPrint, layout: LayoutSpec, rng: np.random.Generator) -> FieldP
                                offset_xy=(p.offset_xy[0] + dx, p.offset_xy[1] + dy))
 
 
-def _sample_print(spec: TemplateSpec, f: FieldSpec, rng: np.random.Generator, styles: dict,
+def _sample_print(spec: TemplateSpec, f: FieldSpec, rng: np.random.Generator, styles: dict, font_mix_p: float,
                   text: str | None = None) -> FieldPrint:
     if text is None:
         text = generate_text(f.generator, rng, spec.country)
@@ -173,12 +186,21 @@ def _sample_print(spec: TemplateSpec, f: FieldSpec, rng: np.random.Generator, st
         raise TemplateError(
             f"no font of {[p.name for p in f.fonts]} has every character of {text!r}: "
             f"{missing_font_hint(f.fonts, text)}", spec.directory / "template.yaml", f"fields.{f.name}.fonts")
-    # One draw for the whole style: a dozen fields per sample make separate generator calls add up.
-    u = rng.random(9).tolist()
+    # One draw for the whole style: a dozen fields per sample make separate generator calls add up. The
+    # font-mix draw is only taken when mixing is on, so that renders without it keep their bytes.
+    u = rng.random(10 if font_mix_p > 0 else 9).tolist()
+    shared = (0, 1, 2, 3, 4, 9) if font_mix_p > 0 else (0, 1, 2, 3, 4)
     if f.style is not None:
-        # Fields of one style share the draws of colour, font and size: a card prints them alike.
-        u[:5] = styles.setdefault(f.style, u[:5])
-    u_red, u_green, u_blue, u_font, u_size, u_spacing, u_strength, u_x, u_y = u
+        # Fields of one style share the draws of colour, font and size (and the font mix): a card prints
+        # them alike.
+        drawn = styles.setdefault(f.style, [u[k] for k in shared])
+        for k, v in zip(shared, drawn, strict=True):
+            u[k] = v
+    u_red, u_green, u_blue, u_font, u_size, u_spacing, u_strength, u_x, u_y = u[:9]
+    if font_mix_p > 0 and u[9] < font_mix_p:
+        # A style's fields take the same shipped font where it has their characters, another one elsewhere.
+        pick = SHIPPED_FONTS[int(u_font * len(SHIPPED_FONTS))]
+        fonts = [pick] if fonts_covering((pick,), text) else fonts_covering(SHIPPED_FONTS, text) or fonts
     span, (red, green, blue) = 2 * f.color_jitter + 1, f.color
     jittered = (red + int(u_red * span), green + int(u_green * span), blue + int(u_blue * span))
     color = tuple(min(max(c - f.color_jitter, 0), 255) for c in jittered)
@@ -209,6 +231,13 @@ def render_flat_document(template: PreparedTemplate, prints: Mapping[str, FieldP
         patch = _print_field(image, template.spec.fields[name], p, scale)
         if patch is not None:
             ink[name] = patch
+    marks, covered = getattr(prints, "redactions", ()), set()
+    if marks:
+        boxes_px = {name: (*patch.origin_xy, patch.origin_xy[0] + patch.mask.shape[1],
+                           patch.origin_xy[1] + patch.mask.shape[0]) for name, patch in ink.items()}
+        covered = draw_redactions(image, marks, boxes_px, {n: p.size_px * scale for n, p in prints.items()},
+                                  boxes_px.get(prints.target))
+        ink = {name: patch for name, patch in ink.items() if name not in covered}
     # Pixel c covers [c, c + 1): the ink spans from its first column's left edge to its last one's right.
     corners = np.array([(*patch.origin_xy, patch.origin_xy[0] + patch.mask.shape[1],
                          patch.origin_xy[1] + patch.mask.shape[0]) for patch in ink.values()], np.float64)
@@ -216,7 +245,7 @@ def render_flat_document(template: PreparedTemplate, prints: Mapping[str, FieldP
     boxes = {name: tuple(float(v) for v in box) for name, box in zip(ink, corners, strict=True)}
     return FlatDocument(
         image=image, doc_from_pixels=doc_from_pixels, boxes=boxes,
-        texts={name: p.text for name, p in prints.items()}, ink=ink,
+        texts={name: p.text for name, p in prints.items() if name not in covered}, ink=ink,
     )
 
 

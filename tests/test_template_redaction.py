@@ -1,0 +1,102 @@
+"""Tests of the document variations of `config.DocumentConfig`: redaction marks and the shipped-font mix.
+
+Marks are found by comparing a render with its twin without marks (the same seed: the marks are drawn
+after everything else of the sample), never by asking the redaction code where it drew.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from synthcert import Renderer
+from synthcert.config import DocumentConfig, RenderConfig
+from synthcert.samples import TARGET
+from synthcert.template.document import sample_field_prints
+from synthcert.template.redaction import TARGET_MARGIN, sample_redactions
+from synthcert.template.spec import load_template
+from synthcert.text.fonts import font_charset
+from tests.conftest import write_template
+
+FIELDS = {
+    "registration_number": {"box": [150, 40, 330, 75], "generator": "plate", "fonts": ["ocrb"],
+                             "size_range": [26, 30], "color": "#101010", "strength_range": [1.0, 1.0]},
+    # directly under the number, as on many certificates: marks there must thin out or stay away
+    "owner": {"box": [150, 82, 390, 105], "generator": "name", "fonts": ["dejavu-sans"], "style": "body"},
+    "address": {"box": [40, 140, 390, 165], "generator": "street", "fonts": ["dejavu-sans"], "style": "body"},
+    "vin": {"box": [40, 200, 390, 225], "generator": "vin", "fonts": ["dejavu-sans-mono"]},
+}
+
+
+@pytest.fixture
+def stacked_template(tmp_path):
+    return write_template(tmp_path / "stacked", {"name": "stacked", "country": "DE", "background": "background.png",
+                                                 "fields": FIELDS})
+
+
+def twins(template, count: int, seed: int = 0):
+    """Flat renders with and without marks, of the same samples."""
+    configs = [RenderConfig().replace(document={"redaction_p": p}, scene={"image_size_wh": (320, 240)})
+               for p in (0.0, 1.0)]
+    plain, marked = (Renderer([template], c) for c in configs)
+    for i in range(count):
+        yield plain.trace(i, seed), marked.trace(i, seed)
+
+
+def test_marks_stay_a_quarter_of_the_text_height_clear_of_the_target(stacked_template):
+    marked_any = 0
+    for plain, marked in twins(stacked_template, 24):
+        a, b = plain.document, marked.document
+        assert a.image.shape == b.image.shape
+        changed = np.abs(a.image.astype(int) - b.image.astype(int)).max(axis=2) > 0
+        marked_any += changed.any()
+        patch = a.ink[TARGET]
+        x0, y0 = patch.origin_xy
+        h, w = patch.mask.shape
+        # one pixel less than the margin: anti-aliased edges of a mark may reach into the last pixel
+        m = int(TARGET_MARGIN * h) - 1
+        keep_out = changed[max(y0 - m, 0):y0 + h + m, max(x0 - m, 0):x0 + w + m]
+        assert not keep_out.any(), f"sample {plain.sample.index}: a mark within {m} px of the target's ink"
+        np.testing.assert_allclose(marked.sample.fields[TARGET].corners, plain.sample.fields[TARGET].corners, atol=1e-9)
+    assert marked_any >= 6  # the test saw marks (each sample redacts each field with probability 1/2)
+
+
+def test_redacted_fields_are_dark_where_their_ink_was_and_lose_their_labels(stacked_template):
+    redacted = 0
+    for plain, marked in twins(stacked_template, 24, seed=1):
+        for name, patch in plain.document.ink.items():
+            x0, y0 = patch.origin_xy
+            h, w = patch.mask.shape
+            region = marked.document.image[y0:y0 + h, x0:x0 + w]
+            if name in marked.document.ink:  # not redacted: same label as without marks
+                np.testing.assert_allclose(marked.sample.fields[name].corners, plain.sample.fields[name].corners,
+                                           atol=1e-9)
+                continue
+            redacted += 1
+            assert name != TARGET and name not in marked.sample.fields
+            assert np.median(region) < 60, f"{name}: the mark does not cover the ink ({np.median(region)})"
+    assert redacted >= 6
+
+
+def test_no_redaction_draws_nothing_from_the_generator():
+    rng = np.random.default_rng(5)
+    before = rng.bit_generator.state
+    assert sample_redactions(["owner", "vin"], 0.0, rng) == ()
+    assert rng.bit_generator.state == before  # so renders without marks keep their bytes
+
+
+def test_font_mix_prints_shipped_fonts_beyond_the_templates_and_styles_stay_alike(stacked_template):
+    spec = load_template(stacked_template)
+    mix = DocumentConfig(font_mix_p=1.0)
+    used = set()
+    for seed in range(40):
+        prints = sample_field_prints(spec, np.random.default_rng(seed), TARGET, mix)
+        for p in prints.values():
+            assert set(p.text) - {" "} <= font_charset(p.font), f"{p.font.name} lacks characters of {p.text!r}"
+        owner, address = prints["owner"], prints["address"]
+        if set(address.text) - {" "} <= font_charset(owner.font):
+            assert owner.font == address.font  # one style, one font, where it has the characters
+        used.add(prints[TARGET].font.name)
+    assert len(used - {"OCRB.otf"}) >= 5
+    without = {sample_field_prints(spec, np.random.default_rng(s), TARGET)[TARGET].font.name for s in range(10)}
+    assert without == {"OCRB.otf"}
