@@ -35,6 +35,7 @@ from synthcert.template.document import (
     sample_field_prints,
 )
 from synthcert.template.spec import builtin_template_dirs, load_template
+from synthcert.text.generators import check_generator
 
 MAX_SCENE_ATTEMPTS = 100
 
@@ -83,10 +84,7 @@ class Renderer:
         self.specs = [load_template(d) for d in dirs]
         self.target = self.config.labels.target
         for spec in self.specs:
-            if self.target not in spec.fields:
-                raise ConfigError(f"has no field {self.target!r} to keep in view as the target; it prints "
-                                  f"{', '.join(spec.fields)}; choose one of those or add the field",
-                                  spec.directory / "template.yaml", "labels.target")
+            _check_target(spec, self.target)
         self._prepared: dict[int, PreparedTemplate] = {}
 
     @property
@@ -176,6 +174,17 @@ class Renderer:
             f"the target {self.target!r} of template {spec.name!r} fell outside the image in {MAX_SCENE_ATTEMPTS} "
             "camera draws; lower scene.fill_range or scene.offset_range", field="scene"
         )
+
+
+def _check_target(spec, target: str) -> None:
+    """Raises a one-line ConfigError unless `spec` prints the field `target` in every sample."""
+    where = spec.directory / "template.yaml"
+    if target not in spec.fields:
+        raise ConfigError(f"has no field {target!r}, the target (labels.target, train.py --target); it prints "
+                          f"{', '.join(spec.fields)}; choose one of those or add the field", where, "fields")
+    reason = check_generator(spec.fields[target].generator, spec.country, target=True)
+    if reason:
+        raise ConfigError(reason, where, f"fields.{target}.generator")
 
 
 def _target_region(f) -> tuple[float, float, float, float]:

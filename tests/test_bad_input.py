@@ -40,7 +40,8 @@ def user(tmp_path_factory) -> Path:
         assert CliRunner().invoke(main, args).exit_code == 0
     yamls = {"broken": "scene: [1,\n", "typed": "scene:\n  fill_range: 0.5\n", "list": "- scene\n",
              "unknown_key": "scene:\n  tilt_range: [0, 1]\n", "unknown_stage": "optics:\n  blur: 1\n",
-             "nan": "scene:\n  bend_p: .nan\n", "inverted": "scene:\n  roll_range_deg: [10, -10]\n"}
+             "nan": "scene:\n  bend_p: .nan\n", "inverted": "scene:\n  roll_range_deg: [10, -10]\n",
+             "target_vin": "labels:\n  target: vin\n", "target_empty": "labels:\n  target: ''\n"}
     for name, text in yamls.items():
         (u / f"{name}.yaml").write_text(text)
     (u / "binary.yaml").write_bytes(b"\xff\xfe\x00scene")
@@ -124,6 +125,9 @@ CASES = {
     "render_nan_setting": Case([*R, "--config", "{u}/nan.yaml"], "scene.bend_p: = nan; expected a probability"),
     "render_inverted_range": Case([*R, "--config", "{u}/inverted.yaml"], "scene.roll_range_deg: = (10.0, -10.0)"),
     "render_missing_config": Case([*R, "--config", "{u}/nope.yaml"], "nope.yaml: cannot read (No such file"),
+    "render_empty_target": Case([*R, "--config", "{u}/target_empty.yaml"], "labels.target: = ''; expected the name"),
+    "render_target_the_template_lacks": Case([*R, "--config", "{u}/target_vin.yaml", "--template", "{u}/tpl_ok"],
+                                             "tpl_ok/template.yaml: fields: has no field 'vin', the target"),
     # render: sizes, counts, shards, formats
     "render_zero_images": Case(["render", "-n", "0", "-o", "{u}/out"], "0 is not in the range x>=1"),
     "render_negative_images": Case(["render", "-n", "-3", "-o", "{u}/out"], "-3 is not in the range x>=1"),
@@ -202,6 +206,11 @@ CASES = {
     "train_broken_config": Case(["train.py", "--quick", "--out", "{u}/run", "--config", "{u}/broken.yaml"],
                                 "broken.yaml: is not valid YAML"),
     "train_out_is_a_file": Case(["train.py", "--quick", "--out", "{u}/a_file.txt"], "a_file.txt"),
+    "train_target_no_template_prints": Case(["train.py", "--quick", "--out", "{u}/run", "--target", "tail_number"],
+                                            "has no field 'tail_number', the target (labels.target, train.py"),
+    "train_target_the_config_contradicts": Case(["train.py", "--quick", "--out", "{u}/run", "--config",
+                                                 "{u}/target_vin.yaml"],
+                                                "target_vin.yaml: labels.target: = 'vin' but train.py --target"),
 }
 
 

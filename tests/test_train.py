@@ -106,13 +106,6 @@ def test_tensorboard_without_its_package_is_a_one_line_error_before_any_work(tmp
     assert not (tmp_path / "run").exists()
 
 
-def test_a_target_no_template_prints_is_a_one_line_error_before_any_work(tmp_path, capsys):
-    assert train.main([*TINY, "--out", str(tmp_path / "run"), "--target", "tail_number"]) == 2
-    err = capsys.readouterr().err
-    assert "--target: target = 'tail_number' is not a field of template" in err and "choose one of those" in err
-    assert not (tmp_path / "run").exists()
-
-
 def test_template_flag_is_repeatable_and_reaches_the_options():
     options = train.parse_args(["--template", "a", "--template", "b", "--target", "vin", "--unlabelled", "u"])
     assert options.templates == ("a", "b") and options.target == "vin" and options.unlabelled == "u"

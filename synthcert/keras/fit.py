@@ -93,7 +93,7 @@ def report(run: Prepared, detector: Detector, history, timer: TimeLimit, refine:
     model = detector.coarse
     # The checkpoint was chosen on `val`; a second unseen seed, looked at once, measures it without that bias.
     test_seed = o.seed + 2 * o.validation_seed_offset
-    sets = {**run.sets, "test": synthetic_set(o.validation_count, None, test_seed, run.config, o.templates, o.target)}
+    sets = {**run.sets, "test": synthetic_set(o.validation_count, None, test_seed, run.config, o.templates)}
     results, drawn = {}, []
     for name, key in (("val", "synthetic"), ("test", "synthetic_test"), ("val_real", "real_input")):
         if name in sets:

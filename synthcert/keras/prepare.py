@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from synthcert.config import RenderConfig, resolve_config
-from synthcert.errors import SynthcertError
+from synthcert.errors import ConfigError, SynthcertError
 from synthcert.keras.callbacks import say
 from synthcert.keras.streams import CertificateStream, MixedStream, synthetic_set
 from synthcert.pipeline import Renderer
+from synthcert.samples import TARGET
 from synthcert.training.batches import RealSet, render_batch, split_real, to_arrays
 from synthcert.training.options import TRAIN_SCENE, TrainOptions
 
@@ -46,17 +47,18 @@ class Prepared:
 
 
 def training_config(o: TrainOptions) -> RenderConfig:
-    """The configuration renders are drawn with: the user's, or the defaults widened by `TRAIN_SCENE`."""
+    """The configuration renders are drawn with: the user's, or the defaults widened by `TRAIN_SCENE`; its
+    `labels.target` is `o.target`, so that the scene keeps the trained field in view, not the number.
+
+    Raises:
+        ConfigError: the configuration is invalid, or its `labels.target` names another field than `o.target`.
+    """
     config = resolve_config(o.config, o.image_size, o.photometric)
+    if config.labels.target not in (TARGET, o.target):
+        raise ConfigError(f"= {config.labels.target!r} but train.py --target = {o.target!r}; give --target "
+                          f"{config.labels.target} or leave labels.target out", o.config, "labels.target")
+    config = resolve_config(config, target=o.target)
     return config.replace(scene=TRAIN_SCENE) if o.config is None else config
-
-
-def check_target(o: TrainOptions) -> None:
-    """Raises a one-line error unless every template prints the field `o.target`."""
-    for spec in Renderer(o.templates, resolve_config()).specs:
-        if o.target not in spec.fields:
-            raise SynthcertError(f"target = {o.target!r} is not a field of template {spec.name!r} (it prints "
-                                 f"{', '.join(sorted(spec.fields))}); choose one of those", field="--target")
 
 
 def prepare(o: TrainOptions) -> Prepared:
@@ -65,7 +67,8 @@ def prepare(o: TrainOptions) -> Prepared:
     if o.tensorboard and importlib.util.find_spec("tensorboard") is None:
         raise SynthcertError("tensorboard = True needs the tensorboard package; pip install tensorboard, or leave "
                              "it off")
-    check_target(o)
+    config = training_config(o)
+    Renderer(o.templates, config)  # a template without the target fails here, before anything is read
     unlabelled = None
     if o.unlabelled:
         from synthcert.keras.adapt import read_photos
@@ -80,7 +83,6 @@ def prepare(o: TrainOptions) -> Prepared:
             raise SynthcertError("holds no labelled photos; give a dataset with at least one", o.real)
         real_samples = {name: s for name, s in (("train_real", train_real), ("val_real", val_real)) if s}
     real_sets = {name: RealSet.from_samples(s, o.image_size, o.target) for name, s in real_samples.items()}
-    config = training_config(o)
     out = Path(o.out)  # made only once every input has been read, so a bad input leaves nothing behind
     if out.exists() and not out.is_dir():
         raise SynthcertError("is a file, not a directory; give --out a directory", out)
@@ -91,15 +93,14 @@ def prepare(o: TrainOptions) -> Prepared:
     val_seed = o.seed + o.validation_seed_offset
     pool = f" and a pool of {o.pool_size} training samples with {o.pool_workers} processes" if o.pool_size else ""
     say(o, f"rendering {o.validation_count} validation samples (seed {val_seed}){pool}")
-    sets = {"val": synthetic_set(o.validation_count, None, val_seed, config, o.templates, o.target)}
-    stream_args = dict(batch_size=o.batch_size, seed=o.seed, config=config, templates=o.templates, target=o.target,
+    sets = {"val": synthetic_set(o.validation_count, None, val_seed, config, o.templates)}
+    stream_args = dict(batch_size=o.batch_size, seed=o.seed, config=config, templates=o.templates,
                        pool_size=o.pool_size, pool_workers=o.pool_workers, workers=o.workers,
                        use_multiprocessing=o.use_multiprocessing)
     if real_sets:
         stream = MixedStream(real_sets["train_real"], o.real_fraction, o.augmentation, **stream_args)
         # Keras's own training loss mixes both sources; this fixed subset shows the synthetic part alone.
-        sets["train_synthetic"] = to_arrays(*render_batch(stream.renderer, o.seed, range(o.validation_count),
-                                                          o.target))
+        sets["train_synthetic"] = to_arrays(*render_batch(stream.renderer, o.seed, range(o.validation_count)))
     else:
         stream = CertificateStream(**stream_args)
     sets.update({name: to_arrays(r.images, r.corners) for name, r in real_sets.items()})

@@ -46,7 +46,7 @@ def train_refiner(run: Prepared, detector: Detector, canvas: Canvas | None = Non
     val_count = max(16, o.validation_count // 4)
     say(o, f"stage 2: rendering {o.refine_count} + {val_count} photos at {o.refine_photo_size[0]}x"
            f"{o.refine_photo_size[1]} for the neighbourhoods")
-    train_set = render_neighbourhoods(renderer, o.seed, o.refine_count, canvas, o.target)
+    train_set = render_neighbourhoods(renderer, o.seed, o.refine_count, canvas)
     real = run.real_samples.get("train_real", [])
     if real:  # the labelled photos' own neighbourhoods, repeated to make `real_fraction` of the set
         hoods = Neighbourhoods.from_photos([s.image for s in real], [target_corners(s, o.target) for s in real],
@@ -54,7 +54,7 @@ def train_refiner(run: Prepared, detector: Detector, canvas: Canvas | None = Non
         copies = max(1, round(o.real_fraction * len(train_set) / ((1 - o.real_fraction) * len(hoods))))
         train_set = Neighbourhoods(train_set.images + hoods.images * copies,
                                    np.concatenate([train_set.corners, *[hoods.corners] * copies]))
-    val_set = render_neighbourhoods(renderer, run.val_seed, val_count, canvas, o.target)
+    val_set = render_neighbourhoods(renderer, run.val_seed, val_count, canvas)
     val_canvases, val_corners = refine_batch(val_set, range(len(val_set)), errors, canvas,
                                              stream_rng(run.val_seed, 0, "refine"))
     val = to_arrays(val_canvases, val_corners)

@@ -16,7 +16,7 @@ from synthcert.config import resolve_config
 from synthcert.errors import SynthcertError
 from synthcert.pipeline import Renderer
 from synthcert.rng import stream_rng
-from synthcert.samples import TARGET, Sample
+from synthcert.samples import Sample
 from synthcert.training.augment import build_real_augmentation
 from synthcert.training.batches import RealSet, real_batch, real_count, render_batch, to_arrays
 from synthcert.training.pool import cycle_picks, make_pool
@@ -40,7 +40,8 @@ class CertificateStream(keras.utils.PyDataset):
         seed: the stream's dataset seed.
         config: a RenderConfig, a YAML path or None for the defaults.
         templates: template directories, or None for the built-in ones.
-        target: the field whose corners are the labels.
+        target: the field whose corners are the labels, and which the scene keeps in view; None keeps the
+            configuration's `labels.target` (registration_number by default).
         pool_size: None renders every sample fresh. A number renders samples 0 ... pool_size - 1 once, at
             construction, and draws batches from them in shuffled passes (`synthcert.training.pool`):
             several times faster where rendering costs more than training.
@@ -60,7 +61,7 @@ class CertificateStream(keras.utils.PyDataset):
     """
 
     def __init__(self, batch_size: int = 32, image_size=None, seed: int = 0, config=None, templates=None,
-                 target: str = TARGET, pool_size: int | None = None, pool_workers: int = 1, workers: int = 1,
+                 target: str | None = None, pool_size: int | None = None, pool_workers: int = 1, workers: int = 1,
                  use_multiprocessing: bool = False, max_queue_size: int = 10, pool_freshness: int | None = None,
                  pool_augment: float = 0.0):
         super().__init__(workers=workers, use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
@@ -71,12 +72,12 @@ class CertificateStream(keras.utils.PyDataset):
                              "pass use_multiprocessing=True, or workers=1")
         self.batch_size = int(batch_size)
         self.seed = int(seed)
-        self.config = resolve_config(config, image_size)
+        self.config = resolve_config(config, image_size, target=target)
         self.templates = None if templates is None else [str(t) for t in templates]
-        self.target = target
+        self.target = self.config.labels.target
         self._renderer: Renderer | None = None
         self.pool = None if pool_size is None else make_pool(pool_size, self.seed, self.config, self.templates,
-                                                              pool_workers, target, pool_freshness, pool_augment)
+                                                              pool_workers, pool_freshness, pool_augment)
 
     @property
     def image_size(self) -> tuple[int, int]:
@@ -110,7 +111,7 @@ class CertificateStream(keras.utils.PyDataset):
         if self.pool is not None:
             return self.pool.batch(index, synthetic)
         start = index * self.batch_size
-        return render_batch(self.renderer, self.seed, range(start, start + synthetic), self.target)
+        return render_batch(self.renderer, self.seed, range(start, start + synthetic))
 
 
 class MixedStream(CertificateStream):
@@ -148,10 +149,11 @@ class MixedStream(CertificateStream):
 
 
 def synthetic_set(count: int, image_size=None, seed: int = 1_000_000, config=None, templates=None,
-                  target: str = TARGET):
-    """Renders a fixed set of `count` synthetic samples as model arrays (x, y), e.g. for validation."""
-    renderer = Renderer(templates, resolve_config(config, image_size))
-    return to_arrays(*render_batch(renderer, seed, range(count), target))
+                  target: str | None = None):
+    """Renders a fixed set of `count` synthetic samples as model arrays (x, y), e.g. for validation; `target`
+    as for CertificateStream."""
+    renderer = Renderer(templates, resolve_config(config, image_size, target=target))
+    return to_arrays(*render_batch(renderer, seed, range(count)))
 
 
 class RefineStream(keras.utils.PyDataset):

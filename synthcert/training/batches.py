@@ -37,10 +37,11 @@ def to_inputs(images: Sequence[np.ndarray]) -> np.ndarray:
     return np.stack(images).astype(np.float32) / np.float32(255)
 
 
-def render_batch(renderer: Renderer, seed: int, indices: Sequence[int], target: str = TARGET) -> tuple[list, list]:
-    """Renders samples `indices` of `seed`; returns their uint8 images and the (4, 2) corners of `target`."""
+def render_batch(renderer: Renderer, seed: int, indices: Sequence[int]) -> tuple[list, list]:
+    """Renders samples `indices` of `seed`; returns their uint8 images and the (4, 2) corners of the
+    renderer's target field (`labels.target`)."""
     samples = [renderer.render(index=int(i), seed=seed) for i in indices]
-    return [s.image for s in samples], [target_corners(s, target) for s in samples]
+    return [s.image for s in samples], [target_corners(s, renderer.target) for s in samples]
 
 
 def target_corners(sample: Sample, target: str = TARGET) -> np.ndarray:

@@ -18,7 +18,6 @@ import numpy as np
 from synthcert.config import RenderConfig
 from synthcert.pipeline import Renderer
 from synthcert.rng import stream_rng
-from synthcert.samples import TARGET
 from synthcert.workers import run_chunks
 
 CHUNK = 64
@@ -39,14 +38,13 @@ class SyntheticPool:
     seed: int
 
     @classmethod
-    def render(cls, size: int, seed: int, config: RenderConfig, templates=None, workers: int = 1,
-               target: str = TARGET) -> SyntheticPool:
+    def render(cls, size: int, seed: int, config: RenderConfig, templates=None, workers: int = 1) -> SyntheticPool:
         """Renders samples 0 ... size - 1 of `seed` with `workers` processes (spawned, OpenCV single-threaded),
-        keeping the corners of the field `target`."""
+        keeping the corners of the configuration's target field (`labels.target`)."""
         if size < 1:
             raise ValueError(f"pool size = {size}; expected at least 1 sample")
         chunks = [range(lo, min(size, lo + CHUNK)) for lo in range(0, size, CHUNK)]
-        parts = dict(run_chunks(render_arrays, chunks, templates, config, workers, (seed, target)))
+        parts = dict(run_chunks(render_arrays, chunks, templates, config, workers, seed))
         ordered = [parts[k] for k in range(len(chunks))]
         return cls(np.concatenate([p[0] for p in ordered]), np.concatenate([p[1] for p in ordered]), seed)
 
@@ -59,14 +57,14 @@ class SyntheticPool:
         return [self.images[i] for i in picks], [self.corners[i] for i in picks]
 
 
-def make_pool(size: int, seed: int, config: RenderConfig, templates=None, workers: int = 1, target: str = TARGET,
+def make_pool(size: int, seed: int, config: RenderConfig, templates=None, workers: int = 1,
               freshness: int | None = None, augment: float = 0.0):
     """A fixed pool (`SyntheticPool`), or with `freshness` a pool that renews itself (`RenewingPool`)."""
     if freshness is None:
-        return SyntheticPool.render(size, seed, config, templates, workers, target)
+        return SyntheticPool.render(size, seed, config, templates, workers)
     from synthcert.training.renewing import RenewingPool  # it builds on this module's cycle_picks
 
-    return RenewingPool(size, seed, config, templates, freshness, workers, target, augment)
+    return RenewingPool(size, seed, config, templates, freshness, workers, augment)
 
 
 def cycle_picks(seed: int, batch_index: int, count: int, n: int, stream: str) -> np.ndarray:
@@ -88,8 +86,7 @@ def _pass_order(seed: int, pass_index: int, n: int, stream: str) -> np.ndarray:
     return order
 
 
-def render_arrays(renderer: Renderer, indices, context: tuple[int, str]) -> tuple[np.ndarray, np.ndarray]:
-    """Renders samples `indices` of seed `context[0]`: (N, H, W, 3) uint8 images, (N, 4, 2) `context[1]` corners."""
-    seed, target = context
+def render_arrays(renderer: Renderer, indices, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Renders samples `indices` of `seed`: (N, H, W, 3) uint8 images, (N, 4, 2) corners of the renderer's target."""
     samples = [renderer.render(int(i), seed) for i in indices]
-    return np.stack([s.image for s in samples]), np.stack([s.fields[target].corners for s in samples])
+    return np.stack([s.image for s in samples]), np.stack([s.fields[renderer.target].corners for s in samples])

@@ -247,15 +247,15 @@ def refine_batch(neighbourhoods: Neighbourhoods, picks, errors: CoarseErrors, ca
     return images, corners
 
 
-def render_neighbourhoods(renderer, seed: int, count: int, canvas: Canvas, target: str, chunk: int = 32,
+def render_neighbourhoods(renderer, seed: int, count: int, canvas: Canvas, chunk: int = 32,
                           progress=None) -> Neighbourhoods:
-    """Renders samples 0 ... count - 1 of `seed` and keeps only the neighbourhood of the field `target`
-    (the whole photos would not fit in memory at phone resolution); `progress(done)` after each chunk."""
+    """Renders samples 0 ... count - 1 of `seed` and keeps only the neighbourhood of the renderer's target
+    field (the whole photos would not fit in memory at phone resolution); `progress(done)` after each chunk."""
     from synthcert.training.batches import render_batch
 
     images, corners = [], []
     for lo in range(0, count, chunk):
-        part = Neighbourhoods.from_photos(*render_batch(renderer, seed, range(lo, min(count, lo + chunk)), target),
+        part = Neighbourhoods.from_photos(*render_batch(renderer, seed, range(lo, min(count, lo + chunk))),
                                           canvas)
         images += part.images
         corners.append(part.corners)

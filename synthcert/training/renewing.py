@@ -20,7 +20,6 @@ import numpy as np
 from synthcert.config import RenderConfig
 from synthcert.pipeline import Renderer
 from synthcert.rng import stream_rng
-from synthcert.samples import TARGET
 from synthcert.training.augment_batch import augment_batch
 from synthcert.training.pool import cycle_picks, render_arrays
 from synthcert.workers import RenderProcesses
@@ -48,11 +47,10 @@ class RenewingPool:
     Args:
         size: N, the number of slots.
         seed: the stream's seed.
-        config: the render configuration.
+        config: the render configuration; the corners served are those of its `labels.target`.
         templates: template directories, or None for the built-in ones.
         freshness: F >= 1, the passes (serves) a sample stays before it is replaced.
         workers: background render processes; 0 renders each pass's renewals in this process, when needed.
-        target: the field whose corners are served.
         augment: strength of the per-batch augmentation (`augment_batch`); 0 for none.
 
     Example:
@@ -64,19 +62,18 @@ class RenewingPool:
     """
 
     def __init__(self, size: int, seed: int, config: RenderConfig, templates=None, freshness: int = 4,
-                 workers: int = 0, target: str = TARGET, augment: float = 0.0):
+                 workers: int = 0, augment: float = 0.0):
         if size < 1 or freshness < 1 or workers < 0:
             raise ValueError(f"size = {size}, freshness = {freshness}, workers = {workers}; expected size >= 1, "
                              "freshness >= 1 and workers >= 0")
         self.size, self.seed, self.freshness, self.augment = size, seed, freshness, augment
         self.stats = RenewalStats()
-        self._target = target
         chunks = [range(lo, min(size, lo + CHUNK)) for lo in range(0, size, CHUNK)]
         # Without processes one Renderer here renders the pool and every renewal; with them it is never built.
         self._renderer = Renderer(templates, config) if workers == 0 else None
-        self._processes = None if workers == 0 else RenderProcesses(templates, config, workers, (seed, target))
+        self._processes = None if workers == 0 else RenderProcesses(templates, config, workers, seed)
         if self._processes is None:
-            parts = [render_arrays(self._renderer, c, (seed, target)) for c in chunks]
+            parts = [render_arrays(self._renderer, c, seed) for c in chunks]
         else:  # the processes that will renew the pool render it first
             parts = [f.result() for f in [self._processes.submit(render_arrays, c) for c in chunks]]
         self.images = np.concatenate([p[0] for p in parts])
@@ -137,7 +134,7 @@ class RenewingPool:
             slots, indices, futures = self._pending
             began = time.perf_counter()
             if futures is None:
-                images, corners = render_arrays(self._renderer, indices, (self.seed, self._target))
+                images, corners = render_arrays(self._renderer, indices, self.seed)
             else:
                 done = [f.result() for f in futures]
                 images, corners = np.concatenate([d[0] for d in done]), np.concatenate([d[1] for d in done])
