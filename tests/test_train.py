@@ -129,3 +129,17 @@ def test_train_time_scene_shows_upside_down_numbers_and_sheets_cut_by_the_frame(
         assert t.sample.target.visible.all()  # the number itself always stays in the frame
     assert any(upside_down) and any(cut) and not all(cut)
     assert training_config(o.replace(config=RenderConfig())).scene.fill_range == RenderConfig().scene.fill_range
+
+
+def test_train_time_documents_mix_fonts_and_black_out_fields_but_a_given_config_is_kept():
+    from synthcert.keras.prepare import training_config
+    from synthcert.training.options import TrainOptions
+
+    o = TrainOptions(image_size=(96, 64), photometric="none")
+    renderer = Renderer(config=training_config(o))
+    spec_fields = {n for s in renderer.specs for n in s.fields}
+    missing = [len(spec_fields & set(renderer.render(i, seed=0).fields)) for i in range(30)]
+    plain = Renderer(config=RenderConfig().replace(scene={"image_size_wh": (96, 64)}))
+    unredacted = [len(spec_fields & set(plain.render(i, seed=0).fields)) for i in range(30)]
+    assert sum(missing) < sum(unredacted)  # redacted fields lose their labels, so fewer fields are labelled
+    assert training_config(o.replace(config=RenderConfig())).document == RenderConfig().document

@@ -15,7 +15,7 @@ from synthcert.keras.streams import CertificateStream, MixedStream, synthetic_se
 from synthcert.pipeline import Renderer
 from synthcert.samples import TARGET
 from synthcert.training.batches import RealSet, render_batch, split_real, to_arrays
-from synthcert.training.options import TRAIN_SCENE, TrainOptions
+from synthcert.training.options import TRAIN_DOCUMENT, TRAIN_SCENE, TrainOptions
 
 
 @dataclass
@@ -47,8 +47,9 @@ class Prepared:
 
 
 def training_config(o: TrainOptions) -> RenderConfig:
-    """The configuration renders are drawn with: the user's, or the defaults widened by `TRAIN_SCENE`; its
-    `labels.target` is `o.target`, so that the scene keeps the trained field in view, not the number.
+    """The configuration renders are drawn with: the user's, or the defaults widened by `TRAIN_SCENE` and
+    `TRAIN_DOCUMENT`; its `labels.target` is `o.target`, so that the scene keeps the trained field in view,
+    not the number.
 
     Raises:
         ConfigError: the configuration is invalid, or its `labels.target` names another field than `o.target`.
@@ -58,7 +59,7 @@ def training_config(o: TrainOptions) -> RenderConfig:
         raise ConfigError(f"= {config.labels.target!r} but train.py --target = {o.target!r}; give --target "
                           f"{config.labels.target} or leave labels.target out", o.config, "labels.target")
     config = resolve_config(config, target=o.target)
-    return config.replace(scene=TRAIN_SCENE) if o.config is None else config
+    return config.replace(scene=TRAIN_SCENE, document=TRAIN_DOCUMENT) if o.config is None else config
 
 
 def prepare(o: TrainOptions) -> Prepared:

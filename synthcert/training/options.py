@@ -26,6 +26,12 @@ TRAIN_SCENE = {
     "focal_mm_range": (18.0, 70.0),
 }
 
+# Train-time document variations (config.DocumentConfig), applied with TRAIN_SCENE: a third of the styles in
+# any shipped font, so the detector keys on where the field is rather than on the template's font (a
+# template made from one photo guesses the font); and a third of the samples with personal data blacked
+# out, as shared photos are, so that a marker's dark edge next to the number is no line of text.
+TRAIN_DOCUMENT = {"font_mix_p": 0.3, "redaction_p": 0.3}
+
 
 def check_architecture(image_size: tuple[int, int], channels, head: str) -> None:
     """Raises ValueError, saying what to change, unless the regressor can be built on this input.
