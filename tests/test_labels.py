@@ -109,17 +109,19 @@ def test_markers_on_bent_paper_land_on_the_labels_which_the_bend_moved():
         _assert_markers_land_on_corners(trace)
 
 
-def test_fingers_never_cover_the_registration_number():
-    config = RenderConfig().replace(photometric={"preset": "none"}, scene={"occluder_p": 1.0})
+@pytest.mark.parametrize("target", [TARGET, "vin"])
+def test_fingers_never_cover_the_configured_target(target):
+    config = RenderConfig().replace(photometric={"preset": "none"}, scene={"occluder_p": 1.0},
+                                    labels={"target": target})
     holding, free = Renderer(config=config), Renderer(config=config.replace(scene={"occluder_p": 0.0}))
     held = [t for t in (holding.trace(i, seed=8) for i in range(6)) if t.occluders is not None and t.occluders.fingers]
-    assert len(held) >= 4  # fingers that would reach the number are dropped; most hands keep some
+    assert len(held) >= 4  # fingers that would reach the target are dropped; most hands keep some
     for trace in held:
         changed = np.any(trace.sample.image != free.trace(trace.sample.index, seed=8).sample.image, axis=2)
         ys, xs = np.nonzero(changed)
         assert len(xs), "fingers were sampled but no pixel changed"
         points = np.column_stack([xs + 0.5, ys + 0.5])
-        assert distances_outside(trace.sample.target.corners, points).min() > 1.0
+        assert distances_outside(trace.sample.fields[target].corners, points).min() > 1.0
 
 
 # Where the text's first corner (its top-left as read) must be in the image for each roll.

@@ -85,3 +85,76 @@ def test_threads_rendering_at_once_give_the_bytes_of_one_thread():
 def test_trace_times_every_stage():
     stages = Renderer().trace(3).stage_s
     assert set(stages) == {"template", "scene", "photometric"} and all(s > 0 for s in stages.values())
+
+
+# The target field is configured (labels.target): the render keeps *it* in view, whatever the number does.
+def _vin_template(directory, elements_p: float = 0.0):
+    from conftest import write_template
+
+    ocrb = {"fonts": ["ocrb"], "color": "#101010", "color_jitter": 0, "strength_range": [1.0, 1.0]}
+    spec = {"name": "vin-test", "country": "CZ", "background": "background.png",
+            "layout": {"shift_px": 10, "scale_range": [0.8, 1.2], "drop_p": 1.0, "elements_p": elements_p},
+            "fields": {TARGET: {"box": [40, 20, 300, 60], "generator": "plate", **ocrb},
+                       "vin": {"box": [40, 100, 380, 140], "generator": "vin", "size_range": [26, 30], **ocrb},
+                       "owner": {"box": [40, 180, 380, 220], "generator": "name"}}}
+    return write_template(directory, spec)
+
+
+def _flat_vin_renderer(template_dir):
+    from synthcert.template_show import flat_config
+
+    return Renderer([template_dir], flat_config((400, 250)).replace(labels={"target": "vin"}))
+
+
+def test_layout_that_drops_every_field_still_prints_and_labels_the_configured_target(tmp_path):
+    from synthcert.scene.backgrounds import render_background
+    from synthcert.scene.photograph import photograph
+    from synthcert.template.document import PreparedTemplate
+    from tests.oracles import changed_pixels_box
+
+    renderer = _flat_vin_renderer(_vin_template(tmp_path / "t"))
+    art = PreparedTemplate(renderer.specs[0]).levels
+    for index in range(8):
+        trace = renderer.trace(index, seed=4)
+        assert set(trace.sample.fields) == {"vin"}  # drop_p = 1 left out the number and the owner, never the VIN
+        # The photo of the unprinted art differs from the render exactly in the VIN's ink: the label's box.
+        level = next(a for a in art if a.shape == trace.document.image.shape)
+        unprinted = photograph(level, trace.image_from_pixels, render_background(trace.background, (400, 250)))
+        x0, y0, x1, y1 = changed_pixels_box(unprinted, trace.sample.image)
+        np.testing.assert_allclose(trace.sample.fields["vin"].corners, [[x0, y0], [x1, y0], [x1, y1], [x0, y1]],
+                                   atol=1e-6)
+
+
+def test_printed_elements_never_touch_the_configured_targets_ink(tmp_path):
+    from tests.oracles import distances_outside
+
+    # Elements draw their random numbers whether they are printed or not: with and without, the same sample.
+    bare = _flat_vin_renderer(_vin_template(tmp_path / "bare"))
+    dressed = _flat_vin_renderer(_vin_template(tmp_path / "dressed", elements_p=1.0))
+    drawn = 0
+    for index in range(10):
+        with_elements, without = dressed.render(index, seed=2), bare.render(index, seed=2)
+        vin = without.fields["vin"].corners
+        np.testing.assert_array_equal(with_elements.fields["vin"].corners, vin)
+        ys, xs = np.nonzero(np.any(with_elements.image != without.image, axis=2))
+        drawn += len(xs) > 0
+        if len(xs):
+            assert distances_outside(vin, np.column_stack([xs + 0.5, ys + 0.5])).min() > 1.0
+    assert drawn >= 4, "elements were asked for in every sample but hardly any was drawn"
+
+
+def test_wide_train_scene_keeps_the_configured_targets_corners_inside_the_image():
+    from synthcert.training.options import TRAIN_SCENE
+
+    size_wh = (96, 64)
+    config = RenderConfig().replace(scene={**TRAIN_SCENE, "image_size_wh": size_wh, "bend_p": 0.5},
+                                    labels={"target": "vin"}, photometric={"preset": "none"})
+    renderer = Renderer(config=config)
+    number_cut = 0
+    for index in range(30):
+        sample = renderer.render(index, seed=6)
+        corners = sample.fields["vin"].corners
+        assert sample.fields["vin"].visible.all()
+        assert (corners >= 0).all() and (corners <= size_wh).all()
+        number_cut += not sample.fields[TARGET].visible.all() if TARGET in sample.fields else 0
+    assert number_cut > 0  # the number is no longer what the scene keeps in view
