@@ -143,3 +143,18 @@ def test_train_time_documents_mix_fonts_and_black_out_fields_but_a_given_config_
     unredacted = [len(spec_fields & set(plain.render(i, seed=0).fields)) for i in range(30)]
     assert sum(missing) < sum(unredacted)  # redacted fields lose their labels, so fewer fields are labelled
     assert training_config(o.replace(config=RenderConfig())).document == RenderConfig().document
+
+
+def test_trained_target_reaches_the_render_configuration_and_the_pools_labels():
+    from synthcert.keras.prepare import training_config
+    from synthcert.training.options import TrainOptions
+    from synthcert.training.pool import SyntheticPool
+
+    config = training_config(TrainOptions(image_size=(64, 48), photometric="none", target="vin"))
+    assert config.labels.target == "vin"
+    pool = SyntheticPool.render(3, seed=2, config=config)
+    renderer = Renderer(config=config)
+    for i in range(3):
+        sample = renderer.render(i, seed=2)
+        np.testing.assert_array_equal(pool.corners[i], sample.fields["vin"].corners)
+        assert sample.fields["vin"].visible.all()
