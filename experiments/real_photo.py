@@ -4,14 +4,17 @@
 
 FOLDER holds phone photos of one certificate type with COCO keypoint labels of the registration number
 (`coco.json`, as `synthcert check` reads them). The experiment
-  1. takes the first photo as the template photo and every other photo as the test set;
+  1. takes the first photo as the template photo and every other photo as the test set, then (--both-ways,
+     the default) the second photo, and so on for --template-photos photos;
   2. makes a template from the template photo (`synthcert template init`): the corners and the other
      fields' boxes come from a fields file (the user's one manual step, docs/real-photos.md), the
      registration number's box from the photo's own label, mapped into the rectified frame;
-  3. trains two detectors with the same settings and seed (synthcert.keras.train): one on synthetic renders
-     of that template only, one mixed with the template photo itself (25 % of every batch, augmented);
-  4. evaluates both on the test photos, which neither saw: corner error in photo pixels and in % of the
-     photo's width, a picture of the predictions, and a markdown table, all in --out.
+  3. trains a detector on synthetic renders of that template only (synthcert.keras.train), then adapts a
+     copy of it to the test photos without their labels (--unlabelled); with --mixed, also one with the same
+     settings and seed mixed with the template photo itself (25 % of every batch, augmented);
+  4. evaluates each on the test photos, which no training saw with a label: the metrics of
+     synthcert.evaluation (hit rate, % of text height, % of width, px), a picture of the predictions, and a
+     markdown table, all in --out.
 
 Nothing here is specific to one certificate type: the same defaults serve any folder of labelled photos.
 The fields file is looked up as --fields, FOLDER/fields.yaml, then experiments/<FOLDER name>-fields.yaml.
@@ -59,7 +62,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--refine-count", type=int, default=800, help="phone-resolution renders for the refiner")
     p.add_argument("--both-ways", action=argparse.BooleanOptionalAction, default=True,
-                   help="each photo once as the template photo (default), or only the first")
+                   help="each of the first --template-photos photos once as the template photo (default), or "
+                        "only the first")
+    p.add_argument("--template-photos", type=int, default=2,
+                   help="with --both-ways, how many photos take a turn as the template photo (default 2: a "
+                        "detector each, about --max-minutes apiece)")
     p.add_argument("--mixed", action="store_true", help="also train a detector mixed with the template photo")
     p.add_argument("--quick", action="store_true", help="smoke test: 2 short epochs per detector")
     return p.parse_args(argv)
@@ -96,7 +103,7 @@ def run(args: argparse.Namespace) -> dict:
     if args.quick:
         base = base.replace(epochs=2, steps_per_epoch=10, validation_count=32, max_minutes=3.0, pool_size=200,
                             refine_count=32, refine_photo_size=(320, 240))
-    directions = range(len(samples)) if args.both_ways else range(1)
+    directions = range(min(len(samples), max(args.template_photos, 1))) if args.both_ways else range(1)
     results = {}
     for k in directions:  # each photo once as the template photo, the others as the test set
         template_photo = samples[k]
