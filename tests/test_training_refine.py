@@ -97,13 +97,27 @@ def test_a_replayed_residual_moves_the_label_in_its_own_frame():
     np.testing.assert_allclose(quad - label, [[-20.0, 0.0]] * 4, atol=1e-9)
 
 
-def test_drawn_coarse_quads_are_always_convex_and_in_reading_order():
-    from synthcert.datasets.quads import quad_problem
+def test_drawn_coarse_quads_are_never_crossed_or_folded():
+    from synthcert.datasets.quads import view_problem
 
     rng = np.random.default_rng(2)
     label = rolled_label((200, 150), 60, 15, 30.0)
     wild = CoarseErrors(residuals=rng.normal(0, 0.4, (16, 4, 2)), scale_range=(1.0, 3.0), noise=0.3, miss_p=1.0)
-    assert all(quad_problem(sample_coarse_quad(label, wild, rng)) is None for _ in range(200))
+    assert all(view_problem(sample_coarse_quad(label, wild, rng)) is None for _ in range(200))
+
+
+def test_a_folding_stage_one_error_is_redrawn_and_the_label_is_the_last_resort():
+    label = rolled_label((200, 150), 60, 15, 0.0)  # 60 x 15 px, upright
+    # Bottom-left corner 0.9 text heights up: the left side shrinks to 1.5 px against the right side's 15.
+    fold = np.zeros((4, 2))
+    fold[3] = [0.0, -0.9]
+    shift = np.tile([[0.2, 0.1]], (4, 1))  # the whole quad 3 px right and 1.5 px down: a plausible miss
+    exact = {"scale_range": (1.0, 1.0), "noise": 0.0, "miss_p": 0.0}
+    rng = np.random.default_rng(5)
+    both = CoarseErrors(residuals=np.stack([fold, shift]), **exact)
+    for _ in range(20):
+        np.testing.assert_allclose(sample_coarse_quad(label, both, rng), label + [3.0, 1.5], atol=1e-9)
+    np.testing.assert_array_equal(sample_coarse_quad(label, CoarseErrors(residuals=fold[None], **exact), rng), label)
 
 
 def test_refine_batches_cut_from_neighbourhoods_match_the_markers():

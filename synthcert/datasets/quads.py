@@ -1,4 +1,5 @@
-"""Pure quadrilateral helpers shared by the dataset formats and `check`: no I/O, no randomness.
+"""Pure quadrilateral helpers shared by the dataset formats, `check`, the detector's answers and the refiner's
+training quads: no I/O, no randomness.
 
 A label quadrilateral is a (4, 2) float64 array in COCO continuous pixel coordinates (the image spans
 [0, W] x [0, H]), corners TL, TR, BR, BL of the text as read. In image coordinates (y down) that order
@@ -14,6 +15,9 @@ from synthcert.samples import CORNER_NAMES
 # Below this many pixels an edge is a point; below this |sin| two edges are one line.
 MIN_EDGE_PX = 1e-3
 MIN_SIN = 1e-3
+# A camera sees the two ends of one printed line at nearly the same distance: opposite sides of its quad never
+# differ 4 x in length, while a quad whose corners went to two lines (one side collapsed) does.
+MIN_SIDE_RATIO = 0.25
 
 
 def signed_area(corners_xy: np.ndarray) -> float:
@@ -55,4 +59,29 @@ def quad_problem(corners_xy: np.ndarray) -> str | None:
         return f"corners run counter-clockwise on screen; expected the order {order}"
     if not np.all(sines > 0):
         return f"is self-intersecting or concave; expected a convex quadrilateral in the order {order}"
+    return None
+
+
+def view_problem(corners_xy: np.ndarray) -> str | None:
+    """Why a (4, 2) quad is no plausible camera view of one printed line, or None.
+
+    The rule for answers and for the coarse quads a refiner trains on: besides `quad_problem`'s rules
+    (convex, clockwise, no zero-length edge), opposite sides are within 1 / MIN_SIDE_RATIO (4 x) of each
+    other in length, so that a quad folded onto two lines is refused.
+
+    Example:
+        >>> view_problem(np.array([[0, 0], [40, 0], [40, 10], [0, 10]], float)) is None
+        True
+        >>> view_problem(np.array([[0, 0], [40, 0], [40, 10], [0, 1.5]], float))
+        'is folded: its right side is 6.7 x as long as its left side'
+    """
+    problem = quad_problem(corners_xy)
+    if problem is not None:
+        return problem
+    edges = np.roll(corners_xy, -1, axis=0) - corners_xy
+    lengths = dict(zip(("top", "right", "bottom", "left"), np.hypot(edges[:, 0], edges[:, 1]), strict=True))
+    for a, b in (("top", "bottom"), ("right", "left")):
+        long, short = (a, b) if lengths[a] >= lengths[b] else (b, a)
+        if lengths[short] < MIN_SIDE_RATIO * lengths[long]:
+            return f"is folded: its {long} side is {lengths[long] / lengths[short]:.1f} x as long as its {short} side"
     return None

@@ -21,7 +21,7 @@ import keras
 import numpy as np
 
 from synthcert import geometry
-from synthcert.datasets.quads import quad_problem
+from synthcert.datasets.quads import view_problem
 from synthcert.errors import SynthcertError
 from synthcert.evaluation import summarize, text_height_px
 from synthcert.keras.model import heatmap_probe, heatmap_spread, input_size, load_model, locate_photo
@@ -34,34 +34,6 @@ DETECTOR_FILE = "detector.json"
 COARSE_FILE = "best.keras"
 REFINE_FILE = "refine.keras"
 
-
-# A camera sees the two ends of one printed line at nearly the same distance: opposite sides of its quad never
-# differ 4 x in length, while a quad whose corners went to two lines (one side collapsed) does.
-MIN_SIDE_RATIO = 0.25
-
-
-def answer_problem(corners_xy: np.ndarray) -> str | None:
-    """Why a predicted (4, 2) quad is no plausible view of one printed line, or None.
-
-    Besides `quad_problem`'s rules (convex, clockwise, no zero-length edge), opposite sides must have
-    comparable lengths.
-
-    Example:
-        >>> answer_problem(np.array([[0, 0], [40, 0], [40, 10], [0, 10]], float)) is None
-        True
-        >>> answer_problem(np.array([[0, 0], [40, 0], [40, 10], [0, 1.5]], float))
-        'is folded: its right side is 6.7 x as long as its left side'
-    """
-    problem = quad_problem(corners_xy)
-    if problem is not None:
-        return problem
-    edges = np.roll(corners_xy, -1, axis=0) - corners_xy
-    lengths = dict(zip(("top", "right", "bottom", "left"), np.hypot(edges[:, 0], edges[:, 1]), strict=True))
-    for a, b in (("top", "bottom"), ("right", "left")):
-        long, short = (a, b) if lengths[a] >= lengths[b] else (b, a)
-        if lengths[short] < MIN_SIDE_RATIO * lengths[long]:
-            return f"is folded: its {long} side is {lengths[long] / lengths[short]:.1f} x as long as its {short} side"
-    return None
 
 
 @dataclass(frozen=True)
@@ -109,7 +81,7 @@ class Detector:
     def locate(self, image: np.ndarray, refine: bool = True) -> Location:
         """Finds the field in an (H, W, 3) uint8 RGB photo of any size; `refine=False` stops after stage 1."""
         coarse, coarse_spread = locate_photo(self.coarse, image)
-        problem = answer_problem(coarse)
+        problem = view_problem(coarse)
         if problem is not None:
             return Location(None, coarse, coarse_spread, 0.0, False,
                             f"the coarse quad {problem}: the model split its corners between places")
@@ -119,7 +91,7 @@ class Detector:
         canvas_image, canvas_from_image = cut_neighbourhood(image, coarse, self.canvas)
         corners, spread = refine_canvases(self.refiner, canvas_image[None])
         refined = geometry.transform_points(np.linalg.inv(canvas_from_image), corners[0])
-        problem = answer_problem(refined)
+        problem = view_problem(refined)
         if problem is not None:
             return Location(coarse, coarse, coarse_spread, self._confidence(coarse_heights), False,
                             f"the refined quad {problem}; the coarse one is given")

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from synthcert import geometry
-from synthcert.datasets.quads import quad_problem
+from synthcert.datasets.quads import quad_problem, view_problem
 from synthcert.evaluation import text_height_px
 
 
@@ -181,10 +181,11 @@ def sample_coarse_quad(true_xy: np.ndarray, errors: CoarseErrors, rng: np.random
         true_xy: (4, 2) float64 label corners in image pixels, TL, TR, BR, BL.
         errors: the error distribution.
         rng: the only source of randomness.
-        attempts: draws before giving up on a convex quad and returning the label itself.
+        attempts: draws before giving up on a plausible quad and returning the label itself.
 
     Returns:
-        (4, 2) float64 convex quad in the same frame and order.
+        (4, 2) float64 quad in the same frame and order that `view_problem` accepts: a crossed or folded
+        draw is drawn again, as the detector never answers such a quad.
     """
     true = np.asarray(true_xy, np.float64).reshape(1, 4, 2)
     along, across = (a[0] for a in _axes(true))
@@ -197,7 +198,7 @@ def sample_coarse_quad(true_xy: np.ndarray, errors: CoarseErrors, rng: np.random
             local += [rng.uniform(-1, 1) * errors.miss_range[0], rng.uniform(-1, 1) * errors.miss_range[1]]
         local = np.clip(local, -np.asarray(errors.reach), errors.reach)
         quad = true[0] + h * (local[:, :1] * along + local[:, 1:] * across)
-        if quad_problem(quad) is None:
+        if view_problem(quad) is None:
             return quad
     return true[0]
 
