@@ -19,7 +19,8 @@ from synthcert.samples import TARGET
               help="Contact sheet to write (.png or .jpg).")
 @click.option("--columns", type=click.IntRange(min=1), help="Tiles per row. [default: a near-square grid]")
 @click.option("--format", type=click.Choice(FORMATS), help="Label format of DATASET. [default: detected]")
-@click.option("--target-only", is_flag=True, help="Draw only the registration number's label (cards with many fields).")
+@click.option("--target-only", is_flag=True, help="Draw only the target field's label (labels.target of --config; "
+              "registration_number for a dataset) on cards with many fields.")
 @render_options
 def preview(dataset, count, out, columns, format, target_only, templates, config, seed, image_size, augment, start):
     """Draw every label of COUNT samples on one image: the quadrilateral, a disc on its first corner
@@ -43,11 +44,11 @@ def preview(dataset, count, out, columns, format, target_only, templates, config
         if templates or config or image_size or augment:
             raise click.UsageError("--template, --config, --image-size and --augment apply to rendering; "
                                    "drop them or DATASET")
-        chosen = list(read_dataset(dataset, format)[start:start + count])
+        chosen, target = list(read_dataset(dataset, format)[start:start + count]), TARGET
     else:
         renderer = Renderer(templates or None, resolve_config(config, image_size, augment))
-        chosen = [renderer.render(i, seed) for i in range(start, start + count)]
+        chosen, target = [renderer.render(i, seed) for i in range(start, start + count)], renderer.target
     if target_only:
-        chosen = [dataclasses.replace(s, fields={TARGET: s.fields[TARGET]}) for s in chosen]
+        chosen = [dataclasses.replace(s, fields={target: s.fields[target]}) for s in chosen]
     path = write_preview(chosen, out, columns)
     click.echo(f"Wrote {len(chosen)} samples to {path}", err=True)

@@ -2,7 +2,7 @@
 
 Scene stage, after the camera warp. `sample_occluders` draws fingers entering the frame, with their tips on
 the document's edge or corner (how people hold a card for a photo), and rejects every finger whose pixels
-or shadow would touch the forbidden quadrilateral (the registration number, grown by a margin); it checks
+or shadow would touch the forbidden quadrilateral (the target field, `labels.target`, grown by a margin); it checks
 the very alpha mask that `draw_occluders` composites, so "never the target" holds per pixel. Labels do not
 move: occluders only hide pixels, and never the target's.
 

@@ -2,9 +2,9 @@
 
 One certificate type comes in variants (a chip card and a plain one, old and new print runs). A template's
 optional `layout:` block (docs/templates.md) draws, per sample, a shift and a size factor for every field but
-the target, leaves some out, and adds printed elements (a chip, a hologram, a photo, a stamp) that never
-touch the target's box. Sampling takes the template's generator; drawing is deterministic and happens on
-the art before the fields are printed, so the labels stay the ink that was printed. No file I/O.
+the target (`labels.target`), leaves some out, and adds printed elements (a chip, a hologram, a photo, a
+stamp) that never touch the target's box. Sampling takes the template's generator; drawing is deterministic
+and happens on the art before the fields are printed, so the labels stay the ink that was printed. No file I/O.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def sample_elements(layout: LayoutSpec, size_wh: tuple[int, int], target_box, rn
         ew, eh = ew * w * (0.85 + 0.3 * u[1]), eh * w * (0.85 + 0.3 * u[1])
         cx, cy = ew / 2 + u[2] * (w - ew), eh / 2 + u[3] * (h - eh)
         if cx + ew / 2 > x0 - pad and cx - ew / 2 < x1 + pad and cy + eh / 2 > y0 - pad and cy - eh / 2 < y1 + pad:
-            continue  # it would touch the number: this sample has no element of this kind
+            continue  # it would touch the target: this sample has no element of this kind
         color = {"chip": (196, 160, 76), "hologram": (170, 190, 210), "photo": (120, 126, 134),
                  "stamp": ((40, 60, 150), (150, 40, 50), (90, 40, 130))[int(u[4] * 3)]}[kind]
         angle = float((u[5] - 0.5) * 50) if kind == "stamp" else 0.0
