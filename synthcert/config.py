@@ -124,8 +124,8 @@ class LabelConfig:
 
     Attributes:
         padding_ratio: padding added on every side of the ink-tight box, as a fraction of the ink height.
-        target: the field a detector is trained to find, any field every template prints (e.g. `vin`). Every
-            field is labelled either way; the target is the one the scene keeps inside the frame
+        target: the field a detector is trained to find, any field every template prints (e.g. `vin`). The
+            other printed fields are labelled too; the target is the one the scene keeps inside the frame
             (`scene.target_inside`) and the one layout variants, printed elements, bends and fingers never
             move, drop, cover or hide.
     """

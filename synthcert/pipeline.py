@@ -64,7 +64,7 @@ class Renderer:
     Args:
         templates: template directories; None for the built-in ones.
         config: a RenderConfig, a path to a YAML configuration, or None for the defaults. Its
-            `labels.target` names the field the scene keeps in view (every field is labelled).
+            `labels.target` names the field the scene keeps in view (the others are labelled too).
 
     Raises:
         ConfigError: no templates, or a template that does not print the target field.
