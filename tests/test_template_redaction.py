@@ -61,7 +61,7 @@ def test_marks_stay_a_quarter_of_the_text_height_clear_of_the_target(stacked_tem
     assert marked_any >= 6  # the test saw marks (each sample redacts each field with probability 1/2)
 
 
-def test_redacted_fields_are_dark_where_their_ink_was_and_lose_their_labels(stacked_template):
+def test_redacted_fields_are_covered_where_their_ink_was_and_lose_their_labels(stacked_template):
     redacted = 0
     for plain, marked in twins(stacked_template, 24, seed=1):
         for name, patch in plain.document.ink.items():
@@ -74,7 +74,11 @@ def test_redacted_fields_are_dark_where_their_ink_was_and_lose_their_labels(stac
                 continue
             redacted += 1
             assert name != TARGET and name not in marked.sample.fields
-            assert np.median(region) < 60, f"{name}: the mark does not cover the ink ({np.median(region)})"
+            # the text is gone: where its ink was, the region shows one flat tone (a black stroke or a white bar)
+            tone = np.median(region.reshape(-1, 3), axis=0)
+            inked = patch.mask > 128
+            covered = (np.abs(region.astype(float) - tone).max(axis=2) < 40)[inked].mean()
+            assert covered > 0.8, f"{name}: the mark covers only {covered:.0%} of the ink"
     assert redacted >= 6
 
 

@@ -1,7 +1,7 @@
 """Redaction marks: felt-pen strokes and filled bars over the fields an owner blacked out before sharing.
 
-Photos of certificates that people share have their personal data blacked out, and such marks are the
-darkest, sharpest shapes on the card: a detector that never saw one takes their edge for a line of text.
+Photos of certificates that people share have their personal data blacked out (or whited out), and such
+marks are the sharpest shapes on the card: a detector that never saw one takes their edge for a line of text.
 `sample_redactions` draws a sample's marks (which fields, how thick, how far past the ink, how wobbly) as
 numbers relative to each field's ink; `draw_redactions` resolves them against the ink that was printed, so a
 mark covers what it redacts. No mark comes within a quarter of the target's text height of the target's ink
@@ -29,11 +29,11 @@ class Redaction:
     Attributes:
         field: the field it covers.
         kind: "marker" (a felt pen's round-capped, wobbling stroke) or "bar" (a filled rectangle, as an
-            image editor draws it).
+            image editor draws it, black or white).
         thickness: the mark's height over the line's height.
         overshoot: how far it runs past the ink on the left and right, in line heights.
         wobble: the stroke's vertical offsets at WOBBLE_POINTS points along it, in line heights.
-        color: RGB, near black.
+        color: RGB, near black (a white bar: near white).
     """
 
     field: str
@@ -49,15 +49,16 @@ def sample_redactions(fields: list[str], p: float, rng: np.random.Generator) -> 
     all with one kind of mark; no draws at all when `p` is 0, so renders without redaction keep their bytes."""
     if p <= 0.0 or not fields or rng.random() >= p:
         return ()
-    kind = KINDS[int(rng.random() < 0.35)]
-    shade = int(rng.integers(0, 40))
+    u_kind, u_white, u_shade = rng.random(3)
+    kind = KINDS[int(u_kind < 0.35)]
+    shade = int(40 * u_shade) if kind == "marker" or u_white >= 0.4 else int(235 + 20 * u_shade)
     chosen = [name for name, u in zip(fields, rng.random(len(fields)), strict=True) if u < 0.5]
     out = []
     for name in chosen:
         u = rng.random(3)
         wobble = (0.0,) * WOBBLE_POINTS if kind == "bar" else tuple(rng.normal(0.0, 0.12, WOBBLE_POINTS).tolist())
         out.append(Redaction(name, kind, float(1.1 + 0.7 * u[0]), (float(0.6 * u[1]), float(0.9 * u[2])), wobble,
-                             (shade, shade, min(shade + 8, 255))))
+                             (shade, shade, min(shade + 8, 255) if shade < 128 else shade)))
     return tuple(out)
 
 
