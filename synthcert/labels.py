@@ -16,6 +16,8 @@ from synthcert.samples import FieldLabel
 
 # A corner computed to lie on the edge (x = W) can come out a few ulps beyond it; that is still the edge.
 EDGE_TOLERANCE_PX = 1e-6
+_PAD_SIGNS = np.array([-1.0, -1.0, 1.0, 1.0])  # a padded box: (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+_CORNER_COLUMNS = np.array([0, 1, 2, 1, 2, 3, 0, 3])  # (x0, y0, x1, y1) -> TL, TR, BR, BL, as rect_corners_xy
 
 
 def padded_box(box_xyxy, padding_ratio: float) -> tuple[float, float, float, float]:
@@ -44,8 +46,10 @@ def project_fields(
     """
     if not boxes_xyxy:
         return {}
-    corners = geometry.transform_points(image_from_doc, np.concatenate(
-        [geometry.rect_corners_xy(padded_box(box, padding_ratio)) for box in boxes_xyxy.values()]))
+    # padded_box and rect_corners_xy of every box at once: (N, 4) boxes -> (4N, 2) corners TL, TR, BR, BL.
+    boxes = np.array(list(boxes_xyxy.values()), np.float64)
+    boxes += np.multiply.outer(padding_ratio * (boxes[:, 3] - boxes[:, 1]), _PAD_SIGNS)
+    corners = geometry.transform_points(image_from_doc, boxes[:, _CORNER_COLUMNS])
     if move_points is not None:
         corners = move_points(corners)
     visible = corners_visible(corners, image_size_wh)

@@ -42,6 +42,9 @@ def stream_rng(seed: int, index: int, stream: str) -> np.random.Generator:
 
 
 def stage_rngs(seed: int, index: int) -> StageRngs:
-    """Returns the per-stage generators of sample `index`, independent of each other."""
-    children = sample_rng(seed, index).spawn(len(STAGES))
-    return StageRngs(*children)
+    """Returns the per-stage generators of sample `index`, independent of each other: the children that
+    `sample_rng(seed, index).spawn(3)` returns, built without the parent's own generator, which no stage uses."""
+    if seed < 0 or index < 0:
+        raise ValueError(f"seed = {seed}, index = {index}; expected both >= 0")
+    return StageRngs(*(np.random.Generator(np.random.PCG64(np.random.SeedSequence([index, seed], spawn_key=(k,))))
+                       for k in range(len(STAGES))))

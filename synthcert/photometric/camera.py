@@ -132,7 +132,7 @@ def sample_jpeg(rng: np.random.Generator, strength: float, frame: EffectFrame) -
 
 
 def apply_jpeg(image: np.ndarray, params: JpegParams) -> np.ndarray:
-    """Encodes an RGB uint8 image as JPEG and decodes it (OpenCV expects BGR: the channels are swapped
-    around the codec so that its luma and chroma are the real ones)."""
+    """Encodes an RGB uint8 image as JPEG and decodes it (OpenCV encodes BGR: the channels are swapped before
+    the codec so that its luma and chroma are the real ones; the decoder writes RGB itself)."""
     ok, data = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, params.quality])
-    return cv2.cvtColor(cv2.imdecode(data, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    return cv2.imdecode(data, cv2.IMREAD_COLOR_RGB)
