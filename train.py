@@ -82,7 +82,16 @@ def parse_args(argv=None) -> TrainOptions:
     p.add_argument("--target", default=d.target, help=f"the field to find, any field the templates print "
                                                       f"(default {d.target})")
     p.add_argument("--unlabelled", metavar="DIR", help="your unlabelled photos: after training, both stages' "
-                                                        "BatchNorm statistics are re-estimated on them")
+                                                        "BatchNorm statistics are re-estimated on them, then stage 1 "
+                                                        "is fine-tuned on the photos it answers confidently")
+    p.add_argument("--pseudo-label-confidence", type=float, default=d.pseudo_label_confidence,
+                   help="calibrated confidence an unlabelled photo's answer needs to become a label; above 1 keeps "
+                        f"none (default {d.pseudo_label_confidence})")
+    p.add_argument("--pseudo-label-steps", type=int, default=d.pseudo_label_steps,
+                   help=f"fine-tuning steps per round on renders and pseudo-labelled photos; 0: BatchNorm "
+                        f"adaptation only (default {d.pseudo_label_steps})")
+    p.add_argument("--pseudo-label-rounds", type=int, default=d.pseudo_label_rounds,
+                   help=f"rounds of labelling and fine-tuning (default {d.pseudo_label_rounds})")
     p.add_argument("--no-refine", action="store_true", help="train stage 1 only (no refiner)")
     p.add_argument("--refine-count", type=int, default=d.refine_count,
                    help=f"phone-resolution renders the refiner learns from (default {d.refine_count})")
@@ -104,6 +113,8 @@ def parse_args(argv=None) -> TrainOptions:
         learning_rate=a.learning_rate, pool_size=a.pool_size or None, pool_workers=a.pool_workers, seed=a.seed,
         validation_count=a.validation_count, max_minutes=a.max_minutes, workers=a.workers,
         use_multiprocessing=a.use_multiprocessing, config=a.config, target=a.target, unlabelled=a.unlabelled,
+        pseudo_label_confidence=a.pseudo_label_confidence, pseudo_label_steps=a.pseudo_label_steps,
+        pseudo_label_rounds=a.pseudo_label_rounds,
         templates=tuple(a.templates) if a.templates else None, refine=not a.no_refine, refine_count=a.refine_count,
         refine_photo_size=a.refine_photo_size, refine_channels=a.refine_channels,
         photometric=None if a.photometric == "config" else a.photometric, tensorboard=a.tensorboard, verbose=a.verbose,
@@ -124,7 +135,8 @@ def main(argv=None) -> int:
     except SynthcertError as e:
         print(f"Error: {e}", file=sys.stderr)
         return EXIT_USER_ERROR
-    print(json.dumps({k: summary[k] for k in ("model", "validation", "refine", "inference", "training")}, indent=2))
+    printed = ("model", "validation", "refine", "adaptation", "inference", "training")
+    print(json.dumps({k: summary[k] for k in printed}, indent=2))
     return 0
 
 

@@ -14,7 +14,7 @@ from synthcert.datasets import write_dataset  # noqa: E402
 
 TINY = ["--image-size", "64x48", "--channels", "4,8", "--batch-size", "4", "--validation-count", "8",
         "--pool-size", "8", "--pool-workers", "1", "--verbose", "0", "--refine-count", "4", "--refine-photo-size",
-        "160x120", "--refine-channels", "4,8"]
+        "160x120", "--refine-channels", "4,8", "--pseudo-label-steps", "2"]
 
 
 def test_two_step_mixed_run_writes_every_artefact(tmp_path, capsys):

@@ -50,10 +50,15 @@ def train(options: TrainOptions | None = None) -> dict:
         refine = train_refiner(run, detector)
     adaptation = None
     if run.unlabelled is not None:
-        from synthcert.keras.adapt import adapt_detector
+        from synthcert.keras.adapt import self_train
 
-        say(o, f"adapting BatchNorm statistics to {len(run.unlabelled)} unlabelled photos")
-        adaptation = adapt_detector(detector, run.unlabelled, o.seed)
+        say(o, f"adapting to {len(run.unlabelled)} unlabelled photos: BatchNorm statistics, then pseudo-labels")
+        adaptation = self_train(detector, run.unlabelled, run.stream, threshold=o.pseudo_label_confidence,
+                                steps=o.pseudo_label_steps, rounds=o.pseudo_label_rounds,
+                                learning_rate=o.learning_rate, real_fraction=o.real_fraction,
+                                augmentation=o.augmentation, seed=o.seed, verbose=o.verbose,
+                                say=lambda message: say(o, f"pseudo-labels, {message}"))
+        say(o, f"pseudo-labels: {adaptation['pseudo_labels']['note']}")
     detector.save(run.out)
     return report(run, detector, history, timer, refine, adaptation)
 

@@ -81,14 +81,17 @@ class RealSet:
         """
         if not samples:
             raise ValueError("no real samples given; pass at least one labelled photo or none at all")
-        images, corners, boxes = [], [], []
-        for s in samples:
-            true = target_corners(s, target)
-            image, box = letterbox(s.image, input_size_wh)
-            images.append(image)
-            corners.append(box.to_input(true))
-            boxes.append(box)
-        return cls(np.stack(images), np.stack(corners), tuple(boxes), tuple(s.source for s in samples))
+        return cls.from_photos([s.image for s in samples], [target_corners(s, target) for s in samples],
+                               input_size_wh, [s.source for s in samples])
+
+    @classmethod
+    def from_photos(cls, images: Sequence[np.ndarray], corners_xy: Sequence[np.ndarray],
+                    input_size_wh: tuple[int, int], sources: Sequence[str]) -> RealSet:
+        """Letterboxes (H, W, 3) uint8 photos into `input_size_wh` and scales their (4, 2) corners with them
+        (e.g. the user's photos with pseudo-labels, `synthcert.keras.adapt`)."""
+        fitted = [letterbox(image, input_size_wh) for image in images]
+        corners = [box.to_input(c) for (_, box), c in zip(fitted, corners_xy, strict=True)]
+        return cls(np.stack([f[0] for f in fitted]), np.stack(corners), tuple(f[1] for f in fitted), tuple(sources))
 
     def __len__(self) -> int:
         return len(self.images)

@@ -82,7 +82,16 @@ class TrainOptions:
         templates: template directories, or None for the built-in ones.
         target: the field the detector finds (any field the templates print, e.g. `vin`).
         unlabelled: a directory of the user's unlabelled photos; after training, both stages' BatchNorm
-            statistics are re-estimated on them (`synthcert.keras.adapt`). None: no adaptation.
+            statistics are re-estimated on them, then stage 1 is fine-tuned on its confident answers
+            (`synthcert.keras.adapt.self_train`). None: no adaptation.
+        pseudo_label_confidence: an unlabelled photo becomes a pseudo-labelled one when both stages answer
+            it without a problem and with at least this calibrated confidence: the probability, on renders,
+            that every corner is within a quarter of the text height. 0.8 keeps labels of which at most about
+            one in five is expected to miss; real photos lie outside the renders the calibration saw, so the
+            bar is high. Above 1 keeps none (BatchNorm adaptation only).
+        pseudo_label_steps: fine-tuning steps per round on renders mixed with the pseudo-labelled photos (at a
+            tenth of `learning_rate`); 0: BatchNorm adaptation only.
+        pseudo_label_rounds: rounds of labelling and fine-tuning; a round after one that kept no photo is not run.
         refine: train the second stage (the refiner on the field's neighbourhood at full resolution).
         refine_share: share of `max_minutes` left to the refiner.
         refine_photo_size: (W, H) of the renders the refiner's neighbourhoods are cut from (phone-like).
@@ -119,6 +128,9 @@ class TrainOptions:
     templates: tuple[str, ...] | None = None
     target: str = TARGET
     unlabelled: str | None = None
+    pseudo_label_confidence: float = 0.8
+    pseudo_label_steps: int = 200
+    pseudo_label_rounds: int = 2
     refine: bool = True
     refine_share: float = 0.35
     refine_photo_size: tuple[int, int] = (1024, 768)
@@ -135,6 +147,10 @@ class TrainOptions:
             raise ValueError(f"real_fraction = {self.real_fraction}, real_val_fraction = {self.real_val_fraction}; "
                              "expected fractions in [0, 1] and [0, 1)")
         check_architecture(self.image_size, self.channels, self.head)
+        if self.pseudo_label_confidence < 0 or self.pseudo_label_steps < 0 or self.pseudo_label_rounds < 1:
+            raise ValueError(f"pseudo_label_confidence = {self.pseudo_label_confidence}, pseudo_label_steps = "
+                             f"{self.pseudo_label_steps}, pseudo_label_rounds = {self.pseudo_label_rounds}; expected "
+                             "a confidence >= 0, steps >= 0 and at least one round")
         if not 0.0 < self.refine_share < 1.0 or self.refine_count < 1:
             raise ValueError(f"refine_share = {self.refine_share}, refine_count = {self.refine_count}; expected a "
                              "share in (0, 1) and at least one render")
@@ -147,4 +163,4 @@ class TrainOptions:
         """Returns a smoke-test version of these options: small inputs and few steps, minutes on a CPU."""
         return self.replace(epochs=4, steps_per_epoch=50, batch_size=16, image_size=(96, 64), channels=(8, 16, 24),
                             pool_size=400, validation_count=64, max_minutes=3.0, refine_photo_size=(320, 240),
-                            refine_count=64, refine_channels=(8, 16, 24))
+                            refine_count=64, refine_channels=(8, 16, 24), pseudo_label_steps=20)
