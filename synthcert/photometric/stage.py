@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -79,11 +80,16 @@ def sample_photometric(config: PhotometricConfig, rng: np.random.Generator, fram
     strength = PRESET_STRENGTHS[config.preset]
     if strength == 0:
         return PhotometricDraw()
-    fired = []
-    for effect in EFFECTS:
-        if rng.random() < min(getattr(config, f"{effect.name}_p") * strength, 1.0):
-            fired.append((effect, effect.sample(rng, strength, frame)))
-    return PhotometricDraw(tuple(fired))
+    draw = rng.random
+    return PhotometricDraw(tuple((effect, effect.sample(rng, strength, frame))
+                                 for effect, chance in zip(EFFECTS, _chances(config), strict=True) if draw() < chance))
+
+
+@lru_cache(maxsize=16)
+def _chances(config: PhotometricConfig) -> tuple[float, ...]:
+    """Each effect's probability under the preset (capped at 1), in EFFECTS' order: the same for every sample."""
+    strength = PRESET_STRENGTHS[config.preset]
+    return tuple(min(getattr(config, f"{effect.name}_p") * strength, 1.0) for effect in EFFECTS)
 
 
 def apply_photometric(image: np.ndarray, draw: PhotometricDraw) -> np.ndarray:
