@@ -10,7 +10,8 @@ here. It never computes a label itself.
 - `detector`: `Detector` (both stages, `locate`), `load_detector`, `evaluate_detector`.
 - `prepare`, `fit`, `refine`, `callbacks`: `train`, the whole run `train.py` starts (stage 1, then the
   refiner), its callbacks and artefacts.
-- `adapt`: BatchNorm statistics re-estimated after training and on the user's unlabelled photos.
+- `adapt`: BatchNorm statistics re-estimated after training and on the user's unlabelled photos, and
+  `self_train`: stage 1 fine-tuned on its confident answers on those photos (pseudo-labels).
 
 Labels and predictions are in pixels of the model input (COCO coordinates: the input spans [0, W] x
 [0, H]), flattened as x0, y0, x1, y1, x2, y2, x3, y3 for TL, TR, BR, BL of the number as read.
@@ -22,7 +23,7 @@ try:
 except ImportError as e:  # pragma: no cover - depends on the installation
     raise ImportError('synthcert.keras needs TensorFlow and Keras: pip install "synthcert[keras]"') from e
 
-from synthcert.keras.adapt import adapt_batchnorm, adapt_detector
+from synthcert.keras.adapt import adapt_batchnorm, adapt_detector, pseudo_label, self_train
 from synthcert.keras.callbacks import EvaluateSets, TimeLimit
 from synthcert.keras.detector import Detector, Location, evaluate_detector, load_detector
 from synthcert.keras.fit import train
@@ -45,5 +46,6 @@ __all__ = [
     "CertificateStream", "Detector", "EvaluateSets", "Location", "RefineStream", "adapt_batchnorm", "adapt_detector",
     "evaluate_detector", "load_detector", "MixedStream", "SoftArgmaxCorners", "TimeLimit", "build_regressor",
     "compile_regressor", "corner_px", "cpu_inference_ms", "heatmap_spread", "input_size",
-    "load_model", "locate_photo", "predict_corners", "predict_photo", "synthetic_set", "train",
+    "load_model", "locate_photo", "predict_corners", "predict_photo", "pseudo_label", "self_train", "synthetic_set",
+    "train",
 ]
