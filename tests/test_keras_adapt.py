@@ -92,3 +92,14 @@ def test_stage_one_is_fine_tuned_on_pseudo_labels_iff_a_photo_is_kept(tmp_path, 
     else:
         assert kept == [0] and pseudo["steps"] == 0 and not changed
         assert pseudo["note"] == "0 of 3 photos above confidence 1.01: nothing fine-tuned"
+
+
+def test_pseudo_label_flags_reach_the_options_and_a_negative_confidence_is_a_one_line_error(capsys):
+    import train as train_script
+
+    o = train_script.parse_args(["--unlabelled", "u", "--pseudo-label-confidence", "0.9", "--pseudo-label-steps", "5",
+                                 "--pseudo-label-rounds", "1"])
+    assert (o.unlabelled, o.pseudo_label_confidence, o.pseudo_label_steps, o.pseudo_label_rounds) == ("u", 0.9, 5, 1)
+    assert train_script.main(["--pseudo-label-confidence", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: pseudo_label_confidence = -1.0") and err.count("\n") == 1
