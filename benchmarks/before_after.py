@@ -5,8 +5,9 @@
 
 Each tree renders in its own process (so neither sees the other's caches), the trees alternating for
 `--rounds` rounds so that both see the same load; prints each figure's median over the rounds and the
-values of every round. Shares of a loaded machine move from minute to minute: compare the two columns,
-not this table with another run's.
+values of every round, and the median of the rounds' after / before ratios (the two processes of a round
+ran one after the other, so their ratio saw nearly the same load). Shares of a loaded machine move from
+minute to minute: compare the columns, not this table with another run's.
 """
 
 import argparse
@@ -46,7 +47,7 @@ def main() -> None:
             if done.returncode:
                 sys.exit(f"{tree}: the benchmark failed:\n{done.stderr}")
             runs[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
-    print("| measure | before | after |\n| --- | ---: | ---: |")
+    print("| measure | before | after | after / before |\n| --- | ---: | ---: | ---: |")
     for key, (_, unit, _) in runs["before"][0].items():
         cells = []
         for name in trees:
@@ -54,7 +55,11 @@ def main() -> None:
             notes = sorted({run[key][2] for run in runs[name] if key in run and run[key][2]})
             note = f" ({'; '.join(notes)})" if notes and "per CPU-second" in notes[0] else ""
             cells.append(f"{statistics.median(values):.2f} {unit} [{', '.join(f'{v:.2f}' for v in values)}]{note}")
-        print(f"| {key} | {cells[0]} | {cells[1]} |")
+        # Each round's two processes ran one after the other: their ratio saw nearly the same load.
+        ratios = [a[key][0] / b[key][0] for b, a in zip(runs["before"], runs["after"], strict=True)
+                  if key in a and key in b and b[key][0]]
+        paired = f"{statistics.median(ratios):.3f} [{', '.join(f'{r:.3f}' for r in ratios)}]" if ratios else ""
+        print(f"| {key} | {cells[0]} | {cells[1]} | {paired} |")
 
 
 if __name__ == "__main__":
