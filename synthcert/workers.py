@@ -11,8 +11,10 @@ dropped and running ones finish before the error goes on.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -58,9 +60,15 @@ def run_chunks(
         return
     pool = _spawn(templates, config, workers, context)
     try:
-        futures = {pool.submit(_run_in_worker, task, chunk): k for k, chunk in enumerate(chunks)}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
+        with _deferred_interrupt() as interrupted:
+            futures = {}
+            for k, chunk in enumerate(chunks):
+                futures[pool.submit(_run_in_worker, task, chunk)] = k
+                interrupted.check()
+            for future in as_completed(futures):
+                interrupted.check()
+                yield futures[future], future.result()
+            interrupted.check()
     except BrokenProcessPool as e:
         raise RuntimeError(
             "a rendering worker process died: out of memory or killed, or it could not import the main "
@@ -69,6 +77,33 @@ def run_chunks(
         ) from e
     finally:  # on an error, Ctrl-C or a caller that stops early: drop the queued chunks, finish the running ones
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Interrupt:
+    """Whether Ctrl-C was pressed; `check()` raises KeyboardInterrupt at a point where that is safe."""
+
+    def __init__(self):
+        self.pressed = False
+
+    def check(self) -> None:
+        if self.pressed:
+            raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _deferred_interrupt():
+    """Defers Ctrl-C to `check()` while a pool is fed and drained: a KeyboardInterrupt raised inside the
+    executor's own code (a submit holding its locks) could leave a lock taken and the shutdown waiting for
+    ever. Outside the main thread signals cannot be handled, and nothing changes."""
+    state = _Interrupt()
+    if threading.current_thread() is not threading.main_thread():
+        yield state
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: setattr(state, "pressed", True))
+    try:
+        yield state
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class RenderProcesses:
