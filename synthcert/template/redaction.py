@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from synthcert.labels import padded_box
+
 KINDS = ("marker", "bar")
 WOBBLE_POINTS = 5
 TARGET_MARGIN = 0.25  # of the target's ink height: the hit tolerance of synthcert.evaluation
@@ -72,11 +74,7 @@ def draw_redactions(image: np.ndarray, marks: tuple[Redaction, ...], ink_boxes: 
         line_px: field -> the height of one printed line (its font size) in this image's pixels.
         target_box: the target's ink box in this image's pixels, or None if it printed nothing.
     """
-    if target_box is None:
-        keep_out = None
-    else:
-        margin = TARGET_MARGIN * (target_box[3] - target_box[1])
-        keep_out = (target_box[0] - margin, target_box[1] - margin, target_box[2] + margin, target_box[3] + margin)
+    keep_out = None if target_box is None else padded_box(target_box, TARGET_MARGIN)
     covered = set()
     for mark in marks:
         if mark.field not in ink_boxes:
