@@ -1,18 +1,21 @@
-"""Coarse vs refined on renders at phone resolution: what the second stage adds, in % of the text height.
+"""Coarse vs refined on renders at phone resolution: what the second stage and its search add, in % of the text height.
 
     python experiments/phone_resolution.py runs/default --sizes 1600x1200,4000x3000 --count 24
     python experiments/phone_resolution.py runs/real-photo/template-voc-1/synthetic-only \\
         --template runs/real-photo/template-voc-1/template
 
 Renders `--count` photos per size (seed `--seed`, never a training seed of train.py's defaults) with the
-render defaults (`--train-scene` for train.py's wider ranges), runs the detector with stage 1 only and with
-both stages, and prints one markdown row per size and stage: hit rate, mean and median corner error in % of
-the text height, % of the width, and the mean time per photo.
+render defaults (`--train-scene` for train.py's wider ranges), runs the detector with stage 1 only, with one
+refinement of the coarse quad (no search) and with both stages as `predict` runs them (the detector's
+`Search`: the neighbouring lines too, each refined twice), and prints one markdown row per size and stage:
+hit rate, mean and median corner error in % of the text height, % of the width, and the mean time per photo.
+`--real DATASET` adds the same rows for labelled photos.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -23,6 +26,9 @@ sys.path.insert(0, str(HERE.parent))  # run from a checkout without installing
 from synthcert.config import resolve_config  # noqa: E402
 from synthcert.pipeline import Renderer  # noqa: E402
 from synthcert.training.options import TRAIN_SCENE  # noqa: E402
+from synthcert.training.refine import Search  # noqa: E402
+
+NO_SEARCH = Search(heights=(), shifts=(), passes=1)  # the coarse quad, refined once
 
 
 def main(argv=None) -> int:
@@ -34,12 +40,14 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=3_000_000)
     p.add_argument("--preset", default="default", help="photometric preset of the renders")
     p.add_argument("--train-scene", action="store_true", help="train.py's wider scene ranges, not the defaults")
+    p.add_argument("--real", type=Path, help="also measure these labelled photos (any dataset synthcert reads)")
     args = p.parse_args(argv)
 
+    from synthcert.datasets import read_dataset
     from synthcert.keras import evaluate_detector, load_detector
 
     detector = load_detector(args.detector)
-    print("| render size | stage | hit rate | mean % of text height | median % | mean % of width | s per photo |")
+    print("| photos | stage | hit rate | mean % of text height | median % | mean % of width | s per photo |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for size in args.sizes.split(","):
         wh = tuple(int(v) for v in size.lower().split("x"))
@@ -47,15 +55,26 @@ def main(argv=None) -> int:
         if args.train_scene:
             config = config.replace(scene=TRAIN_SCENE)
         renderer = Renderer(args.template, config)
-        photos = [renderer.render(i, args.seed) for i in range(args.count)]
-        for stage, refine in (("coarse", False), ("refined", True)):
-            start = time.perf_counter()
-            m, _ = evaluate_detector(detector, photos, refine)
-            per_photo = (time.perf_counter() - start) / len(photos)
-            print(f"| {wh[0]}x{wh[1]} | {stage} | {m['hits']}/{m['count']} ({m['hit_rate']:.0%}) "
-                  f"| {m['mean_pct_text_height']:.1f} % | {m['median_pct_text_height']:.1f} % "
-                  f"| {m['mean_pct_width']:.2f} % | {per_photo:.3f} |", flush=True)
+        report(detector, f"{wh[0]}x{wh[1]} renders", [renderer.render(i, args.seed) for i in range(args.count)],
+               evaluate_detector)
+    if args.real is not None:
+        report(detector, args.real.name, list(read_dataset(args.real)), evaluate_detector)
     return 0
+
+
+def report(detector, name: str, photos: list, evaluate_detector) -> None:
+    """Prints the rows of one set of photos: stage 1, one refinement, both stages with the search."""
+    stages = (("coarse", detector, False), ("refined once", dataclasses.replace(detector, search=NO_SEARCH), True),
+              ("refined, search", detector, True))
+    for stage, d, refine in stages:
+        if refine and d.refiner is None:
+            continue
+        start = time.perf_counter()
+        m, _ = evaluate_detector(d, photos, refine)
+        per_photo = (time.perf_counter() - start) / len(photos)
+        print(f"| {name} | {stage} | {m['hits']}/{m['count']} ({m['hit_rate']:.0%}) "
+              f"| {m['mean_pct_text_height']:.1f} % | {m['median_pct_text_height']:.1f} % "
+              f"| {m['mean_pct_width']:.2f} % | {per_photo:.3f} |", flush=True)
 
 
 if __name__ == "__main__":

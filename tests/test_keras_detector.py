@@ -13,7 +13,7 @@ from synthcert.cli import main  # noqa: E402
 from synthcert.keras import Detector, adapt_batchnorm, build_regressor, load_detector  # noqa: E402
 from synthcert.samples import FieldLabel, Sample  # noqa: E402
 from synthcert.training.calibration import Calibration  # noqa: E402
-from synthcert.training.refine import Canvas  # noqa: E402
+from synthcert.training.refine import Canvas, Search  # noqa: E402
 
 TINY = (64, 48)
 UPRIGHT = [0.25, 0.4, 0.75, 0.4, 0.75, 0.6, 0.25, 0.6]  # fractions of the input: a box in the middle
@@ -48,8 +48,42 @@ def test_folded_coarse_corners_are_never_returned_and_say_why():
 def test_crossed_refined_corners_fall_back_to_the_coarse_quad():
     detector = Detector(constant(TINY, UPRIGHT), refiner=constant(Canvas().size_wh, CROSSED))
     where = detector.locate(photo())
-    assert not where.refined and "the refined quad" in where.problem
+    assert not where.refined and where.problem.startswith("no refined quad is a plausible view (the last is self-")
+    assert where.problem.endswith("the coarse one is given")
     np.testing.assert_allclose(where.corners_xy, where.coarse_xy)
+
+
+def test_a_folded_coarse_quad_is_refined_from_the_rectangles_around_it():
+    canvas = Canvas()
+    x0, y0, x1, y1 = (np.array(canvas.quad_box) / np.tile(canvas.size_wh, 2)).tolist()
+    tapered = [30 / 64, 0.4, 34 / 64, 0.4, 0.75, 0.6, 0.25, 0.6]  # top side 8 x shorter than the bottom: folded
+    detector = Detector(constant(TINY, tapered), refiner=constant(canvas.size_wh, [x0, y0, x1, y0, x1, y1, x0, y1]))
+    where = detector.locate(photo())  # the refiner answers its start: the search's first rectangle
+    assert where.refined and where.problem is None
+    # 128 x 96 letterboxes into 64 x 48 at scale 0.5, so the coarse quad is (60, 38.4) (68, 38.4) (96, 57.6)
+    # (32, 57.6) in the photo: centre (64, 48), mean width 36, sides sqrt(28^2 + 19.2^2) = 33.95 long. The
+    # first start is that wide and high, one height above: centre y 48 - 33.95.
+    top, bottom = 48 - 1.5 * 33.9505, 48 - 0.5 * 33.9505
+    np.testing.assert_allclose(where.corners_xy, [[46, top], [82, top], [82, bottom], [46, bottom]], atol=1e-3)
+
+
+def test_the_search_keeps_the_refined_answer_with_the_sharpest_heatmaps(monkeypatch):
+    import synthcert.keras.detector as detector_module
+
+    canvas = Canvas()
+    bx0, by0, bx1, by1 = (int(v) for v in canvas.quad_box)
+
+    def darkness_is_sharpness(refiner, canvases):  # answers each start's own quad, sharp where it is dark
+        corners = np.tile([[bx0, by0], [bx1, by0], [bx1, by1], [bx0, by1]], (len(canvases), 1, 1)).astype(float)
+        spread = canvases[:, by0:by1, bx0:bx1].mean(axis=(1, 2, 3)) / 255 * canvas.text_height
+        return corners, np.repeat(spread[:, None], 4, axis=1)
+
+    monkeypatch.setattr(detector_module, "refine_canvases", darkness_is_sharpness)
+    image = photo((400, 300), value=220)
+    image[165:195] = 20  # a dark line just below the coarse quad (y 120 ... 180): where the half-height start lies
+    where = Detector(constant(TINY, UPRIGHT), refiner=constant(canvas.size_wh, UPRIGHT)).locate(image)
+    assert where.refined
+    np.testing.assert_allclose(where.corners_xy, [[100, 165], [300, 165], [300, 195], [100, 195]], atol=1e-3)
 
 
 def test_refined_corners_come_back_through_the_inverse_of_the_canvas_homography():
@@ -63,10 +97,11 @@ def test_refined_corners_come_back_through_the_inverse_of_the_canvas_homography(
 
 def test_detector_directory_survives_save_and_load(tmp_path):
     detector = Detector(constant(TINY, UPRIGHT), constant(Canvas().size_wh, UPRIGHT), Canvas(),
-                        Calibration(1.0, -2.0, 10, 0.5), target="vin")
+                        Calibration(1.0, -2.0, 10, 0.5), target="vin", search=Search((0.75,), (0.5,), 3))
     detector.save(tmp_path / "det")
     loaded = load_detector(tmp_path / "det")
     assert loaded.target == "vin" and loaded.calibration == detector.calibration and loaded.canvas == Canvas()
+    assert loaded.search == Search((0.75,), (0.5,), 3)
     a, b = detector.locate(photo()), loaded.locate(photo())
     np.testing.assert_allclose(a.corners_xy, b.corners_xy, atol=1e-5)
 

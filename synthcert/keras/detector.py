@@ -3,12 +3,13 @@
 Stage 1 sees the photo letterboxed to its small input and answers a coarse quad. Stage 2 sees the
 neighbourhood of that quad cut from the *full-resolution* photo and rectified by it
 (`synthcert.training.refine.cut_neighbourhood`) and answers the corners there, which the inverse of the
-same homography takes back to the photo. Both answers are checked: a crossed, folded or degenerate quad
+same homography takes back to the photo; it also starts from the neighbouring lines (`Search`), refines
+each start twice and keeps its sharpest answer. Both answers are checked: a crossed, folded or degenerate quad
 is never returned as the answer (a model that splits its corners between two places says so in
 `Location.problem`), and the refiner's heatmap spread becomes a calibrated confidence.
 
 One directory holds the detector: `best.keras` (stage 1), `refine.keras` (stage 2) and `detector.json`
-(the field, the canvas, the calibration). A single `.keras` file is a coarse-only detector.
+(the field, the canvas, the calibration, the search). A single `.keras` file is a coarse-only detector.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from synthcert.evaluation import summarize, text_height_px
 from synthcert.keras.model import heatmap_probe, heatmap_spread, input_size, load_model, locate_photo
 from synthcert.samples import TARGET
 from synthcert.training.batches import target_corners, to_inputs
-from synthcert.training.calibration import Calibration
-from synthcert.training.refine import Canvas, cut_neighbourhood
+from synthcert.training.calibration import Calibration, spread_feature
+from synthcert.training.refine import Canvas, Search, cut_neighbourhood, search_starts
 
 DETECTOR_FILE = "detector.json"
 COARSE_FILE = "best.keras"
@@ -70,6 +71,7 @@ class Detector:
         canvas: the refiner's input geometry.
         calibration: confidence from the answering stage's spread, or None.
         target: the field it finds.
+        search: where stage 2 starts besides the coarse quad, and how often it refines.
     """
 
     coarse: keras.Model
@@ -77,27 +79,52 @@ class Detector:
     canvas: Canvas = field(default_factory=Canvas)
     calibration: Calibration | None = None
     target: str = TARGET
+    search: Search = field(default_factory=Search)
 
     def locate(self, image: np.ndarray, refine: bool = True) -> Location:
         """Finds the field in an (H, W, 3) uint8 RGB photo of any size; `refine=False` stops after stage 1."""
         coarse, coarse_spread = locate_photo(self.coarse, image)
         problem = view_problem(coarse)
-        if problem is not None:
+        refining = self.refiner is not None and refine
+        # A folded coarse quad still says where the number is and which way it reads: the search's rectangles
+        # start from that; crossed or counter-clockwise corners say neither.
+        if problem is not None and not (refining and problem.startswith("is folded")):
             return Location(None, coarse, coarse_spread, 0.0, False,
                             f"the coarse quad {problem}: the model split its corners between places")
         coarse_heights = _in_text_heights(coarse_spread, coarse)
-        if self.refiner is None or not refine:
+        if not refining:
             return Location(coarse, coarse, coarse_spread, self._confidence(coarse_heights))
-        canvas_image, canvas_from_image = cut_neighbourhood(image, coarse, self.canvas)
-        corners, spread = refine_canvases(self.refiner, canvas_image[None])
-        refined = geometry.transform_points(np.linalg.inv(canvas_from_image), corners[0])
-        problem = view_problem(refined)
-        if problem is not None:
+        found, last_problem = self._search(image, coarse)
+        if found is None:
+            why = "no refined quad is a plausible view" + (f" (the last {last_problem})" if last_problem else "")
+            if problem is not None:
+                return Location(None, coarse, coarse_spread, 0.0, False, f"the coarse quad {problem} and {why}")
             return Location(coarse, coarse, coarse_spread, self._confidence(coarse_heights), False,
-                            f"the refined quad {problem}; the coarse one is given")
-        heights = None if spread is None else spread[0] / self.canvas.text_height
+                            f"{why}; the coarse one is given")
+        refined, heights = found
         spread_px = None if heights is None else heights * float(text_height_px(refined)[0])
         return Location(refined, coarse, spread_px, self._confidence(heights), True)
+
+    def _search(self, image: np.ndarray, coarse: np.ndarray):
+        """Refines every start of `self.search` `passes` times; returns ((4, 2) answer, its (4,) spreads in text
+        heights or None) for the answer with the smallest widest spread, or None, and the last implausible
+        quad's problem."""
+        quads, heights, last_problem = search_starts(coarse, self.search), None, None
+        if not len(quads):  # a folded coarse quad and a search without rectangles
+            return None, None
+        for _ in range(self.search.passes):
+            cuts = [cut_neighbourhood(image, q, self.canvas) for q in quads]
+            corners, spread = refine_canvases(self.refiner, np.stack([c for c, _ in cuts]))
+            refined = [geometry.transform_points(np.linalg.inv(m), k) for (_, m), k in zip(cuts, corners, strict=True)]
+            problems = [view_problem(q) for q in refined]
+            keep = [i for i, p in enumerate(problems) if p is None]
+            last_problem = next((p for p in reversed(problems) if p is not None), last_problem)
+            if not keep:
+                return None, last_problem
+            quads = np.stack([refined[i] for i in keep])
+            heights = None if spread is None else spread[keep] / self.canvas.text_height
+        best = 0 if heights is None else int(np.argmin(spread_feature(heights)))
+        return (quads[best], None if heights is None else heights[best]), last_problem
 
     def _confidence(self, spread_text_heights) -> float | None:
         if self.calibration is None or spread_text_heights is None:
@@ -113,7 +140,8 @@ class Detector:
             self.refiner.save(directory / REFINE_FILE)
         info = {"target": self.target, "coarse": COARSE_FILE, "refine": REFINE_FILE if self.refiner else None,
                 "canvas": self.canvas.to_dict(),
-                "calibration": None if self.calibration is None else self.calibration.to_dict()}
+                "calibration": None if self.calibration is None else self.calibration.to_dict(),
+                "search": self.search.to_dict()}
         (directory / DETECTOR_FILE).write_text(json.dumps(info, indent=2) + "\n")
         return directory
 
@@ -137,11 +165,12 @@ def load_detector(path: str | Path) -> Detector:
         info = json.loads(info_path.read_text())
         canvas = Canvas.from_dict(info["canvas"])
         calibration = None if info.get("calibration") is None else Calibration(**info["calibration"])
+        search = Search.from_dict(info["search"]) if "search" in info else Search()  # older files: the default
     except (ValueError, KeyError, TypeError) as e:
         raise SynthcertError(f"cannot read it ({e}); re-run train.py or restore the file", info_path) from None
     refiner = None if info.get("refine") is None else load_model(path / info["refine"])
     return Detector(load_model(path / info.get("coarse", COARSE_FILE)), refiner, canvas, calibration,
-                    info.get("target", TARGET))
+                    info.get("target", TARGET), search)
 
 
 def refine_canvases(refiner: keras.Model, canvases: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:

@@ -204,6 +204,64 @@ def sample_coarse_quad(true_xy: np.ndarray, errors: CoarseErrors, rng: np.random
 
 
 @dataclass(frozen=True)
+class Search:
+    """Where the refiner looks besides the coarse quad: the neighbouring lines, at two heights.
+
+    A coarse quad that sits on the number but also on the line above or below it (a marker stroke, a box, the
+    next value) is too tall, or off by a line, and its canvas can fall outside what the refiner was trained
+    on. So the refiner also starts from rectangles along the coarse quad's reading direction, of its mean
+    width, `heights` times its mean height, shifted across the text by each of `shifts` times that height;
+    each start is refined `passes` times (each pass from the last one's answer), and the answer whose widest
+    heatmap spread is smallest wins: the calibrated confidence is a decreasing function of that spread.
+
+    Attributes:
+        heights: heights of the extra starts, as multiples of the coarse quad's mean height.
+        shifts: their offsets across the text, in their own heights (positive: down the text as read).
+        passes: refinements per start; 1 with `heights` and `shifts` empty is one plain refinement.
+    """
+
+    heights: tuple[float, ...] = (1.0, 0.5)
+    shifts: tuple[float, ...] = (-1.0, -0.5, 0.0, 0.5, 1.0)
+    passes: int = 2
+
+    def __post_init__(self):
+        if self.passes < 1 or any(h <= 0 for h in self.heights):
+            raise ValueError(f"passes = {self.passes}, heights = {self.heights}; expected passes >= 1 and heights > 0")
+
+    def to_dict(self) -> dict:
+        return {"heights": list(self.heights), "shifts": list(self.shifts), "passes": self.passes}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Search:
+        return cls(tuple(float(v) for v in d["heights"]), tuple(float(v) for v in d["shifts"]), int(d["passes"]))
+
+
+def search_starts(coarse_xy: np.ndarray, search: Search) -> np.ndarray:
+    """Returns the (K, 4, 2) float64 quads the refiner starts from: the coarse quad itself when it is a
+    plausible view (`view_problem`), then `search`'s rectangles around it (TL, TR, BR, BL, image pixels).
+
+    Example:
+        >>> q = np.array([[0, 0], [40, 0], [40, 10], [0, 10.]])
+        >>> starts = search_starts(q, Search(heights=(0.5,), shifts=(-0.5,)))  # the quad, then its upper half
+        >>> starts.shape, starts[1].tolist()
+        ((2, 4, 2), [[0.0, 0.0], [40.0, 0.0], [40.0, 5.0], [0.0, 5.0]])
+    """
+    q = np.asarray(coarse_xy, np.float64)
+    along, across = (a[0] for a in _axes(q[None]))
+    width = 0.5 * (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3]))
+    height = float(text_height_px(q[None])[0])
+    centre = q.mean(axis=0)
+    unit = np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]])  # (along, across) in sizes
+    starts = [q] if view_problem(q) is None else []
+    for factor in search.heights:
+        h = factor * height
+        for shift in search.shifts:
+            c = centre + shift * h * across
+            starts.append(c + unit[:, :1] * width * along + unit[:, 1:] * h * across)
+    return np.stack(starts) if starts else np.zeros((0, 4, 2))
+
+
+@dataclass(frozen=True)
 class Neighbourhoods:
     """Rendered photos' field neighbourhoods, kept at the render's full resolution for the refiner's batches.
 
