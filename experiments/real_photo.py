@@ -9,6 +9,8 @@ FOLDER holds phone photos of one certificate type with COCO keypoint labels of t
   2. makes a template from the template photo (`synthcert template init`): the corners and the other
      fields' boxes come from a fields file (the user's one manual step, docs/real-photos.md), the
      registration number's box from the photo's own label, mapped into the rectified frame;
+     a direction whose detector directory in --out already holds a trained detector is, with --reuse,
+     scored again with the current inference code instead of trained again;
   3. trains a detector on synthetic renders of that template only (synthcert.keras.train), then adapts a
      copy of it to the test photos without their labels (--unlabelled); with --mixed, also one with the same
      settings and seed mixed with the template photo itself (25 % of every batch, augmented);
@@ -17,7 +19,9 @@ FOLDER holds phone photos of one certificate type with COCO keypoint labels of t
      markdown table, all in --out.
 
 Nothing here is specific to one certificate type: the same defaults serve any folder of labelled photos.
-The fields file is looked up as --fields, FOLDER/fields.yaml, then experiments/<FOLDER name>-fields.yaml.
+A template photo's fields file is its own, FOLDER/<photo stem>-fields.yaml or
+experiments/<FOLDER name>-<photo stem>-fields.yaml; else, for the first photo only, --fields,
+FOLDER/fields.yaml, then experiments/<FOLDER name>-fields.yaml; else only the number is re-printed.
 """
 
 from __future__ import annotations
@@ -68,6 +72,11 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="with --both-ways, how many photos take a turn as the template photo (default 2: a "
                         "detector each, about --max-minutes apiece)")
     p.add_argument("--mixed", action="store_true", help="also train a detector mixed with the template photo")
+    p.add_argument("--only", metavar="PHOTO", action="append",
+                   help="take only this photo (file name) as the template photo; repeatable")
+    p.add_argument("--reuse", action="store_true",
+                   help="score detectors already trained in --out again (current inference code) instead of "
+                        "training them again")
     p.add_argument("--quick", action="store_true", help="smoke test: 2 short epochs per detector")
     return p.parse_args(argv)
 
@@ -90,7 +99,11 @@ def run(args: argparse.Namespace) -> dict:
     if len(samples) < 2:
         raise SynthcertError(f"holds {len(samples)} labelled photo(s); the experiment needs one for the template "
                              "and at least one to test on", args.folder)
-    layout = find_layout(args.folder, args.fields)
+    names = [Path(s.source).name for s in samples]
+    missing = sorted(set(args.only or ()) - set(names))
+    if missing:
+        raise SynthcertError(f"has no photo {', '.join(missing)} for --only (it has {', '.join(names)})", args.folder)
+    shared = find_layout(args.folder, args.fields)
     from synthcert.keras import adapt_detector, load_detector, train  # TensorFlow from here on
     from synthcert.training.options import TrainOptions
 
@@ -104,16 +117,22 @@ def run(args: argparse.Namespace) -> dict:
         base = base.replace(epochs=2, steps_per_epoch=10, validation_count=32, max_minutes=3.0, pool_size=200,
                             refine_count=32, refine_photo_size=(320, 240))
     directions = range(min(len(samples), max(args.template_photos, 1))) if args.both_ways else range(1)
+    if args.only:
+        directions = [names.index(n) for n in args.only]
     results = {}
     for k in directions:  # each photo once as the template photo, the others as the test set
         template_photo = samples[k]
         tests = [samples[i] for i in range(len(samples)) if i != k]
         name = Path(template_photo.source).stem
         where = out / f"template-{name}"
-        # The fields file describes the first photo; the certificate type's country holds for every photo.
-        country = args.country or (layout and layout.country)
-        template_dir = make_template(template_photo, layout if k == 0 else None, country, where / "template")
-        show_template(template_dir, where / "template-show.png", count=3)
+        # The folder's fields file describes the first photo; the certificate type's country holds for every photo.
+        layout = photo_layout(args.folder, name) or (shared if k == 0 else None)
+        country = args.country or (layout and layout.country) or (shared and shared.country)
+        reused = args.reuse and (where / "synthetic-only" / "detector.json").is_file()
+        template_dir = where / "template"
+        if not reused:
+            template_dir = make_template(template_photo, layout, country, template_dir)
+            show_template(template_dir, where / "template-show.png", count=3)
         runs = {"synthetic only": base.replace(out=str(where / "synthetic-only"), templates=(str(template_dir),))}
         if args.mixed:
             runs["mixed"] = runs["synthetic only"].replace(out=str(where / "mixed"),
@@ -121,7 +140,11 @@ def run(args: argparse.Namespace) -> dict:
         rows = {}
         for run_name, options in runs.items():
             start = time.monotonic()
-            summary = train(options)
+            if reused and Path(options.out, "summary.json").is_file():
+                print(f"{options.out}: reusing the trained detector")
+                summary = json.loads(Path(options.out, "summary.json").read_text())
+            else:
+                summary = train(options)
             detector = load_detector(options.out)
             rows[f"{run_name}, coarse"] = evaluate(detector, tests, refine=False)
             rows[run_name] = evaluate(detector, tests)
@@ -149,6 +172,16 @@ def evaluate(detector, tests, refine: bool = True) -> dict:
         for s, c in zip(tests, locations, strict=True)]}
 
 
+def photo_layout(folder: Path, stem: str) -> PhotoLayout | None:
+    """A template photo's own fields file: FOLDER/<stem>-fields.yaml, then
+    experiments/<FOLDER name>-<stem>-fields.yaml; None if neither exists."""
+    for path in (folder / f"{stem}-fields.yaml", HERE / f"{folder.resolve().name}-{stem}-fields.yaml"):
+        if path.is_file():
+            print(f"fields file of {stem}: {path}")
+            return load_layout(path)
+    return None
+
+
 def find_layout(folder: Path, fields: Path | None) -> PhotoLayout | None:
     """The fields file: --fields, FOLDER/fields.yaml, then experiments/<FOLDER name>-fields.yaml; None if none."""
     for path in (fields, folder / "fields.yaml", HERE / f"{folder.resolve().name}-fields.yaml"):
@@ -157,8 +190,8 @@ def find_layout(folder: Path, fields: Path | None) -> PhotoLayout | None:
             return load_layout(path)
     if fields is not None:
         raise SynthcertError("no such fields file", fields)
-    print("no fields file: the document's corners are found automatically and only the registration number is "
-          "re-printed")
+    print("no folder-wide fields file: without their own, the photos' corners are found automatically and only the "
+          "registration number is re-printed")
     return None
 
 
