@@ -22,7 +22,7 @@ import keras
 import numpy as np
 
 from synthcert import geometry
-from synthcert.datasets.quads import view_problem
+from synthcert.datasets.quads import quad_problem, view_problem
 from synthcert.errors import SynthcertError
 from synthcert.evaluation import summarize, text_height_px
 from synthcert.keras.model import heatmap_probe, heatmap_spread, input_size, load_model, locate_photo
@@ -86,9 +86,9 @@ class Detector:
         coarse, coarse_spread = locate_photo(self.coarse, image)
         problem = view_problem(coarse)
         refining = self.refiner is not None and refine
-        # A folded coarse quad still says where the number is and which way it reads: the search's rectangles
-        # start from that; crossed or counter-clockwise corners say neither.
-        if problem is not None and not (refining and problem.startswith("is folded")):
+        # A folded coarse quad (convex and clockwise, its corners on two lines) still says where the number is and
+        # which way it reads: the search's rectangles start from that; crossed or counter-clockwise corners do not.
+        if problem is not None and not (refining and quad_problem(coarse) is None):
             return Location(None, coarse, coarse_spread, 0.0, False,
                             f"the coarse quad {problem}: the model split its corners between places")
         coarse_heights = _in_text_heights(coarse_spread, coarse)
