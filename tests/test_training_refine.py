@@ -8,16 +8,20 @@ import numpy as np
 import pytest
 from oracles import blob_centroids
 
+from synthcert import geometry
+from synthcert.datasets.quads import view_problem
 from synthcert.training.calibration import fit_calibration
 from synthcert.training.refine import (
     Canvas,
     CoarseErrors,
     Neighbourhoods,
+    Search,
     canvas_from_image,
     cut_neighbourhood,
     local_errors,
     refine_batch,
     sample_coarse_quad,
+    search_starts,
 )
 
 COLOURS = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255)]  # far apart, even faded
@@ -98,7 +102,6 @@ def test_a_replayed_residual_moves_the_label_in_its_own_frame():
 
 
 def test_drawn_coarse_quads_are_never_crossed_or_folded():
-    from synthcert.datasets.quads import view_problem
 
     rng = np.random.default_rng(2)
     label = rolled_label((200, 150), 60, 15, 30.0)
@@ -155,3 +158,22 @@ def test_stage_one_errors_no_canvas_can_hold_are_left_out_and_draws_stay_within_
     wild = CoarseErrors(residuals=np.full((1, 4, 2), 5.0), scale_range=(3.0, 3.0), miss_p=1.0)
     quad = sample_coarse_quad(label[0], wild, np.random.default_rng(4))
     assert np.all(np.abs(local_errors(quad, label[0])) <= np.array(wild.reach) + 1e-9)
+
+
+@pytest.mark.parametrize("roll_deg", [0.0, 150.0])
+def test_search_starts_are_the_coarse_quad_then_rectangles_across_its_lines(roll_deg):
+    # Built upright around the origin, then rolled: the expected starts are rolled the same way.
+    upright = np.array([[-40, -10], [40, -10], [40, 10], [-40, 10]], float)  # 80 x 20, centre at the origin
+    expected = [upright] + [np.array([[-40, -h / 2], [40, -h / 2], [40, h / 2], [-40, h / 2]]) + [0, shift * h]
+                            for h in (20.0, 10.0) for shift in (-1.0, 0.0, 1.0)]
+    roll = geometry.rotation(roll_deg)
+    starts = search_starts(geometry.transform_points(roll, upright) + [300, 200],
+                           Search(heights=(1.0, 0.5), shifts=(-1.0, 0.0, 1.0)))
+    want = np.stack([geometry.transform_points(roll, e) + [300, 200] for e in expected])
+    np.testing.assert_allclose(starts, want, atol=1e-9)
+
+
+def test_a_folded_coarse_quad_starts_only_the_rectangles():
+    folded = np.array([[0, 0], [40, 0], [40, 10], [0, 1.5]])
+    starts = search_starts(folded, Search(heights=(1.0,), shifts=(0.0,)))
+    assert len(starts) == 1 and view_problem(starts[0]) is None
