@@ -153,7 +153,7 @@ def test_a_blank_box_is_printed_like_the_other_fields(photos, tmp_path):
 @pytest.mark.parametrize(
     ("fields", "kwargs", "match"),
     [
-        ([FieldBox("owner", (10, 10, 50, 30), "name")], {}, r"fields: no 'registration_number'.*--field"),
+        ([], {}, r"fields: has no fields.*--field"),
         ([FieldBox("registration_number", (10, 10, 900, 30), "plate")], {},
          r"fields\.registration_number\.box.*600x\d+ document.*rectify"),
         ([FieldBox("registration_number", (10, 10, 50, 30), "plaet")], {}, r"fields\.registration_number\.generator"),
@@ -161,7 +161,7 @@ def test_a_blank_box_is_printed_like_the_other_fields(photos, tmp_path):
          r"fields\.registration_number\.colour: unknown key"),
         ([FieldBox("registration_number", (10, 10, 50, 30), "plate")], {"country": "XX"}, r"country.*--country"),
     ],
-    ids=["no-target", "box-outside", "bad-generator", "unknown-key", "bad-country"],
+    ids=["no-fields", "box-outside", "bad-generator", "unknown-key", "bad-country"],
 )
 def test_init_template_errors_name_the_field_and_the_fix(photos, tmp_path, fields, kwargs, match):
     args = {"country": "CZ", "width_px": CARD_WH[0], **kwargs}

@@ -34,11 +34,19 @@ def test_bad_field_names_file_field_and_fix(tmp_path, overrides, message):
     assert str(directory / "template.yaml") in str(info.value)
 
 
-def test_missing_target_field_is_refused(tmp_path):
-    spec = _spec()
+def test_a_template_without_the_number_serves_a_detector_of_its_own_fields(tmp_path):
+    from synthcert import ConfigError
+    from synthcert.config import resolve_config
+
+    spec = _spec(generator="vin")
     spec["fields"] = {"vin": spec["fields"].pop("registration_number")}
-    with pytest.raises(TemplateError, match=r"fields.*registration_number"):
-        load_template(write_template(tmp_path / "t", spec))
+    directory = write_template(tmp_path / "t", spec)
+    assert set(load_template(directory).fields) == {"vin"}
+    sample = Renderer([directory], resolve_config(None, (200, 125)).replace(labels={"target": "vin"})).render(0)
+    assert set(sample.fields) == {"vin"} and len(sample.fields["vin"].text) == 17
+    with pytest.raises(ConfigError, match=r"template\.yaml: fields: has no field 'registration_number', the target "
+                                          r"\(labels\.target, train\.py --target\); it prints vin"):
+        Renderer([directory])  # the default target: the renderer names the fix where the target is chosen
 
 
 def test_missing_directory_and_spec_are_named(tmp_path):

@@ -117,9 +117,9 @@ def check_fields(fields, size_wh, country, source) -> tuple[FieldBox, ...]:
     """Checks the fields against the rectified document's size and the country; returns them as a tuple."""
     fields = tuple(fields)
     names = [f.name for f in fields]
-    if TARGET not in names:
-        raise TemplateError(f"no {TARGET!r} among the fields {names}; give its box with --field "
-                            f"{TARGET}=x0,y0,x1,y1 or in the fields file", source, "fields")
+    if not names:
+        raise TemplateError(f"has no fields; give the boxes of the printed values (e.g. --field {TARGET}=x0,y0,x1,y1, "
+                            "or a fields file)", source, "fields")
     w, h = size_wh
     for f in fields:
         where = f.source or source

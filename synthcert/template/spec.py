@@ -124,8 +124,6 @@ def parse_spec(data, directory: Path, spec_path: Path) -> TemplateSpec:
         fail("defaults", "expected a mapping of field keys")
     if not isinstance(fields_data, dict) or not fields_data:
         fail("fields", "expected a mapping of field name -> field")
-    if TARGET not in fields_data:
-        fail("fields", f"has no '{TARGET}'; every template needs the target field {TARGET}")
     merged = {str(fname): {**defaults, **(fdata or {})} for fname, fdata in fields_data.items()}
     for fname, d in merged.items():
         same_as = d.get("same_as")
