@@ -72,6 +72,13 @@ def test_batch_is_a_pure_function_of_configuration_seed_and_index():
     assert not np.array_equal(first[1], CertificateStream(batch_size=2, image_size=TINY, seed=2)[4][1])
 
 
+def test_a_stream_given_another_streams_pool_draws_from_it_instead_of_rendering_one():
+    a = CertificateStream(batch_size=2, image_size=TINY, seed=1, pool_size=3, pool_workers=0)
+    b = CertificateStream(batch_size=2, image_size=TINY, seed=1, pool=a.pool)
+    assert b.pool is a.pool
+    np.testing.assert_array_equal(a[5][0], b[5][0])
+
+
 def test_a_renewing_pool_feeds_the_stream_fresh_samples_in_order():
     stream = CertificateStream(batch_size=3, image_size=TINY, seed=1, pool_size=4, pool_freshness=2, pool_workers=0,
                                pool_augment=1.0)

@@ -215,7 +215,6 @@ def _pseudo_label_stream(stream: CertificateStream, images: list[np.ndarray], la
         real = RealSet(np.concatenate([labelled.images, real.images]), np.concatenate([labelled.corners, real.corners]),
                        labelled.letterboxes + real.letterboxes, labelled.sources + real.sources)
     fraction = max(real_fraction, 1 / stream.batch_size)  # at least one slot, even with --real-fraction 0
-    mixed = MixedStream(real, fraction, augmentation, batch_size=stream.batch_size, seed=seed,
-                        config=stream.config, templates=stream.templates)
-    mixed.pool = stream.pool  # the run's rendered pool (None: render fresh), not a second one
-    return mixed
+    # The run's rendered pool (None: render fresh), not a second one.
+    return MixedStream(real, fraction, augmentation, batch_size=stream.batch_size, seed=seed, config=stream.config,
+                       templates=stream.templates, pool=stream.pool)

@@ -50,6 +50,7 @@ class CertificateStream(keras.utils.PyDataset):
             is served F times, then replaced by a fresh render; batches must then be asked for in order.
         pool_augment: strength of the cheap per-batch augmentation of a renewing pool's samples
             (`synthcert.training.augment_batch`); 0 for none.
+        pool: a pool another stream rendered, drawn from instead of rendering one (`pool_size` then unused).
         workers, use_multiprocessing, max_queue_size: Keras's parallelism settings. Several workers need
             `use_multiprocessing=True`: threads would share the albumentations pipelines and their seeds.
 
@@ -63,7 +64,7 @@ class CertificateStream(keras.utils.PyDataset):
     def __init__(self, batch_size: int = 32, image_size=None, seed: int = 0, config=None, templates=None,
                  target: str | None = None, pool_size: int | None = None, pool_workers: int = 1, workers: int = 1,
                  use_multiprocessing: bool = False, max_queue_size: int = 10, pool_freshness: int | None = None,
-                 pool_augment: float = 0.0):
+                 pool_augment: float = 0.0, pool=None):
         super().__init__(workers=workers, use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
         if batch_size < 1 or seed < 0:
             raise ValueError(f"batch_size = {batch_size}, seed = {seed}; expected batch_size >= 1 and seed >= 0")
@@ -76,8 +77,10 @@ class CertificateStream(keras.utils.PyDataset):
         self.templates = None if templates is None else [str(t) for t in templates]
         self.target = self.config.labels.target
         self._renderer: Renderer | None = None
-        self.pool = None if pool_size is None else make_pool(pool_size, self.seed, self.config, self.templates,
-                                                              pool_workers, pool_freshness, pool_augment)
+        if pool is None and pool_size is not None:
+            pool = make_pool(pool_size, self.seed, self.config, self.templates, pool_workers, pool_freshness,
+                             pool_augment)
+        self.pool = pool
 
     @property
     def image_size(self) -> tuple[int, int]:
