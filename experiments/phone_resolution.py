@@ -44,7 +44,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
 
     from synthcert.datasets import read_dataset
-    from synthcert.keras import evaluate_detector, load_detector
+    from synthcert.keras import load_detector
 
     detector = load_detector(args.detector)
     print("| photos | stage | hit rate | mean % of text height | median % | mean % of width | s per photo |")
@@ -55,15 +55,16 @@ def main(argv=None) -> int:
         if args.train_scene:
             config = config.replace(scene=TRAIN_SCENE)
         renderer = Renderer(args.template, config)
-        report(detector, f"{wh[0]}x{wh[1]} renders", [renderer.render(i, args.seed) for i in range(args.count)],
-               evaluate_detector)
+        report(detector, f"{wh[0]}x{wh[1]} renders", [renderer.render(i, args.seed) for i in range(args.count)])
     if args.real is not None:
-        report(detector, args.real.name, list(read_dataset(args.real)), evaluate_detector)
+        report(detector, args.real.name, list(read_dataset(args.real)))
     return 0
 
 
-def report(detector, name: str, photos: list, evaluate_detector) -> None:
+def report(detector, name: str, photos: list) -> None:
     """Prints the rows of one set of photos: stage 1, one refinement, both stages with the search."""
+    from synthcert.keras import evaluate_detector
+
     stages = (("coarse", detector, False), ("refined once", dataclasses.replace(detector, search=NO_SEARCH), True),
               ("refined, search", detector, True))
     for stage, d, refine in stages:

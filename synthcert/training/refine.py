@@ -251,7 +251,7 @@ def search_starts(coarse_xy: np.ndarray, search: Search) -> np.ndarray:
     width = 0.5 * (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3]))
     height = float(text_height_px(q[None])[0])
     centre = q.mean(axis=0)
-    unit = np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]])  # (along, across) in sizes
+    unit = geometry.rect_corners_xy((-0.5, -0.5, 0.5, 0.5))  # TL, TR, BR, BL as (along, across), in sizes
     starts = [q] if view_problem(q) is None else []
     for factor in search.heights:
         h = factor * height
