@@ -26,17 +26,23 @@ BUILTIN_BACKGROUNDS = ("desk", "fabric", "wood", "plain", "noise")
 @dataclass(frozen=True)
 class DocumentConfig:
     """What varies in the printed document beyond the template's own ranges (off by default: renders look
-    like the template; `train.py` turns both on, see `synthcert.training.options.TRAIN_DOCUMENT`).
+    like the template; `train.py` turns them on, see `synthcert.training.options.TRAIN_DOCUMENT`).
 
     Attributes:
         font_mix_p: probability that a style (or a field without one) is printed in any shipped font that
             has its characters instead of the template's fonts: a detector must not depend on the font.
         redaction_p: probability that the owner blacked out personal data: each non-target field is then
             covered by a felt-pen stroke or a bar with probability 1/2 (`synthcert.template.redaction`).
+        lookalike_p: probability that one or two other fields are printed like the target (its font, size,
+            ink and weight): a detector must key on where the field is, not only on how it looks.
+        notes_p: probability of one to three hand-written notes on the card (dates, numbers, initials, the
+            number copied out), never near the target (`synthcert.template.notes`).
     """
 
     font_mix_p: float = 0.0
     redaction_p: float = 0.0
+    lookalike_p: float = 0.0
+    notes_p: float = 0.0
 
 
 @dataclass(frozen=True)

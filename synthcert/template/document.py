@@ -21,7 +21,9 @@ from synthcert import geometry
 from synthcert.config import DocumentConfig
 from synthcert.errors import TemplateError
 from synthcert.samples import TARGET
+from synthcert.template.ink import blend_ink
 from synthcert.template.layout import Element, LayoutSpec, draw_elements, sample_elements
+from synthcert.template.notes import Note, draw_notes, sample_notes
 from synthcert.template.redaction import Redaction, draw_redactions, sample_redactions
 from synthcert.template.spec import FieldSpec, TemplateSpec
 from synthcert.text.fonts import BUILTIN_FONTS, FONT_DIR, fonts_covering, missing_font_hint
@@ -45,17 +47,18 @@ class FieldPrint:
     color: tuple[int, int, int]
     strength: float
     offset_xy: tuple[float, float]
+    bold_px: float = 0.0  # strokes thickened by this much (the field's `bold_px`, or the target's in a look-alike)
 
 
 class DocumentPrint(Mapping):
     """Everything printed in one sample: field name -> FieldPrint (it reads as that mapping), plus the
     layout's printed elements (chip, hologram, photo, stamp), drawn under the fields, and the owner's
-    redaction marks, drawn over them but kept clear of the field `target`."""
+    redaction marks and hand-written notes, drawn over them but kept clear of the field `target`."""
 
     def __init__(self, fields: dict[str, FieldPrint], elements: tuple[Element, ...] = (),
-                 redactions: tuple[Redaction, ...] = (), target: str = TARGET):
+                 redactions: tuple[Redaction, ...] = (), target: str = TARGET, notes: tuple[Note, ...] = ()):
         self._fields, self.elements, self.redactions = dict(fields), tuple(elements), tuple(redactions)
-        self.target = target
+        self.target, self.notes = target, tuple(notes)
 
     def __getitem__(self, name: str) -> FieldPrint:
         return self._fields[name]
@@ -73,6 +76,12 @@ class InkPatch:
 
     mask: np.ndarray  # (h, w) uint8 opacity: glyph coverage times the print's strength
     origin_xy: tuple[int, int]
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        """(x0, y0, x1, y1) in level pixels; pixel c covers [c, c + 1), so x1 is the last column's right edge."""
+        x0, y0 = self.origin_xy
+        return x0, y0, x0 + self.mask.shape[1], y0 + self.mask.shape[0]
 
 
 @dataclass(frozen=True)
@@ -142,11 +151,13 @@ def _print_codes(art: np.ndarray, spec: TemplateSpec) -> np.ndarray:
 def sample_field_prints(spec: TemplateSpec, rng: np.random.Generator, target: str = TARGET,
                         document: DocumentConfig | None = None) -> DocumentPrint:
     """Draws the text and print style of every field of `spec`, its layout variant (`layout:`) if any, and
-    the variations of `document` (fonts from the whole shipped set, redaction marks).
+    the variations of `document` (fonts from the whole shipped set, redaction marks, look-alikes of the
+    target, hand-written notes), each variation's draws after all the others', so that turning one on
+    leaves the rest of a sample as it was.
 
     The layout variant never moves, resizes or drops the field `target`, and its printed elements never
     touch the target's box: the detector's field is always printed where the template puts it. Redaction
-    marks never cover it either.
+    marks and notes never cover it either.
 
     Raises:
         TemplateError: when no font of a field has every character of its text.
@@ -164,7 +175,33 @@ def sample_field_prints(spec: TemplateSpec, rng: np.random.Generator, target: st
         prints = {n: _vary(p, spec.layout, rng) if n != target else p for n, p in prints.items()}
         elements = sample_elements(spec.layout, spec.size_wh, spec.fields[target].box, rng)
     redactions = sample_redactions([n for n in prints if n != target], document.redaction_p, rng)
-    return DocumentPrint(prints, elements, redactions, target)
+    prints = _lookalikes(prints, spec, target, document.lookalike_p, rng)
+    notes = ()
+    if document.notes_p > 0:
+        copy = _sample_print(spec, spec.fields[target], rng, {}, 0.0).text
+        notes = sample_notes(spec.size_wh, prints[target].size_px, copy, document.notes_p, rng)
+    return DocumentPrint(prints, elements, redactions, target, notes)
+
+
+def _lookalikes(prints: dict[str, FieldPrint], spec: TemplateSpec, target: str, p: float, rng: np.random.Generator
+                ) -> dict[str, FieldPrint]:
+    """With probability `p`, one or two other fields (with text, in a font the target's font covers) take the
+    target's font, spacing, ink, strength and weight, and its size up to 1.3 times their own (the box still
+    shrinks a text that would not fit); their text and place stay theirs, and so do their labels."""
+    if p <= 0.0 or rng.random() >= p:
+        return prints
+    t = prints[target]
+    others = [n for n, q in prints.items() if n != target and q.text and fonts_covering((t.font,), q.text)]
+    if not others:
+        return prints
+    chosen = rng.permutation(len(others))[:1 + int(rng.random() < 0.4)]
+    out = dict(prints)
+    for k in chosen.tolist():
+        q = out[others[k]]
+        out[others[k]] = dataclasses.replace(q, font=t.font, size_px=min(max(t.size_px, q.size_px), 1.3 * q.size_px),
+                                             spacing_px=t.spacing_px, color=t.color, strength=t.strength,
+                                             bold_px=t.bold_px)
+    return out
 
 
 def _vary(p: FieldPrint, layout: LayoutSpec, rng: np.random.Generator) -> FieldPrint:
@@ -212,6 +249,7 @@ def _sample_print(spec: TemplateSpec, f: FieldSpec, rng: np.random.Generator, st
         color=color,
         strength=_lerp(f.strength_range, u_strength),
         offset_xy=(_lerp((-f.offset_px, f.offset_px), u_x), _lerp((-f.offset_px, f.offset_px), u_y)),
+        bold_px=f.bold_px,
     )
 
 
@@ -233,14 +271,14 @@ def render_flat_document(template: PreparedTemplate, prints: Mapping[str, FieldP
             ink[name] = patch
     marks, covered = getattr(prints, "redactions", ()), set()
     if marks:
-        boxes_px = {name: (*patch.origin_xy, patch.origin_xy[0] + patch.mask.shape[1],
-                           patch.origin_xy[1] + patch.mask.shape[0]) for name, patch in ink.items()}
+        boxes_px = {name: patch.box for name, patch in ink.items()}
         covered = draw_redactions(image, marks, boxes_px, {n: p.size_px * scale for n, p in prints.items()},
                                   boxes_px.get(prints.target))
         ink = {name: patch for name, patch in ink.items() if name not in covered}
-    # Pixel c covers [c, c + 1): the ink spans from its first column's left edge to its last one's right.
-    corners = np.array([(*patch.origin_xy, patch.origin_xy[0] + patch.mask.shape[1],
-                         patch.origin_xy[1] + patch.mask.shape[0]) for patch in ink.values()], np.float64)
+    notes = getattr(prints, "notes", ())
+    if notes:
+        draw_notes(image, notes, scale, ink[prints.target].box if prints.target in ink else None)
+    corners = np.array([patch.box for patch in ink.values()], np.float64)
     corners = geometry.transform_points(doc_from_pixels, corners.reshape(-1, 2)).reshape(-1, 4)
     boxes = {name: tuple(float(v) for v in box) for name, box in zip(ink, corners, strict=True)}
     return FlatDocument(
@@ -259,7 +297,7 @@ def _print_field(image: np.ndarray, f: FieldSpec, p: FieldPrint, scale: float) -
         size = max(min(size - 1, int(size * (x1 - x0) / width)), MIN_FONT_PX)
         fc = face(p.font, size)
         width = line_width(p.text, fc, spacing)
-    mask, pad = embolden(typeset(p.text, fc, spacing), f.bold_px * scale)
+    mask, pad = embolden(typeset(p.text, fc, spacing), p.bold_px * scale)
     left = {"left": x0, "center": (x0 + x1 - width) / 2, "right": x1 - width}[f.align]
     top = (y0 + y1 - fc.ascent - fc.descent) / 2
     ox, oy = int(round(left + p.offset_xy[0] * scale)) - pad, int(round(top + p.offset_xy[1] * scale)) - pad
@@ -276,11 +314,7 @@ def _print_field(image: np.ndarray, f: FieldSpec, p: FieldPrint, scale: float) -
         return None
     alpha = alpha[by:by + bh, bx:bx + bw]
     ax, ay = cx0 + bx, cy0 + by
-    region = image[ay:ay + bh, ax:ax + bw]
-    # paper * (1 - alpha) + ink colour * alpha, in 8-bit OpenCV calls: a few times faster than numpy here.
-    alpha_rgb = cv2.cvtColor(alpha, cv2.COLOR_GRAY2RGB)
-    paper = cv2.multiply(region, cv2.bitwise_not(alpha_rgb), scale=1 / 255.0)
-    cv2.add(paper, cv2.multiply(alpha_rgb, p.color, scale=1 / 255.0), dst=region)
+    blend_ink(image[ay:ay + bh, ax:ax + bw], alpha, p.color)
     return InkPatch(mask=alpha, origin_xy=(ax, ay))
 
 

@@ -81,7 +81,7 @@ def draw_redactions(image: np.ndarray, marks: tuple[Redaction, ...], ink_boxes: 
             continue
         for scale in 0.7 ** np.arange(SHRINK_TRIES + 1):
             strokes = _strokes(mark, ink_boxes[mark.field], line_px[mark.field], scale)
-            if keep_out is None or not any(_overlaps(_envelope(s, r), keep_out) for s, r in strokes):
+            if keep_out is None or not any(boxes_overlap(_envelope(s, r), keep_out) for s, r in strokes):
                 break
         else:
             continue  # too close to the target however thin: this field stays readable
@@ -112,7 +112,8 @@ def _envelope(points: np.ndarray, radius: float) -> tuple[float, float, float, f
     return x0 - radius, y0 - radius, x1 + radius, y1 + radius
 
 
-def _overlaps(a, b) -> bool:
+def boxes_overlap(a, b) -> bool:
+    """Whether two (x0, y0, x1, y1) boxes share any area."""
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 

@@ -68,7 +68,8 @@ def replay(spec: TemplateSpec, reference: np.ndarray) -> tuple[np.ndarray, list[
         fonts = fonts_covering(f.fonts, f.text) if f.text else []
         if fonts:
             prints[name] = FieldPrint(text=f.text, font=fonts[0], size_px=sum(f.size_range) / 2, spacing_px=0.0,
-                                      color=f.color, strength=f.strength_range[1], offset_xy=(0.0, 0.0))
+                                      color=f.color, strength=f.strength_range[1], offset_xy=(0.0, 0.0),
+                                      bold_px=f.bold_px)
     image = render_flat_document(PreparedTemplate(spec), prints).image
     rows = []
     for name in prints:

@@ -28,9 +28,11 @@ TRAIN_SCENE = {
 
 # Train-time document variations (config.DocumentConfig), applied with TRAIN_SCENE: a third of the styles in
 # any shipped font, so the detector keys on where the field is rather than on the template's font (a
-# template made from one photo guesses the font); and a third of the samples with personal data blacked
-# out, as shared photos are, so that a marker's dark edge next to the number is no line of text.
-TRAIN_DOCUMENT = {"font_mix_p": 0.3, "redaction_p": 0.3}
+# template made from one photo guesses the font); a third of the samples with personal data blacked
+# out, as shared photos are, so that a marker's dark edge next to the number is no line of text; and, in a
+# third each, other fields printed like the number and hand-written notes, so that the number is told by
+# its place on the card and not only by looking like one (a bold serial or a written date is no number).
+TRAIN_DOCUMENT = {"font_mix_p": 0.3, "redaction_p": 0.3, "lookalike_p": 0.3, "notes_p": 0.3}
 
 
 def check_architecture(image_size: tuple[int, int], channels, head: str) -> None:

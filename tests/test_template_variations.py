@@ -1,7 +1,8 @@
-"""Tests of the document variations of `config.DocumentConfig`: redaction marks and the shipped-font mix.
+"""Tests of the document variations of `config.DocumentConfig`: redaction marks, hand-written notes, the
+shipped-font mix and look-alikes of the target.
 
-Marks are found by comparing a render with its twin without marks (the same seed: the marks are drawn
-after everything else of the sample), never by asking the redaction code where it drew.
+Marks and notes are found by comparing a render with its twin without them (the same seed: each variation's
+draws come after everything else of the sample), never by asking the code where it drew.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from synthcert import Renderer
 from synthcert.config import DocumentConfig, RenderConfig
 from synthcert.samples import TARGET
 from synthcert.template.document import sample_field_prints
+from synthcert.template.notes import INKS
 from synthcert.template.redaction import TARGET_MARGIN, sample_redactions
 from synthcert.template.spec import load_template
 from synthcert.text.fonts import font_charset
@@ -34,18 +36,19 @@ def stacked_template(tmp_path):
                                                  "fields": FIELDS})
 
 
-def twins(template, count: int, seed: int = 0):
-    """Flat renders with and without marks, of the same samples."""
-    configs = [RenderConfig().replace(document={"redaction_p": p}, scene={"image_size_wh": (320, 240)})
+def twins(template, count: int, seed: int = 0, variation: str = "redaction_p"):
+    """Flat renders without and with the variation (made certain), of the same samples."""
+    configs = [RenderConfig().replace(document={variation: p}, scene={"image_size_wh": (320, 240)})
                for p in (0.0, 1.0)]
     plain, marked = (Renderer([template], c) for c in configs)
     for i in range(count):
         yield plain.trace(i, seed), marked.trace(i, seed)
 
 
-def test_marks_stay_a_quarter_of_the_text_height_clear_of_the_target(stacked_template):
+@pytest.mark.parametrize("variation", ["redaction_p", "notes_p"])
+def test_marks_and_notes_stay_a_quarter_of_the_text_height_clear_of_the_target(stacked_template, variation):
     marked_any = 0
-    for plain, marked in twins(stacked_template, 24):
+    for plain, marked in twins(stacked_template, 24, variation=variation):
         a, b = plain.document, marked.document
         assert a.image.shape == b.image.shape
         changed = np.abs(a.image.astype(int) - b.image.astype(int)).max(axis=2) > 0
@@ -104,3 +107,44 @@ def test_font_mix_prints_shipped_fonts_beyond_the_templates_and_styles_stay_alik
     assert len(used - {"OCRB.otf"}) >= 5
     without = {sample_field_prints(spec, np.random.default_rng(s), TARGET)[TARGET].font.name for s in range(10)}
     assert without == {"OCRB.otf"}
+
+
+def test_notes_are_pen_ink_over_the_print_and_leave_every_label_as_it_was(stacked_template):
+    fits = []
+    for plain, marked in twins(stacked_template, 16, seed=2, variation="notes_p"):
+        a, b = plain.document.image.astype(float), marked.document.image.astype(float)
+        changed = np.abs(a - b).max(axis=2) > 24
+        # a written pixel is the paper under it blended towards one pen colour: b = a + t (ink - a), 0 <= t <= 1
+        before, after = a[changed], b[changed]
+        residuals = []
+        for ink in INKS:
+            towards = np.asarray(ink, float) - before
+            t = np.clip((after - before) * towards, 0, None).sum(axis=1) / np.maximum((towards ** 2).sum(axis=1), 1)
+            residuals.append(np.abs(after - before - np.clip(t, 0, 1)[:, None] * towards).max(axis=1))
+        fits.append(np.min(residuals, axis=0))
+        assert marked.sample.fields.keys() == plain.sample.fields.keys()
+        for name, label in plain.sample.fields.items():
+            np.testing.assert_allclose(marked.sample.fields[name].corners, label.corners, atol=1e-9)
+    fits = np.concatenate(fits)
+    assert fits.size > 16 * 50  # notes were written, more than a few pixels per sample on average
+    # within 8-bit rounding, but where two notes cross, a pixel holds two inks
+    assert (fits <= 3).mean() > 0.97
+
+
+def test_lookalikes_print_other_fields_like_the_target_and_change_nothing_else(stacked_template):
+    spec = load_template(stacked_template)
+    restyled = 0
+    for seed in range(30):
+        plain = sample_field_prints(spec, np.random.default_rng(seed), TARGET)
+        alike = sample_field_prints(spec, np.random.default_rng(seed), TARGET, DocumentConfig(lookalike_p=1.0))
+        t = plain[TARGET]
+        assert alike[TARGET] == t
+        changed = [n for n in plain if alike[n] != plain[n]]
+        assert 1 <= len(changed) <= 2 and TARGET not in changed
+        for n in changed:
+            q, p = plain[n], alike[n]
+            assert (p.text, p.offset_xy) == (q.text, q.offset_xy)  # its text and place stay the field's own
+            assert (p.font, p.color, p.strength, p.spacing_px) == (t.font, t.color, t.strength, t.spacing_px)
+            assert min(t.size_px, 1.3 * q.size_px) - 1e-9 <= p.size_px <= max(t.size_px, 1.3 * q.size_px) + 1e-9
+        restyled += len(changed)
+    assert restyled >= 30
