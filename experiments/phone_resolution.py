@@ -7,7 +7,8 @@
 Renders `--count` photos per size (seed `--seed`, never a training seed of train.py's defaults) with the
 render defaults (`--train-scene` for train.py's wider ranges), runs the detector with stage 1 only, with one
 refinement of the coarse quad (no search) and with both stages as `predict` runs them (the detector's
-`Search`: the neighbouring lines too, each refined twice), and prints one markdown row per size and stage:
+`Search`: the neighbouring lines too, each refined twice), then the same with the answer made the nearest
+parallelogram (`Search.parallelogram`), and prints one markdown row per size and stage:
 hit rate, mean and median corner error in % of the text height, % of the width, and the mean time per photo.
 `--real DATASET` adds the same rows for labelled photos.
 """
@@ -62,11 +63,14 @@ def main(argv=None) -> int:
 
 
 def report(detector, name: str, photos: list) -> None:
-    """Prints the rows of one set of photos: stage 1, one refinement, both stages with the search."""
+    """Prints the rows of one set of photos: stage 1, one refinement, both stages with the search (free corners,
+    then the nearest parallelogram)."""
     from synthcert.keras import evaluate_detector
 
+    free, parallelogram = (dataclasses.replace(detector.search, parallelogram=v) for v in (False, True))
     stages = (("coarse", detector, False), ("refined once", dataclasses.replace(detector, search=NO_SEARCH), True),
-              ("refined, search", detector, True))
+              ("refined, search", dataclasses.replace(detector, search=free), True),
+              ("refined, search, parallelogram", dataclasses.replace(detector, search=parallelogram), True))
     for stage, d, refine in stages:
         if refine and d.refiner is None:
             continue

@@ -72,6 +72,21 @@ def rect_corners_xy(box_xyxy) -> np.ndarray:
     return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
 
 
+def nearest_parallelogram(corners_xy) -> np.ndarray:
+    """Returns the parallelogram closest to (4, 2) corners TL, TR, BR, BL in the least-squares sense.
+
+    A parallelogram has TL + BR = TR + BL; the residual d = TL + BR - TR - BL is taken out in equal quarters
+    (TL and BR move by -d/4, TR and BL by +d/4), the orthogonal projection onto that constraint.
+
+    Example:
+        >>> nearest_parallelogram([[0, 0], [10, 0], [10, 4], [4, 4]]).tolist()  # the bottom-left corner 4 px in
+        [[1.0, 0.0], [9.0, 0.0], [11.0, 4.0], [3.0, 4.0]]
+    """
+    q = np.asarray(corners_xy, dtype=np.float64).reshape(4, 2)
+    d = q[0] + q[2] - q[1] - q[3]
+    return q + np.array([[-1], [1], [-1], [1]]) * d / 4
+
+
 def opencv_from_coco(m: np.ndarray) -> np.ndarray:
     """Converts a homography between COCO coordinates into the one OpenCV's warps expect.
 

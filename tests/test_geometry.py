@@ -72,3 +72,20 @@ def test_inverse_then_apply_gives_back_the_points():
     xy = np.array([[3.0, 4.0], [10.0, -2.0]])
     back = geometry.transform_points(np.linalg.inv(m), geometry.transform_points(m, xy))
     np.testing.assert_allclose(back, xy, atol=1e-9)
+
+
+def test_nearest_parallelogram_is_the_least_squares_fit_over_all_parallelograms():
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        quad = rng.uniform(0, 100, (4, 2))
+        fit = geometry.nearest_parallelogram(quad)
+        np.testing.assert_allclose(fit[0] + fit[2], fit[1] + fit[3], atol=1e-9)
+        # independently: a parallelogram is TL, TR, BL free and BR = TR + BL - TL; solve for them by lstsq
+        a = np.zeros((8, 6))
+        for k, (tl, tr, bl) in enumerate([(1, 0, 0), (0, 1, 0), (-1, 1, 1), (0, 0, 1)]):
+            for axis in (0, 1):
+                a[2 * k + axis, [axis, 2 + axis, 4 + axis]] = tl, tr, bl
+        p = np.linalg.lstsq(a, quad.reshape(-1), rcond=None)[0]
+        np.testing.assert_allclose(fit.reshape(-1), a @ p, atol=1e-9)
+    square = geometry.rect_corners_xy((3, 4, 30, 12))
+    np.testing.assert_allclose(geometry.nearest_parallelogram(square), square)  # one already is its own fit

@@ -1,5 +1,6 @@
 """The two-stage detector: answers that are one plausible quad, save and load, BatchNorm adaptation, eval --real."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -86,6 +87,21 @@ def test_the_search_keeps_the_refined_answer_with_the_sharpest_heatmaps(monkeypa
     np.testing.assert_allclose(where.corners_xy, [[100, 165], [300, 165], [300, 195], [100, 195]], atol=1e-3)
 
 
+def test_a_parallelogram_search_answers_the_parallelogram_nearest_the_refined_corners():
+    canvas = Canvas((128, 64), (32.0, 24.0, 96.0, 40.0))
+    # the refiner puts its top-left corner 8 canvas px right of the quad box's, the other three on it
+    off_tl = [40 / 128, 24 / 64, 96 / 128, 24 / 64, 96 / 128, 40 / 64, 32 / 128, 40 / 64]
+    one_pass = Search(heights=(), shifts=(), passes=1)
+    free, fitted = (Detector(constant(TINY, UPRIGHT), refiner=constant(canvas.size_wh, off_tl), canvas=canvas,
+                             search=dataclasses.replace(one_pass, parallelogram=p)).locate(photo())
+                    for p in (False, True))
+    assert free.refined and fitted.refined
+    # the coarse quad is (32, 38.4) (96, 38.4) (96, 57.6) (32, 57.6): the canvas's quad box, 1 canvas px = 1 px
+    np.testing.assert_allclose(free.corners_xy, [[40, 38.4], [96, 38.4], [96, 57.6], [32, 57.6]], atol=1e-3)
+    # d = TL + BR - TR - BL = (8, 0): TL and BR move by -2 px, TR and BL by +2 px
+    np.testing.assert_allclose(fitted.corners_xy, [[38, 38.4], [98, 38.4], [94, 57.6], [34, 57.6]], atol=1e-3)
+
+
 def test_refined_corners_come_back_through_the_inverse_of_the_canvas_homography():
     canvas = Canvas((128, 64), (32.0, 24.0, 96.0, 40.0))
     on_quad_box = [32 / 128, 24 / 64, 96 / 128, 24 / 64, 96 / 128, 40 / 64, 32 / 128, 40 / 64]
@@ -97,11 +113,11 @@ def test_refined_corners_come_back_through_the_inverse_of_the_canvas_homography(
 
 def test_detector_directory_survives_save_and_load(tmp_path):
     detector = Detector(constant(TINY, UPRIGHT), constant(Canvas().size_wh, UPRIGHT), Canvas(),
-                        Calibration(1.0, -2.0, 10, 0.5), target="vin", search=Search((0.75,), (0.5,), 3))
+                        Calibration(1.0, -2.0, 10, 0.5), target="vin", search=Search((0.75,), (0.5,), 3, True))
     detector.save(tmp_path / "det")
     loaded = load_detector(tmp_path / "det")
     assert loaded.target == "vin" and loaded.calibration == detector.calibration and loaded.canvas == Canvas()
-    assert loaded.search == Search((0.75,), (0.5,), 3)
+    assert loaded.search == Search((0.75,), (0.5,), 3, True)
     a, b = detector.locate(photo()), loaded.locate(photo())
     np.testing.assert_allclose(a.corners_xy, b.corners_xy, atol=1e-5)
 

@@ -116,6 +116,8 @@ class Detector:
             cuts = [cut_neighbourhood(image, q, self.canvas) for q in quads]
             corners, spread = refine_canvases(self.refiner, np.stack([c for c, _ in cuts]))
             refined = [geometry.transform_points(np.linalg.inv(m), k) for (_, m), k in zip(cuts, corners, strict=True)]
+            if self.search.parallelogram:
+                refined = [geometry.nearest_parallelogram(q) for q in refined]
             problems = [view_problem(q) for q in refined]
             keep = [i for i, p in enumerate(problems) if p is None]
             last_problem = next((p for p in reversed(problems) if p is not None), last_problem)

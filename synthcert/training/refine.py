@@ -218,22 +218,29 @@ class Search:
         heights: heights of the extra starts, as multiples of the coarse quad's mean height.
         shifts: their offsets across the text, in their own heights (positive: down the text as read).
         passes: refinements per start; 1 with `heights` and `shifts` empty is one plain refinement.
+        parallelogram: give the parallelogram nearest to the answer (`geometry.nearest_parallelogram`): a
+            printed line seen from a phone is one to within a few % of its height, and a corner that the
+            refiner put off on its own (on an empty corner of the ink's box, e.g. above a "J"'s hook) is
+            pulled back by the other three.
     """
 
     heights: tuple[float, ...] = (1.0, 0.5)
     shifts: tuple[float, ...] = (-1.0, -0.5, 0.0, 0.5, 1.0)
     passes: int = 2
+    parallelogram: bool = False
 
     def __post_init__(self):
         if self.passes < 1 or any(h <= 0 for h in self.heights):
             raise ValueError(f"passes = {self.passes}, heights = {self.heights}; expected passes >= 1 and heights > 0")
 
     def to_dict(self) -> dict:
-        return {"heights": list(self.heights), "shifts": list(self.shifts), "passes": self.passes}
+        return {"heights": list(self.heights), "shifts": list(self.shifts), "passes": self.passes,
+                "parallelogram": self.parallelogram}
 
     @classmethod
     def from_dict(cls, d: dict) -> Search:
-        return cls(tuple(float(v) for v in d["heights"]), tuple(float(v) for v in d["shifts"]), int(d["passes"]))
+        return cls(tuple(float(v) for v in d["heights"]), tuple(float(v) for v in d["shifts"]), int(d["passes"]),
+                   bool(d.get("parallelogram", False)))  # files written before it was an option did without
 
 
 def search_starts(coarse_xy: np.ndarray, search: Search) -> np.ndarray:
