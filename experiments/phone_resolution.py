@@ -29,7 +29,7 @@ from synthcert.pipeline import Renderer  # noqa: E402
 from synthcert.training.options import TRAIN_SCENE  # noqa: E402
 from synthcert.training.refine import Search  # noqa: E402
 
-NO_SEARCH = Search(heights=(), shifts=(), passes=1)  # the coarse quad, refined once
+NO_SEARCH = Search(heights=(), shifts=(), passes=1, parallelogram=False)  # the coarse quad, refined once
 
 
 def main(argv=None) -> int:

@@ -116,9 +116,10 @@ class Detector:
             cuts = [cut_neighbourhood(image, q, self.canvas) for q in quads]
             corners, spread = refine_canvases(self.refiner, np.stack([c for c, _ in cuts]))
             refined = [geometry.transform_points(np.linalg.inv(m), k) for (_, m), k in zip(cuts, corners, strict=True)]
+            problems = [view_problem(q) for q in refined]  # of the refiner's own corners, before any fit
             if self.search.parallelogram:
                 refined = [geometry.nearest_parallelogram(q) for q in refined]
-            problems = [view_problem(q) for q in refined]
+                problems = [p or view_problem(q) for p, q in zip(problems, refined, strict=True)]
             keep = [i for i, p in enumerate(problems) if p is None]
             last_problem = next((p for p in reversed(problems) if p is not None), last_problem)
             if not keep:

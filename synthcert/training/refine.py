@@ -227,7 +227,7 @@ class Search:
     heights: tuple[float, ...] = (1.0, 0.5)
     shifts: tuple[float, ...] = (-1.0, -0.5, 0.0, 0.5, 1.0)
     passes: int = 2
-    parallelogram: bool = False
+    parallelogram: bool = True
 
     def __post_init__(self):
         if self.passes < 1 or any(h <= 0 for h in self.heights):
@@ -240,7 +240,7 @@ class Search:
     @classmethod
     def from_dict(cls, d: dict) -> Search:
         return cls(tuple(float(v) for v in d["heights"]), tuple(float(v) for v in d["shifts"]), int(d["passes"]),
-                   bool(d.get("parallelogram", False)))  # files written before it was an option did without
+                   bool(d.get("parallelogram", cls.parallelogram)))  # older files: the default, as for the rest
 
 
 def search_starts(coarse_xy: np.ndarray, search: Search) -> np.ndarray:
