@@ -8,7 +8,8 @@ Renders `--count` photos per size (seed `--seed`, never a training seed of train
 render defaults (`--train-scene` for train.py's wider ranges), runs the detector with stage 1 only, with one
 refinement of the coarse quad (no search) and with both stages as `predict` runs them (the detector's
 `Search`: the neighbouring lines too, each refined twice), then the same with the answer made the nearest
-parallelogram (`Search.parallelogram`), and prints one markdown row per size and stage:
+parallelogram (`Search.parallelogram`) and with stage 1 also on zoomed views (`Search.zooms`), and prints one
+markdown row per size and stage:
 hit rate, mean and median corner error in % of the text height, % of the width, and the mean time per photo.
 `--real DATASET` adds the same rows for labelled photos.
 """
@@ -29,7 +30,7 @@ from synthcert.pipeline import Renderer  # noqa: E402
 from synthcert.training.options import TRAIN_SCENE  # noqa: E402
 from synthcert.training.refine import Search  # noqa: E402
 
-NO_SEARCH = Search(heights=(), shifts=(), passes=1, parallelogram=False)  # the coarse quad, refined once
+NO_SEARCH = Search(heights=(), shifts=(), passes=1, parallelogram=False, zooms=())  # the coarse quad, refined once
 
 
 def main(argv=None) -> int:
@@ -64,13 +65,16 @@ def main(argv=None) -> int:
 
 def report(detector, name: str, photos: list) -> None:
     """Prints the rows of one set of photos: stage 1, one refinement, both stages with the search (free corners,
-    then the nearest parallelogram)."""
+    the nearest parallelogram, and that with stage 1 on zoomed views too)."""
     from synthcert.keras import evaluate_detector
 
-    free, parallelogram = (dataclasses.replace(detector.search, parallelogram=v) for v in (False, True))
-    stages = (("coarse", detector, False), ("refined once", dataclasses.replace(detector, search=NO_SEARCH), True),
-              ("refined, search", dataclasses.replace(detector, search=free), True),
-              ("refined, search, parallelogram", dataclasses.replace(detector, search=parallelogram), True))
+    searches = {"refined once": NO_SEARCH,
+                "refined, search": dataclasses.replace(detector.search, parallelogram=False, zooms=()),
+                "refined, search, parallelogram": dataclasses.replace(detector.search, parallelogram=True, zooms=()),
+                "refined, search, parallelogram, zoomed views": dataclasses.replace(detector.search, parallelogram=True,
+                                                                                    zooms=Search().zooms)}
+    stages = (("coarse", detector, False),
+              *((name, dataclasses.replace(detector, search=s), True) for name, s in searches.items()))
     for stage, d, refine in stages:
         if refine and d.refiner is None:
             continue

@@ -82,9 +82,44 @@ def test_the_search_keeps_the_refined_answer_with_the_sharpest_heatmaps(monkeypa
     monkeypatch.setattr(detector_module, "refine_canvases", darkness_is_sharpness)
     image = photo((400, 300), value=220)
     image[165:195] = 20  # a dark line just below the coarse quad (y 120 ... 180): where the half-height start lies
-    where = Detector(constant(TINY, UPRIGHT), refiner=constant(canvas.size_wh, UPRIGHT)).locate(image)
+    detector = Detector(constant(TINY, UPRIGHT), refiner=constant(canvas.size_wh, UPRIGHT),
+                        search=Search(zooms=()))  # the starts around the whole photo's coarse quad only
+    where = detector.locate(image)
     assert where.refined
     np.testing.assert_allclose(where.corners_xy, [[100, 165], [300, 165], [300, 195], [100, 195]], atol=1e-3)
+
+
+def test_stage_one_on_crops_answers_in_the_photos_pixels():
+    from synthcert.keras.model import locate_views
+
+    # 120 x 90 photo, 64 x 48 input and 80 x 60 crops: all 4:3, so no letterbox padding; UPRIGHT is a fraction
+    # of the input, so in a crop at (x0, y0) its top-left is (x0 + 0.25 * 80, y0 + 0.4 * 60)
+    corners, _ = locate_views(constant(TINY, UPRIGHT), photo((120, 90)), [(0, 0, 120, 90), (40, 15, 120, 75)])
+    np.testing.assert_allclose(corners[0], [[30, 36], [90, 36], [90, 54], [30, 54]], atol=1e-4)
+    np.testing.assert_allclose(corners[1], [[60, 39], [100, 39], [100, 51], [60, 51]], atol=1e-4)
+
+
+def test_a_zoomed_view_is_searched_when_the_whole_photo_splits_its_corners(monkeypatch):
+    import synthcert.keras.detector as detector_module
+
+    crossed = np.array([[10, 10], [50, 30], [50, 10], [10, 30.]])
+    seen = np.array([[60, 40], [100, 40], [100, 52], [60, 52.]])
+
+    def views(model, image, boxes):  # the whole photo splits; one zoomed view sees the number
+        quads = np.stack([crossed] * len(boxes))
+        quads[3:4] = seen  # the third crop of the zoomed grid, when there is one
+        return quads, None
+
+    monkeypatch.setattr(detector_module, "locate_views", views)
+    canvas = Canvas()
+    x0, y0, x1, y1 = (np.array(canvas.quad_box) / np.tile(canvas.size_wh, 2)).tolist()
+    on_start = constant(canvas.size_wh, [x0, y0, x1, y0, x1, y1, x0, y1])  # answers the quad it starts from
+    where = Detector(constant(TINY, UPRIGHT), refiner=on_start).locate(photo((160, 120)))
+    assert where.refined and where.problem is None
+    np.testing.assert_allclose(where.corners_xy, seen, atol=1e-3)
+    np.testing.assert_allclose(where.coarse_xy, crossed)  # stage 1's own answer stays the whole photo's
+    alone = Detector(constant(TINY, UPRIGHT), refiner=on_start, search=Search(zooms=())).locate(photo((160, 120)))
+    assert alone.corners_xy is None and "split its corners" in alone.problem
 
 
 def test_a_parallelogram_search_answers_the_parallelogram_nearest_the_refined_corners():
@@ -113,11 +148,11 @@ def test_refined_corners_come_back_through_the_inverse_of_the_canvas_homography(
 
 def test_detector_directory_survives_save_and_load(tmp_path):
     detector = Detector(constant(TINY, UPRIGHT), constant(Canvas().size_wh, UPRIGHT), Canvas(),
-                        Calibration(1.0, -2.0, 10, 0.5), target="vin", search=Search((0.75,), (0.5,), 3, True))
+                        Calibration(1.0, -2.0, 10, 0.5), target="vin", search=Search((0.75,), (0.5,), 3, True, (2.0,)))
     detector.save(tmp_path / "det")
     loaded = load_detector(tmp_path / "det")
     assert loaded.target == "vin" and loaded.calibration == detector.calibration and loaded.canvas == Canvas()
-    assert loaded.search == Search((0.75,), (0.5,), 3, True)
+    assert loaded.search == Search((0.75,), (0.5,), 3, True, (2.0,))
     a, b = detector.locate(photo()), loaded.locate(photo())
     np.testing.assert_allclose(a.corners_xy, b.corners_xy, atol=1e-5)
 

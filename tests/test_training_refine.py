@@ -22,6 +22,7 @@ from synthcert.training.refine import (
     refine_batch,
     sample_coarse_quad,
     search_starts,
+    view_boxes,
 )
 
 COLOURS = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255)]  # far apart, even faded
@@ -177,3 +178,19 @@ def test_a_folded_coarse_quad_starts_only_the_rectangles():
     folded = np.array([[0, 0], [40, 0], [40, 10], [0, 1.5]])
     starts = search_starts(folded, Search(heights=(1.0,), shifts=(0.0,)))
     assert len(starts) == 1 and view_problem(starts[0]) is None
+
+
+@pytest.mark.parametrize("zoom", [1.5, 2.0, 3.0])
+def test_zoomed_views_are_crops_of_a_zoomth_of_the_sides_that_cover_the_photo(zoom):
+    w, h = 400, 300
+    boxes = view_boxes((w, h), (zoom,))
+    assert boxes[0] == (0, 0, w, h)
+    covered = np.zeros((h, w), bool)
+    for x0, y0, x1, y1 in boxes[1:]:
+        assert 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h
+        assert abs((x1 - x0) - w / zoom) <= 0.5 and abs((y1 - y0) - h / zoom) <= 0.5
+        covered[y0:y1, x0:x1] = True
+    assert covered.all()
+    # neighbours overlap, so a number cut by one crop's edge lies whole in the next one
+    xs = sorted({b[0] for b in boxes[1:]})
+    assert all(b - a < w / zoom / 2 + 1 for a, b in zip(xs, xs[1:], strict=False))

@@ -25,11 +25,11 @@ from synthcert import geometry
 from synthcert.datasets.quads import quad_problem, view_problem
 from synthcert.errors import SynthcertError
 from synthcert.evaluation import summarize, text_height_px
-from synthcert.keras.model import heatmap_probe, heatmap_spread, input_size, load_model, locate_photo
+from synthcert.keras.model import heatmap_probe, heatmap_spread, input_size, load_model, locate_views
 from synthcert.samples import TARGET
 from synthcert.training.batches import target_corners, to_inputs
 from synthcert.training.calibration import Calibration, spread_feature
-from synthcert.training.refine import Canvas, Search, cut_neighbourhood, search_starts
+from synthcert.training.refine import Canvas, Search, cut_neighbourhood, search_starts, view_boxes
 
 DETECTOR_FILE = "detector.json"
 COARSE_FILE = "best.keras"
@@ -83,34 +83,41 @@ class Detector:
 
     def locate(self, image: np.ndarray, refine: bool = True) -> Location:
         """Finds the field in an (H, W, 3) uint8 RGB photo of any size; `refine=False` stops after stage 1."""
-        coarse, coarse_spread = locate_photo(self.coarse, image)
-        problem = view_problem(coarse)
         refining = self.refiner is not None and refine
+        boxes = view_boxes(image.shape[1::-1], self.search.zooms if refining else ())  # the whole photo first
+        views, view_spreads = locate_views(self.coarse, image, boxes)
+        coarse, coarse_spread = views[0], None if view_spreads is None else view_spreads[0]
+        problem = view_problem(coarse)
+        if not refining:
+            if problem is not None:
+                return Location(None, coarse, coarse_spread, 0.0, False,
+                                f"the coarse quad {problem}: the model split its corners between places")
+            return Location(coarse, coarse, coarse_spread, self._confidence(_in_text_heights(coarse_spread, coarse)))
         # A folded coarse quad (convex and clockwise, its corners on two lines) still says where the number is and
         # which way it reads: the search's rectangles start from that; crossed or counter-clockwise corners do not.
-        if problem is not None and not (refining and quad_problem(coarse) is None):
+        starts_from = _distinct([q for q in views if quad_problem(q) is None])
+        if not starts_from:
             return Location(None, coarse, coarse_spread, 0.0, False,
-                            f"the coarse quad {problem}: the model split its corners between places")
-        coarse_heights = _in_text_heights(coarse_spread, coarse)
-        if not refining:
-            return Location(coarse, coarse, coarse_spread, self._confidence(coarse_heights))
-        found, last_problem = self._search(image, coarse)
+                            f"the coarse quad {problem}: the model split its corners between places"
+                            + (" (in every zoomed view too)" if len(views) > 1 else ""))
+        found, last_problem = self._search(image, starts_from)
         if found is None:
             why = "no refined quad is a plausible view" + (f" (the last {last_problem})" if last_problem else "")
             if problem is not None:
                 return Location(None, coarse, coarse_spread, 0.0, False, f"the coarse quad {problem} and {why}")
-            return Location(coarse, coarse, coarse_spread, self._confidence(coarse_heights), False,
-                            f"{why}; the coarse one is given")
+            return Location(coarse, coarse, coarse_spread, self._confidence(_in_text_heights(coarse_spread, coarse)),
+                            False, f"{why}; the coarse one is given")
         refined, heights = found
         spread_px = None if heights is None else heights * float(text_height_px(refined)[0])
         return Location(refined, coarse, spread_px, self._confidence(heights), True)
 
-    def _search(self, image: np.ndarray, coarse: np.ndarray):
-        """Refines every start of `self.search` `passes` times; returns ((4, 2) answer, its (4,) spreads in text
-        heights or None) for the answer with the smallest widest spread, or None, and the last implausible
-        quad's problem."""
-        quads, heights, last_problem = search_starts(coarse, self.search), None, None
-        if not len(quads):  # a folded coarse quad and a search without rectangles
+    def _search(self, image: np.ndarray, coarse_quads: list[np.ndarray]):
+        """Refines every start of `self.search` around each coarse quad `passes` times; returns ((4, 2) answer,
+        its (4,) spreads in text heights or None) for the answer with the smallest widest spread, or None, and
+        the last implausible quad's problem."""
+        quads = np.concatenate([search_starts(q, self.search) for q in coarse_quads])
+        heights, last_problem = None, None
+        if not len(quads):  # folded coarse quads and a search without rectangles
             return None, None
         for _ in range(self.search.passes):
             cuts = [cut_neighbourhood(image, q, self.canvas) for q in quads]
@@ -186,6 +193,22 @@ def refine_canvases(refiner: keras.Model, canvases: np.ndarray) -> tuple[np.ndar
     corners, logits = probe(x, training=False)
     spread = heatmap_spread(np.asarray(logits), input_size(refiner))
     return np.asarray(corners, np.float64).reshape(-1, 4, 2), spread
+
+
+def _distinct(quads: list[np.ndarray]) -> list[np.ndarray]:
+    """The quads in order, without those that repeat an earlier one: centre within a quarter of its text height
+    and mean width within 25 % (views that agree would only repeat the same search)."""
+    kept = []
+    for q in quads:
+        centre, width, height = q.mean(axis=0), _mean_width(q), float(text_height_px(q)[0])
+        if not any(np.linalg.norm(centre - k.mean(axis=0)) < 0.25 * height and abs(width / _mean_width(k) - 1) < 0.25
+                   for k in kept):
+            kept.append(q)
+    return kept
+
+
+def _mean_width(q: np.ndarray) -> float:
+    return 0.5 * float(np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3]))
 
 
 def _in_text_heights(spread_px: np.ndarray | None, quad_xy: np.ndarray) -> np.ndarray | None:

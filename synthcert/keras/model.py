@@ -201,14 +201,26 @@ def predict_photo(model: keras.Model, image: np.ndarray) -> np.ndarray:
 def locate_photo(model: keras.Model, image: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """Returns, for an (H, W, 3) uint8 RGB photo of any size and in that photo's pixels, the (4, 2) corners
     TL, TR, BR, BL of the number and the (4,) `heatmap_spread` of each (None for a Dense-head model)."""
-    fitted, box = letterbox(image, input_size(model))
-    x = to_inputs([fitted])
+    h, w = image.shape[:2]
+    corners, spread = locate_views(model, image, [(0, 0, w, h)])
+    return corners[0], None if spread is None else spread[0]
+
+
+def locate_views(model: keras.Model, image: np.ndarray, boxes) -> tuple[np.ndarray, np.ndarray | None]:
+    """Runs the model once, in one batch, on each crop (x0, y0, x1, y1) of `boxes` (integer photo pixels),
+    each letterboxed to its input; returns the (K, 4, 2) corners in the photo's pixels and the (K, 4) spreads
+    in photo pixels (None for a Dense-head model)."""
+    fits = [letterbox(image[y0:y1, x0:x1], input_size(model)) for x0, y0, x1, y1 in boxes]
+    x = to_inputs([f for f, _ in fits])
     probe = heatmap_probe(model)
     if probe is None:
-        return box.to_image(predict_corners(model, x)[0]), None
-    corners, logits = (np.asarray(t) for t in probe(x, training=False))
-    spread = heatmap_spread(logits, input_size(model))[0] / float(np.mean(box.scale_xy))
-    return box.to_image(np.asarray(corners, np.float64).reshape(4, 2)), spread
+        corners, spread = predict_corners(model, x), None
+    else:
+        corners, logits = (np.asarray(t) for t in probe(x, training=False))
+        spread = heatmap_spread(logits, input_size(model)) / np.array([np.mean(b.scale_xy) for _, b in fits])[:, None]
+    corners = np.asarray(corners, np.float64).reshape(-1, 4, 2)
+    photo = np.stack([b.to_image(c) + box[:2] for (_, b), c, box in zip(fits, corners, boxes, strict=True)])
+    return photo, spread
 
 
 @functools.lru_cache(maxsize=4)
