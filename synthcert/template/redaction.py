@@ -16,12 +16,14 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from synthcert import geometry
 from synthcert.labels import padded_box
 
 KINDS = ("marker", "bar")
 WOBBLE_POINTS = 5
 TARGET_MARGIN = 0.25  # of the target's ink height: the hit tolerance of synthcert.evaluation
 SHRINK_TRIES = 3
+OUTLINE_COLOR = (28, 28, 32)
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class Redaction:
         overshoot: how far it runs past the ink on the left and right, in line heights.
         wobble: the stroke's vertical offsets at WOBBLE_POINTS points along it, in line heights.
         color: RGB, near black (a white bar: near white).
+        outline: a bar's dark border, as image editors stroke a rectangle, as a fraction of one line's bar height
+            (0: none); drawn once around all of the field's lines.
     """
 
     field: str
@@ -44,6 +48,7 @@ class Redaction:
     overshoot: tuple[float, float]
     wobble: tuple[float, ...]
     color: tuple[int, int, int]
+    outline: float = 0.0
 
 
 def sample_redactions(fields: list[str], p: float, rng: np.random.Generator) -> tuple[Redaction, ...]:
@@ -51,16 +56,18 @@ def sample_redactions(fields: list[str], p: float, rng: np.random.Generator) -> 
     all with one kind of mark; no draws at all when `p` is 0, so renders without redaction keep their bytes."""
     if p <= 0.0 or not fields or rng.random() >= p:
         return ()
-    u_kind, u_white, u_shade = rng.random(3)
+    u_kind, u_white, u_shade, u_outline = rng.random(4)
     kind = KINDS[int(u_kind < 0.35)]
     shade = int(40 * u_shade) if kind == "marker" or u_white >= 0.4 else int(235 + 20 * u_shade)
+    # Half the bars are stroked with a thin dark border (a white box with a black outline is common)
+    outline = float(0.03 + 0.14 * u_outline) if kind == "bar" and u_outline < 0.5 else 0.0
     chosen = [name for name, u in zip(fields, rng.random(len(fields)), strict=True) if u < 0.5]
     out = []
     for name in chosen:
         u = rng.random(3)
         wobble = (0.0,) * WOBBLE_POINTS if kind == "bar" else tuple(rng.normal(0.0, 0.12, WOBBLE_POINTS).tolist())
         out.append(Redaction(name, kind, float(1.1 + 0.7 * u[0]), (float(0.6 * u[1]), float(0.9 * u[2])), wobble,
-                             (shade, shade, min(shade + 8, 255) if shade < 128 else shade)))
+                             (shade, shade, min(shade + 8, 255) if shade < 128 else shade), outline))
     return tuple(out)
 
 
@@ -81,12 +88,18 @@ def draw_redactions(image: np.ndarray, marks: tuple[Redaction, ...], ink_boxes: 
             continue
         for scale in 0.7 ** np.arange(SHRINK_TRIES + 1):
             strokes = _strokes(mark, ink_boxes[mark.field], line_px[mark.field], scale)
-            if keep_out is None or not any(boxes_overlap(_envelope(s, r), keep_out) for s, r in strokes):
+            border = mark.outline * 2 * strokes[0][1]  # the outline's width in pixels
+            if keep_out is None or not any(boxes_overlap(_envelope(s, r + border), keep_out) for s, r in strokes):
                 break
         else:
             continue  # too close to the target however thin: this field stays readable
         for points, radius in strokes:
             _draw(image, mark, points, radius)
+        if border > 0:
+            points = np.concatenate([_bar_corners(s, r) for s, r in strokes])
+            corners = geometry.rect_corners_xy((*points.min(axis=0), *points.max(axis=0)))
+            cv2.polylines(image, [np.round(corners * 4).astype(np.int32)], True, OUTLINE_COLOR,
+                          max(int(round(border)), 1), cv2.LINE_AA, shift=2)
         covered.add(mark.field)
     return covered
 
@@ -117,11 +130,16 @@ def boxes_overlap(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def _bar_corners(points: np.ndarray, radius: float) -> np.ndarray:
+    """A bar's (4, 2) corners: the stroke's length, `radius` above and below it."""
+    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+    return geometry.rect_corners_xy((x0, y0 - radius, x1, y1 + radius))
+
+
 def _draw(image: np.ndarray, mark: Redaction, points: np.ndarray, radius: float) -> None:
     # Drawn at 4x subpixel precision (shift=2) so thin marks on coarse pyramid levels keep their size.
     if mark.kind == "bar":
-        (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
-        corners = np.array([[x0, y0 - radius], [x1, y0 - radius], [x1, y1 + radius], [x0, y1 + radius]])
+        corners = _bar_corners(points, radius)
         cv2.fillConvexPoly(image, np.round(corners * 4).astype(np.int32), mark.color, cv2.LINE_AA, shift=2)
         return
     thickness = max(int(round(2 * radius)), 1)
