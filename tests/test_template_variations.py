@@ -7,13 +7,15 @@ draws come after everything else of the sample), never by asking the code where 
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from synthcert import Renderer
 from synthcert.config import DocumentConfig, RenderConfig
 from synthcert.samples import TARGET
-from synthcert.template.document import sample_field_prints
+from synthcert.template.document import DocumentPrint, PreparedTemplate, render_flat_document, sample_field_prints
 from synthcert.template.notes import INKS
 from synthcert.template.redaction import TARGET_MARGIN, sample_redactions
 from synthcert.template.spec import load_template
@@ -148,3 +150,32 @@ def test_lookalikes_print_other_fields_like_the_target_and_change_nothing_else(s
             assert min(t.size_px, 1.3 * q.size_px) - 1e-9 <= p.size_px <= max(t.size_px, 1.3 * q.size_px) + 1e-9
         restyled += len(changed)
     assert restyled >= 30
+
+
+def test_outlined_bars_are_light_inside_a_dark_border(stacked_template):
+    spec = load_template(stacked_template)
+    template = PreparedTemplate(spec)
+    outlined = 0
+    for seed in range(80):
+        prints = sample_field_prints(spec, np.random.default_rng(seed), TARGET, DocumentConfig(redaction_p=1.0))
+        white = [m for m in prints.redactions if m.kind == "bar" and m.outline > 0 and m.color[0] > 200]
+        if not white:
+            continue
+        # the twin: the same marks without their outlines
+        bare = DocumentPrint(dict(prints), prints.elements,
+                             tuple(dataclasses.replace(m, outline=0.0) for m in prints.redactions), TARGET)
+        with_border, without = (render_flat_document(template, p) for p in (prints, bare))
+        border = (without.image.astype(int) - with_border.image.astype(int)).max(axis=2) > 60  # darkened
+        ink = render_flat_document(template, DocumentPrint(dict(prints), prints.elements, (), TARGET)).ink
+        for mark in white:
+            if mark.field in with_border.ink:
+                continue  # left readable: too close to the number however thin
+            x0, y0, x1, y1 = ink[mark.field].box
+            assert with_border.image[y0 + 2:y1 - 2, x0 + 2:x1 - 2].min() > 200, f"seed {seed}: {mark.field} not white"
+            # scanning outwards from the ink's centre, each way, the darkened pixels are met: a closed border
+            cy, cx = (y0 + y1) // 2, (x0 + x1) // 2
+            for line in (border[cy, cx:], border[cy, cx::-1], border[cy:, cx], border[cy::-1, cx]):
+                assert line.any(), f"seed {seed}: no dark border around {mark.field}'s bar"
+            assert not border[y0:y1, x0:x1].any()  # and none over the ink it hides
+            outlined += 1
+    assert outlined >= 5
