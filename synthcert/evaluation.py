@@ -72,6 +72,17 @@ def text_height_px(true_xy) -> np.ndarray:
     return 0.5 * (np.linalg.norm(c[:, 3] - c[:, 0], axis=1) + np.linalg.norm(c[:, 2] - c[:, 1], axis=1))
 
 
+def text_width_px(true_xy) -> np.ndarray:
+    """Returns (N,) float64: the mean length of each label's top (TL-TR) and bottom (BL-BR) sides, in pixels.
+
+    Example:
+        >>> text_width_px([[0, 0, 40, 0, 44, 10, 0, 10]]).tolist()
+        [42.0]
+    """
+    c = as_corners(true_xy)
+    return 0.5 * (np.linalg.norm(c[:, 1] - c[:, 0], axis=1) + np.linalg.norm(c[:, 2] - c[:, 3], axis=1))
+
+
 def photo_errors(pred_xy, true_xy, image_width_px) -> dict[str, np.ndarray]:
     """Returns the per-photo metrics as arrays, one row per photo.
 

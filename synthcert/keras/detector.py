@@ -24,7 +24,7 @@ import numpy as np
 from synthcert import geometry
 from synthcert.datasets.quads import quad_problem, view_problem
 from synthcert.errors import SynthcertError
-from synthcert.evaluation import summarize, text_height_px
+from synthcert.evaluation import summarize, text_height_px, text_width_px
 from synthcert.keras.model import heatmap_probe, heatmap_spread, input_size, load_model, locate_views
 from synthcert.samples import TARGET
 from synthcert.training.batches import target_corners, to_inputs
@@ -200,15 +200,11 @@ def _distinct(quads: list[np.ndarray]) -> list[np.ndarray]:
     and mean width within 25 % (views that agree would only repeat the same search)."""
     kept = []
     for q in quads:
-        centre, width, height = q.mean(axis=0), _mean_width(q), float(text_height_px(q)[0])
-        if not any(np.linalg.norm(centre - k.mean(axis=0)) < 0.25 * height and abs(width / _mean_width(k) - 1) < 0.25
-                   for k in kept):
+        centre, width, height = q.mean(axis=0), float(text_width_px(q)[0]), float(text_height_px(q)[0])
+        if not any(np.linalg.norm(centre - k.mean(axis=0)) < 0.25 * height
+                   and abs(width / float(text_width_px(k)[0]) - 1) < 0.25 for k in kept):
             kept.append(q)
     return kept
-
-
-def _mean_width(q: np.ndarray) -> float:
-    return 0.5 * float(np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3]))
 
 
 def _in_text_heights(spread_px: np.ndarray | None, quad_xy: np.ndarray) -> np.ndarray | None:

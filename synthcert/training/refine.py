@@ -22,7 +22,7 @@ import numpy as np
 
 from synthcert import geometry
 from synthcert.datasets.quads import quad_problem, view_problem
-from synthcert.evaluation import text_height_px
+from synthcert.evaluation import text_height_px, text_width_px
 
 
 @dataclass(frozen=True)
@@ -280,8 +280,7 @@ def search_starts(coarse_xy: np.ndarray, search: Search) -> np.ndarray:
     """
     q = np.asarray(coarse_xy, np.float64)
     along, across = (a[0] for a in _axes(q[None]))
-    width = 0.5 * (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3]))
-    height = float(text_height_px(q[None])[0])
+    width, height = float(text_width_px(q[None])[0]), float(text_height_px(q[None])[0])
     centre = q.mean(axis=0)
     unit = geometry.rect_corners_xy((-0.5, -0.5, 0.5, 0.5))  # TL, TR, BR, BL as (along, across), in sizes
     starts = [q] if view_problem(q) is None else []
