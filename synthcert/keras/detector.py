@@ -1,10 +1,11 @@
 """The two-stage detector: a coarse regressor on the whole photo, a refiner on the field's neighbourhood.
 
-Stage 1 sees the photo letterboxed to its small input and answers a coarse quad. Stage 2 sees the
-neighbourhood of that quad cut from the *full-resolution* photo and rectified by it
-(`synthcert.training.refine.cut_neighbourhood`) and answers the corners there, which the inverse of the
-same homography takes back to the photo; it also starts from the neighbouring lines (`Search`), refines
-each start twice and keeps its sharpest answer. Both answers are checked: a crossed, folded or degenerate quad
+Stage 1 sees the photo letterboxed to its small input and answers a coarse quad (and the same for zoomed
+crops of it, `Search.zooms`). Stage 2 sees the neighbourhood of each such quad cut from the *full-resolution*
+photo and rectified by it (`synthcert.training.refine.cut_neighbourhood`) and answers the corners there, which
+the inverse of the same homography takes back to the photo; it also starts from the neighbouring lines
+(`Search`), refines each start twice, makes each answer the nearest parallelogram and keeps its sharpest
+answer. Both answers are checked: a crossed, folded or degenerate quad
 is never returned as the answer (a model that splits its corners between two places says so in
 `Location.problem`), and the refiner's heatmap spread becomes a calibrated confidence.
 
