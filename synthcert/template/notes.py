@@ -68,12 +68,12 @@ def sample_notes(size_wh: tuple[int, int], line_px: float, copy_text: str, p: fl
         if kind == "date":
             sep = "/.-"[int(u[1] * 3)]
             text = f"{1 + int(u[1] * 28)}{sep}{1 + int(u[2] * 12)}{sep}{digits[0]}{digits[1]}"
-        elif kind == "number":
-            text = "".join(str(d) for d in digits[:4 + int(u[1] * 5)])
         elif kind == "initials":
             text = "".join(chr(65 + int(c)) for c in rng.integers(0, 26, 2 + int(u[1] * 2)))
-        else:
+        elif kind == "copy" and copy_text.isascii():  # the Hershey fonts have ASCII only
             text = copy_text
+        else:
+            text = "".join(str(d) for d in digits[:4 + int(u[1] * 5)])
         notes.append(Note(
             text=text, face=FACES[int(u[3] * len(FACES))],
             centre_xy=(float(u[4] * w), float(u[5] * h)), height_px=float(line_px * (0.6 + 0.8 * u[6])),
