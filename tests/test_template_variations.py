@@ -16,7 +16,7 @@ from synthcert import Renderer
 from synthcert.config import DocumentConfig, RenderConfig
 from synthcert.samples import TARGET
 from synthcert.template.document import DocumentPrint, PreparedTemplate, render_flat_document, sample_field_prints
-from synthcert.template.notes import INKS
+from synthcert.template.notes import INKS, sample_notes
 from synthcert.template.redaction import TARGET_MARGIN, sample_redactions
 from synthcert.template.spec import load_template
 from synthcert.text.fonts import font_charset
@@ -179,3 +179,9 @@ def test_outlined_bars_are_light_inside_a_dark_border(stacked_template):
             assert not border[y0:y1, x0:x1].any()  # and none over the ink it hides
             outlined += 1
     assert outlined >= 5
+
+
+def test_notes_write_only_what_the_hershey_fonts_have():
+    rngs = [np.random.default_rng(seed) for seed in range(40)]
+    notes = [n for rng in rngs for n in sample_notes((400, 300), 20.0, "ЖК 123", 1.0, rng)]
+    assert len(notes) >= 40 and all(n.text and n.text.isascii() for n in notes)  # a Cyrillic copy is never written
