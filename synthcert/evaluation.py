@@ -68,8 +68,7 @@ def text_height_px(true_xy) -> np.ndarray:
         >>> text_height_px([[0, 0, 40, 0, 40, 10, 0, 12]]).tolist()
         [11.0]
     """
-    c = as_corners(true_xy)
-    return 0.5 * (np.linalg.norm(c[:, 3] - c[:, 0], axis=1) + np.linalg.norm(c[:, 2] - c[:, 1], axis=1))
+    return _mean_side(true_xy, (0, 3), (1, 2))
 
 
 def text_width_px(true_xy) -> np.ndarray:
@@ -79,8 +78,12 @@ def text_width_px(true_xy) -> np.ndarray:
         >>> text_width_px([[0, 0, 40, 0, 44, 10, 0, 10]]).tolist()
         [42.0]
     """
+    return _mean_side(true_xy, (0, 1), (3, 2))
+
+
+def _mean_side(true_xy, side_a: tuple[int, int], side_b: tuple[int, int]) -> np.ndarray:
     c = as_corners(true_xy)
-    return 0.5 * (np.linalg.norm(c[:, 1] - c[:, 0], axis=1) + np.linalg.norm(c[:, 2] - c[:, 3], axis=1))
+    return 0.5 * sum(np.linalg.norm(c[:, j] - c[:, i], axis=1) for i, j in (side_a, side_b))
 
 
 def photo_errors(pred_xy, true_xy, image_width_px) -> dict[str, np.ndarray]:
