@@ -178,7 +178,7 @@ def sample_field_prints(spec: TemplateSpec, rng: np.random.Generator, target: st
     prints = _lookalikes(prints, spec, target, document.lookalike_p, rng)
     notes = ()
     if document.notes_p > 0:
-        copy = _sample_print(spec, spec.fields[target], rng, {}, 0.0).text
+        copy = _sample_text(spec, spec.fields[target], rng)  # a value like the number's, for notes that copy it
         notes = sample_notes(spec.size_wh, prints[target].size_px, copy, document.notes_p, rng)
     return DocumentPrint(prints, elements, redactions, target, notes)
 
@@ -215,9 +215,7 @@ def _vary(p: FieldPrint, layout: LayoutSpec, rng: np.random.Generator) -> FieldP
 
 def _sample_print(spec: TemplateSpec, f: FieldSpec, rng: np.random.Generator, styles: dict, font_mix_p: float,
                   text: str | None = None) -> FieldPrint:
-    if text is None:
-        text = generate_text(f.generator, rng, spec.country)
-        text = text.upper() if f.uppercase else text
+    text = _sample_text(spec, f, rng) if text is None else text
     fonts = fonts_covering(f.fonts, text)
     if not fonts:
         raise TemplateError(
@@ -251,6 +249,11 @@ def _sample_print(spec: TemplateSpec, f: FieldSpec, rng: np.random.Generator, st
         offset_xy=(_lerp((-f.offset_px, f.offset_px), u_x), _lerp((-f.offset_px, f.offset_px), u_y)),
         bold_px=f.bold_px,
     )
+
+
+def _sample_text(spec: TemplateSpec, f: FieldSpec, rng: np.random.Generator) -> str:
+    text = generate_text(f.generator, rng, spec.country)
+    return text.upper() if f.uppercase else text
 
 
 def _lerp(range_: tuple[float, float], u: float) -> float:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from synthcert import geometry
 from synthcert.labels import padded_box
 from synthcert.template.ink import blend_ink
 from synthcert.template.redaction import TARGET_MARGIN, boxes_overlap
@@ -90,7 +91,7 @@ def draw_notes(image: np.ndarray, notes: tuple[Note, ...], scale: float, target_
     for note in notes:
         alpha, level_from_canvas = _written(note, scale)
         h, w = alpha.shape
-        corners = cv2.transform(np.array([[[0, 0], [w, 0], [w, h], [0, h]]], np.float64), level_from_canvas)[0]
+        corners = geometry.transform_points(level_from_canvas, geometry.rect_corners_xy((0, 0, w, h)))
         (x0, y0), (x1, y1) = np.floor(corners.min(axis=0)), np.ceil(corners.max(axis=0))
         if keep_out is not None and boxes_overlap((x0, y0, x1, y1), keep_out):
             continue
@@ -98,13 +99,14 @@ def draw_notes(image: np.ndarray, notes: tuple[Note, ...], scale: float, target_
         x1, y1 = int(min(x1, image.shape[1])), int(min(y1, image.shape[0]))
         if x1 <= x0 or y1 <= y0:
             continue
-        shifted = level_from_canvas - np.array([[0, 0, x0], [0, 0, y0]], np.float64)
-        patch = cv2.warpAffine(alpha, shifted, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR)
+        patch_from_canvas = geometry.translation(-x0, -y0) @ level_from_canvas
+        patch = cv2.warpAffine(alpha, patch_from_canvas[:2], (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR)
         blend_ink(image[y0:y1, x0:x1], patch, note.color)
 
 
 def _written(note: Note, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """The note's ink as an upright (h, w) uint8 canvas, and the (2, 3) affine from the canvas to level pixels."""
+    """The note's ink as an upright (h, w) uint8 canvas, and the (3, 3) `level_from_canvas`: turned about the
+    canvas centre by the note's angle (counter-clockwise on screen), that centre put on the note's."""
     height = max(note.height_px * scale, 3.0)
     (_, unit_h), _ = cv2.getTextSize(note.text, note.face, 1.0, 1)
     font_scale = height / max(unit_h, 1)
@@ -116,7 +118,6 @@ def _written(note: Note, scale: float) -> tuple[np.ndarray, np.ndarray]:
     if note.underlined:
         y = pad + th + base // 2
         cv2.line(canvas, (pad, y), (pad + tw, y), 255, thickness, cv2.LINE_AA)
-    centre = (canvas.shape[1] / 2, canvas.shape[0] / 2)
-    level_from_canvas = cv2.getRotationMatrix2D(centre, note.angle_deg, 1.0)
-    level_from_canvas[:, 2] += np.array(note.centre_xy) * scale - np.array(centre)
-    return canvas, level_from_canvas
+    cx, cy = canvas.shape[1] / 2, canvas.shape[0] / 2
+    return canvas, (geometry.translation(note.centre_xy[0] * scale, note.centre_xy[1] * scale)
+                    @ geometry.rotation(-note.angle_deg) @ geometry.translation(-cx, -cy))
