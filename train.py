@@ -59,6 +59,9 @@ def parse_args(argv=None) -> TrainOptions:
                    help=f"model input WxH (default {d.image_size[0]}x{d.image_size[1]})")
     p.add_argument("--channels", type=channel_list, default=d.channels,
                    help=f"filters per conv block (default {','.join(map(str, d.channels))})")
+    p.add_argument("--input-mode", choices=("luminance", "rgb"), default=d.input_mode,
+                   help="what both stages see: the photo's luminance standardised per image (blind to colour, "
+                        f"brightness and contrast) or its colours (default {d.input_mode})")
     p.add_argument("--head", choices=("heatmap", "dense"), default=d.head,
                    help=f"heatmap: per-corner heatmaps and soft-argmax; dense: the seed's Flatten + Dense(8) "
                         f"(default {d.head})")
@@ -109,7 +112,7 @@ def parse_args(argv=None) -> TrainOptions:
     a = p.parse_args(argv)
     return TrainOptions(
         out=a.out, real=a.real, real_fraction=a.real_fraction, epochs=a.epochs, steps_per_epoch=a.steps_per_epoch,
-        batch_size=a.batch_size, image_size=a.image_size, channels=a.channels, head=a.head,
+        batch_size=a.batch_size, image_size=a.image_size, channels=a.channels, head=a.head, input_mode=a.input_mode,
         learning_rate=a.learning_rate, pool_size=a.pool_size or None, pool_workers=a.pool_workers, seed=a.seed,
         validation_count=a.validation_count, max_minutes=a.max_minutes, workers=a.workers,
         use_multiprocessing=a.use_multiprocessing, config=a.config, target=a.target, unlabelled=a.unlabelled,

@@ -308,7 +308,8 @@ def _keras(settings: BenchSettings) -> list[Figure]:
     default = "pool draws" if pool_size else "fresh renders"
 
     # The baseline: the same model on batches rendered beforehand, so the step waits for nothing.
-    model = sk.compile_regressor(sk.build_regressor(opts.image_size, opts.channels), opts.learning_rate)
+    model = sk.build_regressor(opts.image_size, opts.channels, input_mode=opts.input_mode)
+    model = sk.compile_regressor(model, opts.learning_rate)
     rendered = sk.CertificateStream(batch_size=batch, image_size=opts.image_size, seed=0)
     batches = [rendered[2 * 10**5 + b] for b in range(steps)]
     x, y = np.concatenate([b[0] for b in batches]), np.concatenate([b[1] for b in batches])

@@ -28,6 +28,7 @@ from synthcert.keras.callbacks import EvaluateSets, TimeLimit
 from synthcert.keras.detector import Detector, Location, evaluate_detector, load_detector
 from synthcert.keras.fit import train
 from synthcert.keras.model import (
+    LuminanceStandardization,
     SoftArgmaxCorners,
     build_regressor,
     compile_regressor,
@@ -44,8 +45,9 @@ from synthcert.keras.streams import CertificateStream, MixedStream, RefineStream
 
 __all__ = [
     "CertificateStream", "Detector", "EvaluateSets", "Location", "RefineStream", "adapt_batchnorm", "adapt_detector",
-    "evaluate_detector", "load_detector", "MixedStream", "SoftArgmaxCorners", "TimeLimit", "build_regressor",
-    "compile_regressor", "corner_px", "cpu_inference_ms", "heatmap_spread", "input_size",
+    "evaluate_detector", "load_detector", "LuminanceStandardization", "MixedStream", "SoftArgmaxCorners",
+    "TimeLimit", "build_regressor", "compile_regressor", "corner_px", "cpu_inference_ms", "heatmap_spread",
+    "input_size",
     "load_model", "locate_photo", "predict_corners", "predict_photo", "pseudo_label", "self_train", "synthetic_set",
     "train",
 ]

@@ -68,7 +68,8 @@ def fit_coarse(run: Prepared):
     o = run.options
     monitor = _monitor(run)
     say(o, f"ready after {time.monotonic() - run.start:.0f} s; training stage 1, monitoring {monitor}")
-    model = compile_regressor(build_regressor(o.image_size, o.channels, head=o.head), o.learning_rate)
+    model = build_regressor(o.image_size, o.channels, head=o.head, input_mode=o.input_mode)
+    model = compile_regressor(model, o.learning_rate)
     best = run.out / "best.keras"
     minutes = float("inf") if o.max_minutes is None else o.max_minutes * ((1 - o.refine_share) if o.refine else 1)
     timer = TimeLimit(minutes, run.start)
@@ -127,7 +128,8 @@ def report(run: Prepared, detector: Detector, history, timer: TimeLimit, refine:
                  "label's text height",
         "model": {"parameters": int(model.count_params()), "size_bytes": best.stat().st_size,
                   "weights_bytes": int(sum(w.size * w.dtype.itemsize for w in model.get_weights())),
-                  "head": o.head, "channels": list(o.channels), "input_size_wh": list(o.image_size),
+                  "head": o.head, "input_mode": o.input_mode, "channels": list(o.channels),
+                  "input_size_wh": list(o.image_size),
                   "target": o.target},
         "validation": results,
         "refine": refine,

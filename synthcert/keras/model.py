@@ -84,8 +84,37 @@ class SoftArgmaxCorners(keras.layers.Layer):
         return {**super().get_config(), "image_size": list(self.image_size), "window": self.window}
 
 
+# ITU-R BT.601 weights, as OpenCV's RGB2GRAY; a flat image's spread (0) is floored at 2 % of the range.
+LUMA = (0.299, 0.587, 0.114)
+MIN_SPREAD = 0.02
+INPUT_MODES = ("luminance", "rgb")
+
+
+@keras.saving.register_keras_serializable(package="synthcert")
+class LuminanceStandardization(keras.layers.Layer):
+    """The model's first step: an RGB photo becomes its luminance, standardised per image (zero mean, unit
+    spread).
+
+    A template photo fixes the renders' hue, saturation and tone, and the user's other photos differ in
+    all three (another print run, white balance, exposure, a washed-out close-up). A detector that never
+    sees colour, brightness or contrast cannot learn them as cues for where the number is: on the
+    development photos, the colour detectors' stage 1 answered 4 to 7 times closer to the number when the
+    photo was merely turned grey (docs/training.md, "Grey, standardised input").
+    """
+
+    def call(self, images):
+        luminance = keras.ops.sum(images * keras.ops.convert_to_tensor(LUMA, images.dtype), axis=-1, keepdims=True)
+        mean = keras.ops.mean(luminance, axis=(1, 2, 3), keepdims=True)
+        spread = keras.ops.std(luminance, axis=(1, 2, 3), keepdims=True)
+        return (luminance - mean) / (spread + MIN_SPREAD)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], 1)
+
+
 def build_regressor(image_size=TrainOptions.image_size, channels: Sequence[int] = TrainOptions.channels,
-                    kernel_size: int = 5, head: str = TrainOptions.head, head_channels: int = 32) -> keras.Model:
+                    kernel_size: int = 5, head: str = TrainOptions.head, head_channels: int = 32,
+                    input_mode: str = TrainOptions.input_mode) -> keras.Model:
     """Returns the corner regressor, uncompiled: the seed talk's conv blocks and one of two heads.
 
     The backbone is the seed's: blocks of Conv2D (`kernel_size`, stride 2 in the first block),
@@ -108,6 +137,8 @@ def build_regressor(image_size=TrainOptions.image_size, channels: Sequence[int] 
         kernel_size: side of every backbone convolution kernel.
         head: "heatmap" or "dense".
         head_channels: width of the heatmap head's pyramid.
+        input_mode: "luminance" (the photo's standardised luminance, `LuminanceStandardization`) or "rgb"
+            (the colours as they are, in [0, 1]). The input is an RGB photo either way.
 
     Example:
         >>> build_regressor((64, 48), channels=(8, 16), head="dense").output_shape
@@ -116,8 +147,11 @@ def build_regressor(image_size=TrainOptions.image_size, channels: Sequence[int] 
     check_architecture(image_size, channels, head)
     w, h = (int(v) for v in image_size)
     blocks = len(channels)
+    if input_mode not in INPUT_MODES:
+        raise ValueError(f"input_mode = {input_mode!r}; expected one of {', '.join(INPUT_MODES)}")
     inputs = keras.Input((h, w, 3), name="image")
-    x, levels = inputs, []
+    x = LuminanceStandardization(name="luminance")(inputs) if input_mode == "luminance" else inputs
+    levels = []
     for i, filters in enumerate(channels):
         x = keras.layers.Conv2D(int(filters), kernel_size, strides=2 if i == 0 else 1, padding="same",
                                 use_bias=False, name=f"conv{i}")(x)

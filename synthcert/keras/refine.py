@@ -59,7 +59,8 @@ def train_refiner(run: Prepared, detector: Detector, canvas: Canvas | None = Non
                                              stream_rng(run.val_seed, 0, "refine"))
     val = to_arrays(val_canvases, val_corners)
     stream = RefineStream(train_set, errors, canvas, o.batch_size, o.seed)
-    model = compile_regressor(build_regressor(canvas.size_wh, o.refine_channels, head="heatmap"), o.learning_rate)
+    model = build_regressor(canvas.size_wh, o.refine_channels, head="heatmap", input_mode=o.input_mode)
+    model = compile_regressor(model, o.learning_rate)
     best = run.out / "refine.keras"
     timer = TimeLimit(o.max_minutes if o.max_minutes is not None else float("inf"), run.start)
     history = model.fit(stream, steps_per_epoch=o.steps_per_epoch, epochs=o.epochs, validation_data=val,

@@ -70,6 +70,9 @@ class TrainOptions:
         pool_workers: processes that render the pool.
         channels: filters per Conv-BN-ReLU-MaxPool block.
         head: "heatmap" (per-corner heatmaps and soft-argmax) or "dense" (the seed's Flatten + Dense(8)).
+        input_mode: what both stages see of the photo: "luminance" (its luminance, standardised per image:
+            blind to hue, saturation, brightness and contrast, which a template photo fixes and the user's
+            other photos do not share) or "rgb" (the colours in [0, 1], as detectors before it).
         learning_rate: Adam's initial learning rate; halved on plateaus of the monitored error.
         seed: seed of the training stream; the synthetic validation set uses `seed + validation_seed_offset`.
         validation_count: number of synthetic validation samples.
@@ -115,6 +118,7 @@ class TrainOptions:
     image_size: tuple[int, int] = (144, 96)
     channels: tuple[int, ...] = (24, 48, 64)
     head: str = "heatmap"
+    input_mode: str = "luminance"
     learning_rate: float = 1e-3
     pool_size: int | None = 30_000
     pool_workers: int = 2
