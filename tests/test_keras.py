@@ -2,6 +2,7 @@
 
 import json
 
+import cv2
 import numpy as np
 import pytest
 
@@ -13,6 +14,7 @@ from synthcert import RenderConfig, Renderer  # noqa: E402
 from synthcert.cli import main  # noqa: E402
 from synthcert.keras import (  # noqa: E402
     CertificateStream,
+    LuminanceStandardization,
     MixedStream,
     SoftArgmaxCorners,
     build_regressor,
@@ -146,6 +148,33 @@ def test_default_regressor_is_small_and_starts_at_the_input_centre(head):
     # Training starts from the centre (at inference a flat heatmap's window would sit on its first cell).
     np.testing.assert_allclose(model(np.zeros((1, h, w, 3), np.float32), training=True), [[w / 2, h / 2] * 4],
                                atol=1e-3)
+
+
+def test_luminance_input_is_the_photos_grey_image_standardised_per_image():
+    rng = np.random.default_rng(3)
+    photos = rng.integers(0, 256, (2, 12, 16, 3), np.uint8)
+    got = np.asarray(LuminanceStandardization()(photos.astype(np.float32) / 255))
+    for photo, out in zip(photos, got, strict=True):  # independently: OpenCV's grey, numpy's statistics
+        grey = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY).astype(np.float64) / 255
+        np.testing.assert_allclose(out[..., 0], (grey - grey.mean()) / (grey.std() + 0.02), atol=0.02)
+    assert got.shape == (2, 12, 16, 1)
+
+
+@pytest.mark.parametrize("input_mode, blind", [("luminance", True), ("rgb", False)])
+def test_a_luminance_model_answers_a_photo_the_same_in_any_exposure_and_white_balance(input_mode, blind):
+    model = build_regressor(TINY, channels=(4, 8), head="heatmap", input_mode=input_mode)
+    rng = np.random.default_rng(4)
+    grey = np.repeat(rng.random((1, TINY[1], TINY[0], 1), np.float32) * 0.8 + 0.1, 3, axis=-1)
+    darker_and_flatter = 0.6 * grey + 0.1  # another brightness and contrast, the same grey image
+    red, green = 0.08, -0.02
+    tint = np.array([red, green, -(0.299 * red + 0.587 * green) / 0.114], np.float32)  # BT.601 luma 0
+    tinted = grey + tint  # a magenta cast over the same luminance
+    answers = [model.predict(v, verbose=0) for v in (grey, darker_and_flatter, tinted)]
+    differences = [np.abs(a - answers[0]).max() for a in answers[1:]]
+    if blind:
+        assert max(differences) < 0.05  # pixels; not 0: the spread's floor (MIN_SPREAD) is not scaled
+    else:
+        assert min(differences) > 1e-4
 
 
 def one_hot_heatmaps(cells_yx, grid_hw=(4, 6), sharpness=200.0):
