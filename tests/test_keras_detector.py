@@ -11,7 +11,7 @@ keras = pytest.importorskip("keras")
 from click.testing import CliRunner  # noqa: E402
 
 from synthcert.cli import main  # noqa: E402
-from synthcert.keras import Detector, adapt_batchnorm, build_regressor, load_detector  # noqa: E402
+from synthcert.keras import Detector, adapt_batchnorm, adapt_detector, build_regressor, load_detector  # noqa: E402
 from synthcert.samples import FieldLabel, Sample  # noqa: E402
 from synthcert.training.calibration import Calibration  # noqa: E402
 from synthcert.training.refine import Canvas, Search  # noqa: E402
@@ -169,6 +169,22 @@ def test_adapted_batchnorm_normalises_like_the_photos_own_batch_statistics():
     first = keras.Model(model.inputs[0], model.get_layer("bn0").output)
     # Keras's own BatchNormalization in training mode normalises with the batch's statistics: the oracle.
     np.testing.assert_allclose(first(x, training=False), first(x, training=True), atol=2e-3)
+
+
+def test_a_few_photos_move_the_statistics_a_little_and_many_almost_all_the_way():
+    from synthcert.keras.adapt import PRIOR_PHOTOS, photo_weight
+
+    assert photo_weight(1) == pytest.approx(1 / 17) and photo_weight(PRIOR_PHOTOS) == 0.5
+    assert photo_weight(1000) > 0.98
+    model = build_regressor(TINY, channels=(4, 8), head="heatmap")
+    before = model.get_layer("bn0").moving_mean.numpy().copy()
+    photos = np.random.default_rng(1).integers(50, 230, (3, 48, 64, 3), np.uint8)  # already at the input size
+    assert adapt_detector(Detector(model), list(photos))["weight"] == pytest.approx(3 / 19)
+    moved = model.get_layer("bn0").moving_mean.numpy()
+    features = keras.Model(model.inputs[0], model.get_layer("conv0").output)(photos / np.float32(255))
+    photos_mean = np.asarray(features).mean(axis=(0, 1, 2))
+    assert np.abs(photos_mean - before).max() > 0.01  # a move to see
+    np.testing.assert_allclose(moved, before + 3 / 19 * (photos_mean - before), rtol=1e-4, atol=1e-6)
 
 
 def test_eval_real_reports_every_photo_and_draws_it(tmp_path):

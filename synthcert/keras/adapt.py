@@ -4,8 +4,10 @@ After training, `precise_batchnorm` recomputes the statistics on training render
 (the moving averages lag the weights). A network trained on renders normalises each layer with the
 renders' feature statistics; real photos
 (another camera, paper, light) shift them. Re-estimating the moving means and variances on the user's
-own photos (AdaBN) moves the network towards them without a single label. Layers are re-estimated in
-order, each on the features its already adapted predecessors give. The refiner is adapted on canvases cut
+own photos (AdaBN) moves the network towards them without a single label. The renders' statistics count as
+`PRIOR_PHOTOS` photos (Schneider et al. 2020, "Improving robustness against common corruptions by covariate
+shift adaptation"): a few photos move them a little, many photos almost all the way. Layers are re-estimated
+in order, each on the features its already adapted predecessors give. The refiner is adapted on canvases cut
 around the (adapted) coarse stage's own answers on the same photos.
 
 Then `self_train` takes the detector's own answers as labels where it is sure of them: a photo whose
@@ -37,6 +39,15 @@ from synthcert.training.refine import CoarseErrors, cut_neighbourhood, sample_co
 PRECISE_BN_COUNT = 256  # training images whose statistics replace the moving averages after training
 CANVASES_PER_PHOTO = 8  # coarse answers are jittered a little, as they vary from photo to photo
 FINE_TUNE_LR_SHARE = 0.1  # fine-tuning on pseudo-labels nudges the trained weights: a tenth of the training rate
+# Statistics of one photo are one sample of the user's photos, not their population: replaced by a single
+# photo's (weight 1/2), they sent both dev directions' answers from 14 and 6.5 % of the text height to 16
+# and 1 315 % (docs/training.md).
+PRIOR_PHOTOS = 16
+
+
+def photo_weight(count: int) -> float:
+    """The share of the statistics that `count` unlabelled photos take: count / (count + PRIOR_PHOTOS)."""
+    return count / (count + PRIOR_PHOTOS)
 
 
 def read_photos(directory: str | Path) -> list[np.ndarray]:
@@ -54,14 +65,13 @@ def read_photos(directory: str | Path) -> list[np.ndarray]:
     return [load_image(p) for p in paths]
 
 
-def adapt_batchnorm(model: keras.Model, x: np.ndarray, weight: float = 0.5) -> int:
+def adapt_batchnorm(model: keras.Model, x: np.ndarray, weight: float) -> int:
     """Moves every BatchNormalization layer's moving statistics towards those of inputs `x`.
 
     Args:
         model: a functional Keras model; changed in place.
         x: (N, H, W, 3) float32 model inputs (e.g. the user's photos).
-        weight: 1 replaces the statistics; 0.5 (default) averages them with the renders' (a handful of
-            photos of one kind are not the whole population).
+        weight: the share of `x`'s statistics: 1 replaces them, 0.5 averages the two.
 
     Returns:
         How many layers were adapted.
@@ -89,11 +99,17 @@ def precise_batchnorm(model: keras.Model, stream, count: int = PRECISE_BN_COUNT)
     return adapt_batchnorm(model, np.concatenate(batches), weight=1.0)
 
 
-def adapt_detector(detector: Detector, photos: Sequence[np.ndarray], seed: int = 0, weight: float = 0.5) -> dict:
-    """Adapts both stages of a detector to unlabelled photos, in place; returns what was done."""
+def adapt_detector(detector: Detector, photos: Sequence[np.ndarray], seed: int = 0,
+                   weight: float | None = None) -> dict:
+    """Adapts both stages of a detector to unlabelled photos, in place; returns what was done.
+
+    Args:
+        weight: the photos' share of the new statistics; None: `photo_weight(len(photos))`.
+    """
+    weight = photo_weight(len(photos)) if weight is None else float(weight)
     size = input_size(detector.coarse)
     x = to_inputs([letterbox(p, size)[0] for p in photos])
-    done = {"photos": len(photos), "coarse_layers": adapt_batchnorm(detector.coarse, x, weight)}
+    done = {"photos": len(photos), "weight": weight, "coarse_layers": adapt_batchnorm(detector.coarse, x, weight)}
     if detector.refiner is None:
         return done
     jitter = CoarseErrors(noise=0.05, miss_p=0.0)
