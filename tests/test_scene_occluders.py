@@ -69,3 +69,24 @@ def test_a_finger_is_skin_coloured_and_shaded_round():
     axis, edge = out[64, 40].astype(int), out[54, 40].astype(int)  # on the finger's axis and near its rim
     assert axis[0] > axis[1] > axis[2] and axis.sum() > edge.sum() > 0
     assert not out[64, 100].any()  # past the rounded tip at x = 80 + 12
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_shadow_blurred_over_its_box_is_the_whole_frames_shadow(seed):
+    params = sample_occluders(np.random.default_rng(seed), SIZE_WH, TARGETS["middle"], DOCUMENT)
+    assert params.fingers
+    w, h = SIZE_WH
+    # The oracle: every finger's coverage, shifted and blurred over the whole frame, as OpenCV does it.
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float64) + 0.5
+    coverage = np.zeros((h, w), np.float64)
+    for f in params.fingers:
+        a, b = np.array(f.base_xy), np.array(f.tip_xy)
+        t = np.clip(((xs - a[0]) * (b - a)[0] + (ys - a[1]) * (b - a)[1]) / ((b - a) @ (b - a)), 0, 1)
+        distance = np.hypot(xs - (a[0] + t * (b - a)[0]), ys - (a[1] + t * (b - a)[1]))
+        coverage = np.maximum(coverage, np.clip(f.width_px / 2 - distance + 0.5, 0, 1))
+    dx, dy = params.shadow_offset_xy
+    moved = cv2.warpAffine(coverage.astype(np.float32), np.float32([[1, 0, dx], [0, 1, dy]]), (w, h))
+    shadow = cv2.GaussianBlur(moved, (0, 0), max(params.shadow_blur_px, 0.5))
+    shadow[shadow < 1e-3] = 0
+    np.testing.assert_allclose(occluder_alpha(params, SIZE_WH), np.maximum(coverage, params.shadow_strength * shadow),
+                               atol=1e-4)

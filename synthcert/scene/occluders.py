@@ -178,13 +178,25 @@ def draw_occluders(image: np.ndarray, params: OccluderParams) -> np.ndarray:
 
 
 def _masks(params: OccluderParams, size_wh: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The fingers' coverage and their shadow, (H, W) float32 each; the shadow is blurred over its box only."""
     w, h = size_wh
     union = np.zeros((h, w), np.float32)
     if not params.fingers:
         return union, union
     for f in params.fingers:
         union = _add_finger(union, f)
-    return union, _shadow(union, params)
+    # Blurred within a box one kernel radius (and a pixel of the bilinear shift) wider than the shifted
+    # fingers, the shadow is the whole frame's: outside, zeros blur to zeros, and at the box's edges the
+    # reflected border brings in zeros, as the frame's zeros around it would.
+    boxes = np.array([_box(f, size_wh) for f in params.fingers])
+    dx, dy = params.shadow_offset_xy
+    r = _blur_radius(params.shadow_blur_px) + 1
+    box = (max(int(np.floor(boxes[:, 0].min() + dx)) - r, 0), max(int(np.floor(boxes[:, 1].min() + dy)) - r, 0),
+           min(int(np.ceil(boxes[:, 2].max() + dx)) + r, w), min(int(np.ceil(boxes[:, 3].max() + dy)) + r, h))
+    shadow = np.zeros((h, w), np.float32)
+    if box[2] > box[0] and box[3] > box[1]:
+        shadow[box[1]:box[3], box[0]:box[2]] = _shadow(union, params, box)
+    return union, shadow
 
 
 def _add_finger(union: np.ndarray, f: Finger) -> np.ndarray:
@@ -220,10 +232,10 @@ def _box(f: Finger, size_wh: tuple[int, int]) -> tuple[int, int, int, int]:
 
 
 def _centres(x0: int, y0: int, x1: int, y1: int) -> tuple[np.ndarray, np.ndarray]:
-    """COCO coordinates of the pixel centres of a box, as float32 (H, W) grids."""
-    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
-    xy = geometry.coco_from_opencv_xy(np.stack([xs, ys], axis=-1)).astype(np.float32)  # exact: n + 0.5
-    return xy[..., 0], xy[..., 1]
+    """COCO coordinates of the pixel centres of a box: float32 x as a (1, W) row and y as an (H, 1) column,
+    which broadcast to the box's grid (exact: n + 0.5)."""
+    half = np.float32(geometry.HALF_PIXEL)
+    return np.arange(x0, x1, dtype=np.float32)[None, :] + half, np.arange(y0, y1, dtype=np.float32)[:, None] + half
 
 
 def _segment_distance(point: np.ndarray, f: Finger) -> float:
