@@ -168,8 +168,8 @@ def bend_maps(params: BendParams, box: tuple[int, int, int, int]) -> tuple[np.nd
     d = _field(params, box, lambda xy: displacement(params, xy)).astype(np.float32)
     # A displacement is the same in every frame: OpenCV's pixel (i, j), centred at (i, j), pulls from
     # (i, j) + d, with d evaluated at the centre's COCO coordinates (`_field` does that).
-    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
-    return xs + d[..., 0], ys + d[..., 1]
+    xs, ys = np.arange(x0, x1, dtype=np.float32)[None, :], np.arange(y0, y1, dtype=np.float32)[:, None]
+    return xs + d[..., 0], ys + d[..., 1]  # the row and column broadcast to the box's grid
 
 
 def bend_points(params: BendParams, xy: np.ndarray) -> np.ndarray:
