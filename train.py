@@ -16,7 +16,7 @@ import os
 import sys
 
 from synthcert.errors import SynthcertError
-from synthcert.training.options import TrainOptions
+from synthcert.training.options import INPUT_MODES, TrainOptions
 
 EXIT_USER_ERROR = 2
 
@@ -59,7 +59,7 @@ def parse_args(argv=None) -> TrainOptions:
                    help=f"model input WxH (default {d.image_size[0]}x{d.image_size[1]})")
     p.add_argument("--channels", type=channel_list, default=d.channels,
                    help=f"filters per conv block (default {','.join(map(str, d.channels))})")
-    p.add_argument("--input-mode", choices=("luminance", "rgb"), default=d.input_mode,
+    p.add_argument("--input-mode", choices=INPUT_MODES, default=d.input_mode,
                    help="what both stages see: the photo's luminance standardised per image (blind to colour, "
                         f"brightness and contrast) or its colours (default {d.input_mode})")
     p.add_argument("--head", choices=("heatmap", "dense"), default=d.head,

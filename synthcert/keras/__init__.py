@@ -47,7 +47,6 @@ __all__ = [
     "CertificateStream", "Detector", "EvaluateSets", "Location", "RefineStream", "adapt_batchnorm", "adapt_detector",
     "evaluate_detector", "load_detector", "LuminanceStandardization", "MixedStream", "SoftArgmaxCorners",
     "TimeLimit", "build_regressor", "compile_regressor", "corner_px", "cpu_inference_ms", "heatmap_spread",
-    "input_size",
-    "load_model", "locate_photo", "predict_corners", "predict_photo", "pseudo_label", "self_train", "synthetic_set",
-    "train",
+    "input_size", "load_model", "locate_photo", "predict_corners", "predict_photo", "pseudo_label", "self_train",
+    "synthetic_set", "train",
 ]

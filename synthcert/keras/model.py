@@ -18,7 +18,7 @@ import tensorflow as tf
 from synthcert.errors import SynthcertError
 from synthcert.training.batches import to_inputs
 from synthcert.training.letterbox import letterbox
-from synthcert.training.options import TrainOptions, check_architecture
+from synthcert.training.options import INPUT_MODES, TrainOptions, check_architecture
 
 # Keras's 0.99 lets the moving statistics lag the weights by about a hundred steps: on a CPU budget of a few
 # hundred steps, inference then ran 15 x worse than training on the same renders.
@@ -87,7 +87,6 @@ class SoftArgmaxCorners(keras.layers.Layer):
 # ITU-R BT.601 weights, as OpenCV's RGB2GRAY; a flat image's spread (0) is floored at 2 % of the range.
 LUMA = (0.299, 0.587, 0.114)
 MIN_SPREAD = 0.02
-INPUT_MODES = ("luminance", "rgb")
 
 
 @keras.saving.register_keras_serializable(package="synthcert")

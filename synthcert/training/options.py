@@ -33,6 +33,7 @@ TRAIN_SCENE = {
 # third each, other fields printed like the number and hand-written notes, so that the number is told by
 # its place on the card and not only by looking like one (a bold serial or a written date is no number).
 TRAIN_DOCUMENT = {"font_mix_p": 0.3, "redaction_p": 0.3, "lookalike_p": 0.3, "notes_p": 0.3}
+INPUT_MODES = ("luminance", "rgb")  # what both stages see of the photo: TrainOptions.input_mode
 
 
 def check_architecture(image_size: tuple[int, int], channels, head: str) -> None:
