@@ -16,7 +16,7 @@ import os
 import sys
 
 from synthcert.errors import SynthcertError
-from synthcert.training.options import INPUT_MODES, TrainOptions
+from synthcert.training.options import INPUT_MODES, LR_SCHEDULES, TrainOptions
 
 EXIT_USER_ERROR = 2
 
@@ -66,6 +66,9 @@ def parse_args(argv=None) -> TrainOptions:
                    help=f"heatmap: per-corner heatmaps and soft-argmax; dense: the seed's Flatten + Dense(8) "
                         f"(default {d.head})")
     p.add_argument("--learning-rate", type=float, default=d.learning_rate, help=f"default {d.learning_rate}")
+    p.add_argument("--lr-schedule", choices=LR_SCHEDULES, default=d.lr_schedule,
+                   help="anneal: a half cosine to a hundredth over each stage's epochs or time, whichever ends "
+                        f"first; plateau: halved when the error stalls (default {d.lr_schedule})")
     p.add_argument("--pool-size", type=int, default=d.pool_size or 0,
                    help=f"synthetic samples rendered once and drawn again in shuffled passes; 0 renders every "
                         f"sample fresh (default {d.pool_size})")
@@ -113,7 +116,8 @@ def parse_args(argv=None) -> TrainOptions:
     return TrainOptions(
         out=a.out, real=a.real, real_fraction=a.real_fraction, epochs=a.epochs, steps_per_epoch=a.steps_per_epoch,
         batch_size=a.batch_size, image_size=a.image_size, channels=a.channels, head=a.head, input_mode=a.input_mode,
-        learning_rate=a.learning_rate, pool_size=a.pool_size or None, pool_workers=a.pool_workers, seed=a.seed,
+        learning_rate=a.learning_rate, lr_schedule=a.lr_schedule, pool_size=a.pool_size or None,
+        pool_workers=a.pool_workers, seed=a.seed,
         validation_count=a.validation_count, max_minutes=a.max_minutes, workers=a.workers,
         use_multiprocessing=a.use_multiprocessing, config=a.config, target=a.target, unlabelled=a.unlabelled,
         pseudo_label_confidence=a.pseudo_label_confidence, pseudo_label_steps=a.pseudo_label_steps,

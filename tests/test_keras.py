@@ -357,3 +357,29 @@ def test_time_limit_stops_after_the_epoch_whose_successor_would_overrun(tiny_mod
     limit.fit_start -= 6.0  # the first epoch took 6 s: the next would end at spent_s + 6 s
     limit.on_epoch_end(0)
     assert tiny_model.stop_training is stops and (limit.stopped_epoch == 0) is stops
+
+
+def test_annealed_learning_rate_falls_from_the_initial_rate_along_a_half_cosine_over_the_steps(tiny_model):
+    from synthcert.keras import AnnealToBudget
+
+    seen = []
+    record = keras.callbacks.LambdaCallback(
+        on_train_batch_begin=lambda batch, logs: seen.append(float(tiny_model.optimizer.learning_rate.numpy())))
+    x, y = np.zeros((4, 48, 64, 3), np.float32), np.full((4, 8), 20.0, np.float32)
+    tiny_model.fit(x, y, batch_size=1, epochs=3, verbose=0, callbacks=[AnnealToBudget(12, floor=0.01), record])
+    assert len(seen) == 12 and seen[0] == pytest.approx(1e-3)  # compile_regressor's rate, untouched at step 0
+    assert all(b < a for a, b in zip(seen, seen[1:], strict=False))
+    assert seen[6] == pytest.approx(1e-3 * (1 + 0.01) / 2, rel=1e-5)  # a half cosine is halfway at half time
+    assert seen[-1] < 0.03 * 1e-3
+
+
+@pytest.mark.parametrize(("spent_s", "expected"), [(30.0, 0.5), (60.0, 1.0)], ids=["half-spent", "spent"])
+def test_annealed_learning_rate_follows_the_time_limit_when_time_runs_out_before_the_steps(spent_s, expected):
+    import time
+
+    from synthcert.keras import AnnealToBudget, TimeLimit
+
+    now = time.monotonic()
+    anneal = AnnealToBudget(10_000, TimeLimit(max_minutes=1.0, start=now - spent_s))
+    anneal.step, anneal.fit_start = 1, now - spent_s  # training began with the budget: 60 s to go, spent_s spent
+    assert anneal.progress() == pytest.approx(expected, abs=0.01)

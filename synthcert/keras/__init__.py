@@ -24,7 +24,7 @@ except ImportError as e:  # pragma: no cover - depends on the installation
     raise ImportError('synthcert.keras needs TensorFlow and Keras: pip install "synthcert[keras]"') from e
 
 from synthcert.keras.adapt import adapt_batchnorm, adapt_detector, pseudo_label, self_train
-from synthcert.keras.callbacks import EvaluateSets, TimeLimit
+from synthcert.keras.callbacks import AnnealToBudget, EvaluateSets, TimeLimit
 from synthcert.keras.detector import Detector, Location, evaluate_detector, load_detector
 from synthcert.keras.fit import train
 from synthcert.keras.model import (
@@ -44,9 +44,9 @@ from synthcert.keras.model import (
 from synthcert.keras.streams import CertificateStream, MixedStream, RefineStream, synthetic_set
 
 __all__ = [
-    "CertificateStream", "Detector", "EvaluateSets", "Location", "RefineStream", "adapt_batchnorm", "adapt_detector",
-    "evaluate_detector", "load_detector", "LuminanceStandardization", "MixedStream", "SoftArgmaxCorners",
-    "TimeLimit", "build_regressor", "compile_regressor", "corner_px", "cpu_inference_ms", "heatmap_spread",
-    "input_size", "load_model", "locate_photo", "predict_corners", "predict_photo", "pseudo_label", "self_train",
-    "synthetic_set", "train",
+    "AnnealToBudget", "CertificateStream", "Detector", "EvaluateSets", "Location", "RefineStream",
+    "adapt_batchnorm", "adapt_detector", "evaluate_detector", "load_detector", "LuminanceStandardization",
+    "MixedStream", "SoftArgmaxCorners", "TimeLimit", "build_regressor", "compile_regressor", "corner_px",
+    "cpu_inference_ms", "heatmap_spread", "input_size", "load_model", "locate_photo", "predict_corners",
+    "predict_photo", "pseudo_label", "self_train", "synthetic_set", "train",
 ]

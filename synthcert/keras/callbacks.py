@@ -1,7 +1,9 @@
-"""The callbacks both training stages share: extra evaluation sets, a wall-time limit, and the standard list."""
+"""The callbacks both training stages share: extra evaluation sets, a wall-time limit, a learning rate annealed
+to the end of that budget, and the standard list."""
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from pathlib import Path
@@ -62,15 +64,60 @@ class TimeLimit(keras.callbacks.Callback):
             self.stopped_epoch = epoch
 
 
+class AnnealToBudget(keras.callbacks.Callback):
+    """Lowers the learning rate along a half cosine from the optimizer's initial rate to `floor` times it, over
+    the stage's budget: `total_steps`, or the wall time `timer` allows, whichever runs out first.
+
+    A run that the time limit cuts on a CPU stops while its error still falls, so a plateau rule never fires
+    and the last checkpoint is taken at full step size; annealed to the budget, the last epochs take small
+    steps whatever the machine's speed. The rate is set before every batch and logged per epoch.
+
+    Args:
+        total_steps: the stage's epochs times its steps per epoch.
+        timer: the stage's `TimeLimit` (its start and budget), or None for no time limit.
+        floor: the last rate as a share of the first.
+    """
+
+    def __init__(self, total_steps: int, timer: TimeLimit | None = None, floor: float = 0.01):
+        super().__init__()
+        self.total_steps, self.timer, self.floor = total_steps, timer, floor
+
+    def on_train_begin(self, logs=None):
+        self.base = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+        self.fit_start, self.step = time.monotonic(), 0
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.model.optimizer.learning_rate.assign(self.rate(self.progress()))
+        self.step += 1
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+
+    def progress(self) -> float:
+        """The share of the budget used, in [0, 1]: of the steps or of the time left when training began."""
+        done = self.step / self.total_steps
+        if self.timer is not None and math.isfinite(self.timer.max_s):
+            left_at_start = self.timer.start + self.timer.max_s - self.fit_start
+            done = max(done, 1.0 if left_at_start <= 0 else (time.monotonic() - self.fit_start) / left_at_start)
+        return min(done, 1.0)
+
+    def rate(self, progress: float) -> float:
+        return self.base * (self.floor + (1 - self.floor) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
 def callbacks_for(o: TrainOptions, best: Path, monitor: str, log_csv: Path, timer: TimeLimit,
                   extra_sets: dict | None = None) -> list:
-    """Returns a stage's callbacks: extra sets first, then checkpoint, early stop, LR plateau, CSV, time."""
+    """Returns a stage's callbacks: extra sets first, then checkpoint, early stop, the learning rate's schedule
+    (`o.lr_schedule`), CSV, time."""
     callbacks = [EvaluateSets(extra_sets)] if extra_sets else []
+    schedule = (AnnealToBudget(o.epochs * o.steps_per_epoch, timer) if o.lr_schedule == "anneal" else
+                keras.callbacks.ReduceLROnPlateau(monitor=monitor, mode="min", factor=0.5,
+                                                  patience=o.reduce_lr_patience, min_lr=1e-5))
     callbacks += [
         keras.callbacks.ModelCheckpoint(best, monitor=monitor, mode="min", save_best_only=True),
         keras.callbacks.EarlyStopping(monitor=monitor, mode="min", patience=o.early_stopping_patience),
-        keras.callbacks.ReduceLROnPlateau(monitor=monitor, mode="min", factor=0.5, patience=o.reduce_lr_patience,
-                                          min_lr=1e-5),
+        schedule,
         keras.callbacks.CSVLogger(log_csv),
         timer,
     ]

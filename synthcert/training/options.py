@@ -34,6 +34,7 @@ TRAIN_SCENE = {
 # its place on the card and not only by looking like one (a bold serial or a written date is no number).
 TRAIN_DOCUMENT = {"font_mix_p": 0.3, "redaction_p": 0.3, "lookalike_p": 0.3, "notes_p": 0.3}
 INPUT_MODES = ("luminance", "rgb")  # what both stages see of the photo: TrainOptions.input_mode
+LR_SCHEDULES = ("anneal", "plateau")  # how each stage's learning rate falls: TrainOptions.lr_schedule
 
 
 def check_architecture(image_size: tuple[int, int], channels, head: str) -> None:
@@ -74,10 +75,15 @@ class TrainOptions:
         input_mode: what both stages see of the photo: "luminance" (its luminance, standardised per image:
             blind to hue, saturation, brightness and contrast, which a template photo fixes and the user's
             other photos do not share) or "rgb" (the colours in [0, 1], as detectors before it).
-        learning_rate: Adam's initial learning rate; halved on plateaus of the monitored error.
+        learning_rate: Adam's initial learning rate.
+        lr_schedule: how it falls in each stage: "anneal" (a half cosine down to a hundredth of it over the
+            stage's budget, its epochs or its share of `max_minutes`, whichever runs out first: a run cut by the
+            time limit still ends on small steps) or "plateau" (halved after `reduce_lr_patience` epochs
+            without improvement, as runs before it).
         seed: seed of the training stream; the synthetic validation set uses `seed + validation_seed_offset`.
         validation_count: number of synthetic validation samples.
-        early_stopping_patience, reduce_lr_patience: epochs without improvement before stopping/halving.
+        early_stopping_patience, reduce_lr_patience: epochs without improvement before stopping/halving
+            (halving with `lr_schedule="plateau"` only).
         max_minutes: stop after the epoch that would end past this wall time since the start, pool
             rendering included (None: no limit).
         workers, use_multiprocessing: Keras's PyDataset parallelism.
@@ -121,6 +127,7 @@ class TrainOptions:
     head: str = "heatmap"
     input_mode: str = "luminance"
     learning_rate: float = 1e-3
+    lr_schedule: str = "anneal"
     pool_size: int | None = 30_000
     pool_workers: int = 2
     seed: int = 0
@@ -155,6 +162,8 @@ class TrainOptions:
             raise ValueError(f"real_fraction = {self.real_fraction}, real_val_fraction = {self.real_val_fraction}; "
                              "expected fractions in [0, 1] and [0, 1)")
         check_architecture(self.image_size, self.channels, self.head)
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"lr_schedule = {self.lr_schedule!r}; expected one of {', '.join(LR_SCHEDULES)}")
         if self.pseudo_label_confidence < 0 or self.pseudo_label_steps < 0 or self.pseudo_label_rounds < 1:
             raise ValueError(f"pseudo_label_confidence = {self.pseudo_label_confidence}, pseudo_label_steps = "
                              f"{self.pseudo_label_steps}, pseudo_label_rounds = {self.pseudo_label_rounds}; expected "
