@@ -34,6 +34,22 @@ def rotation(angle_deg: float) -> np.ndarray:
     return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
 
 
+def quarter_turn(size_wh: tuple[int, int], turns: int) -> np.ndarray:
+    """Returns `turned_from_image`: where `np.rot90(image, turns)` (counter-clockwise on screen) puts each point
+    of an image of `size_wh`.
+
+    Example:
+        >>> transform_points(quarter_turn((40, 30), 1), [[0, 0], [40, 30]]).tolist()  # TL goes bottom left
+        [[0.0, 40.0], [30.0, 0.0]]
+    """
+    w, h = size_wh
+    m = np.eye(3)
+    for k in range(turns % 4):  # each turn: (x, y) -> (y, W - x), W the width before it
+        width = w if k % 2 == 0 else h
+        m = np.array([[0.0, 1.0, 0.0], [-1.0, 0.0, width], [0.0, 0.0, 1.0]]) @ m
+    return m
+
+
 def camera_homography(
     tilt_x_deg: float, tilt_y_deg: float, roll_deg: float, focal_px: float, distance: float
 ) -> np.ndarray:

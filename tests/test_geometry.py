@@ -89,3 +89,12 @@ def test_nearest_parallelogram_is_the_least_squares_fit_over_all_parallelograms(
         np.testing.assert_allclose(fit.reshape(-1), a @ p, atol=1e-9)
     square = geometry.rect_corners_xy((3, 4, 30, 12))
     np.testing.assert_allclose(geometry.nearest_parallelogram(square), square)  # one already is its own fit
+
+
+@pytest.mark.parametrize("turns", [1, 2, 3])
+def test_quarter_turn_says_where_np_rot90_puts_each_pixel(turns):
+    image = np.zeros((30, 40), np.uint8)  # not square: each turn swaps the sides
+    image[7, 11] = 1  # the pixel covering [11, 12) x [7, 8)
+    (row, col), = np.argwhere(np.rot90(image, turns))
+    moved = geometry.transform_points(geometry.quarter_turn((40, 30), turns), [[11.5, 7.5]])
+    np.testing.assert_allclose(moved, [[col + 0.5, row + 0.5]])

@@ -359,18 +359,20 @@ def test_time_limit_stops_after_the_epoch_whose_successor_would_overrun(tiny_mod
     assert tiny_model.stop_training is stops and (limit.stopped_epoch == 0) is stops
 
 
-def test_annealed_learning_rate_falls_from_the_initial_rate_along_a_half_cosine_over_the_steps(tiny_model):
+def test_annealed_learning_rate_holds_then_falls_along_a_half_cosine_over_the_last_steps(tiny_model):
     from synthcert.keras import AnnealToBudget
 
     seen = []
     record = keras.callbacks.LambdaCallback(
         on_train_batch_begin=lambda batch, logs: seen.append(float(tiny_model.optimizer.learning_rate.numpy())))
     x, y = np.zeros((4, 48, 64, 3), np.float32), np.full((4, 8), 20.0, np.float32)
-    tiny_model.fit(x, y, batch_size=1, epochs=3, verbose=0, callbacks=[AnnealToBudget(12, floor=0.01), record])
-    assert len(seen) == 12 and seen[0] == pytest.approx(1e-3)  # compile_regressor's rate, untouched at step 0
-    assert all(b < a for a, b in zip(seen, seen[1:], strict=False))
-    assert seen[6] == pytest.approx(1e-3 * (1 + 0.01) / 2, rel=1e-5)  # a half cosine is halfway at half time
-    assert seen[-1] < 0.03 * 1e-3
+    anneal = AnnealToBudget(20, floor=0.01, hold=0.6)
+    tiny_model.fit(x, y, batch_size=1, epochs=5, verbose=0, callbacks=[anneal, record])
+    assert len(seen) == 20
+    np.testing.assert_allclose(seen[:13], 1e-3)  # compile_regressor's rate, held for steps 0 ... 12 (0.6 of 20)
+    assert all(b < a for a, b in zip(seen[12:], seen[13:], strict=False))
+    assert seen[16] == pytest.approx(1e-3 * (1 + 0.01) / 2, rel=1e-5)  # halfway down at half the decay's steps
+    assert seen[-1] < 0.05 * 1e-3  # the last step starts at 19/20 of the budget: 7/8 of the way down
 
 
 @pytest.mark.parametrize(("spent_s", "expected"), [(30.0, 0.5), (60.0, 1.0)], ids=["half-spent", "spent"])

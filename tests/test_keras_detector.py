@@ -122,6 +122,29 @@ def test_a_zoomed_view_is_searched_when_the_whole_photo_splits_its_corners(monke
     assert alone.corners_xy is None and "split its corners" in alone.problem
 
 
+def test_a_turned_view_is_searched_when_the_upright_views_split_their_corners(monkeypatch):
+    import synthcert.keras.detector as detector_module
+
+    crossed = np.array([[10, 10], [50, 30], [50, 10], [10, 30.]])
+    seen_turned = np.array([[30, 100], [30, 60], [42, 60], [42, 100.]])  # on the 120 x 160 photo turned once
+
+    def views(model, image, boxes):  # every upright view splits; the photo turned a quarter sees the number
+        turned = image.shape[:2] == (160, 120)
+        return np.stack([seen_turned if turned else crossed] * len(boxes)), None
+
+    monkeypatch.setattr(detector_module, "locate_views", views)
+    canvas = Canvas()
+    x0, y0, x1, y1 = (np.array(canvas.quad_box) / np.tile(canvas.size_wh, 2)).tolist()
+    on_start = constant(canvas.size_wh, [x0, y0, x1, y0, x1, y1, x0, y1])  # answers the quad it starts from
+    where = Detector(constant(TINY, UPRIGHT), refiner=on_start, search=Search(turns=(1,))).locate(photo((160, 120)))
+    assert where.refined and where.problem is None
+    # np.rot90 turns counter-clockwise: the photo's (x, y) is the turned photo's (y, 160 - x), so the turned
+    # view's (x', y') is the photo's (160 - y', x')
+    np.testing.assert_allclose(where.corners_xy, [[60, 30], [100, 30], [100, 42], [60, 42]], atol=1e-3)
+    assert Detector(constant(TINY, UPRIGHT), refiner=on_start, search=Search(turns=())).locate(
+        photo((160, 120))).corners_xy is None
+
+
 def test_a_parallelogram_search_answers_the_parallelogram_nearest_the_refined_corners():
     canvas = Canvas((128, 64), (32.0, 24.0, 96.0, 40.0))
     # the refiner puts its top-left corner 8 canvas px right of the quad box's, the other three on it

@@ -65,22 +65,26 @@ class TimeLimit(keras.callbacks.Callback):
 
 
 class AnnealToBudget(keras.callbacks.Callback):
-    """Lowers the learning rate along a half cosine from the optimizer's initial rate to `floor` times it, over
-    the stage's budget: `total_steps`, or the wall time `timer` allows, whichever runs out first.
+    """Holds the optimizer's initial learning rate for the first `hold` share of the stage's budget, then lowers
+    it along a half cosine to `floor` times it by the budget's end: `total_steps`, or the wall time `timer`
+    allows, whichever runs out first.
 
     A run that the time limit cuts on a CPU stops while its error still falls, so a plateau rule never fires
     and the last checkpoint is taken at full step size; annealed to the budget, the last epochs take small
-    steps whatever the machine's speed. The rate is set before every batch and logged per epoch.
+    steps whatever the machine's speed. Annealing from the start instead ends worse (stage 1 of a 34-minute
+    192 x 144 run: 2.56 px against 1.73 px at the constant rate): an under-trained model needs the large steps
+    for most of its budget. The rate is set before every batch and logged per epoch.
 
     Args:
         total_steps: the stage's epochs times its steps per epoch.
         timer: the stage's `TimeLimit` (its start and budget), or None for no time limit.
         floor: the last rate as a share of the first.
+        hold: the share of the budget at the initial rate.
     """
 
-    def __init__(self, total_steps: int, timer: TimeLimit | None = None, floor: float = 0.01):
+    def __init__(self, total_steps: int, timer: TimeLimit | None = None, floor: float = 0.01, hold: float = 0.7):
         super().__init__()
-        self.total_steps, self.timer, self.floor = total_steps, timer, floor
+        self.total_steps, self.timer, self.floor, self.hold = total_steps, timer, floor, hold
 
     def on_train_begin(self, logs=None):
         self.base = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
@@ -103,7 +107,8 @@ class AnnealToBudget(keras.callbacks.Callback):
         return min(done, 1.0)
 
     def rate(self, progress: float) -> float:
-        return self.base * (self.floor + (1 - self.floor) * 0.5 * (1 + math.cos(math.pi * progress)))
+        decay = max(progress - self.hold, 0.0) / (1 - self.hold)
+        return self.base * (self.floor + (1 - self.floor) * 0.5 * (1 + math.cos(math.pi * decay)))
 
 
 def callbacks_for(o: TrainOptions, best: Path, monitor: str, log_csv: Path, timer: TimeLimit,

@@ -1,13 +1,13 @@
 """The two-stage detector: a coarse regressor on the whole photo, a refiner on the field's neighbourhood.
 
 Stage 1 sees the photo letterboxed to its small input and answers a coarse quad (and the same for zoomed
-crops of it, `Search.zooms`). Stage 2 sees the neighbourhood of each such quad cut from the *full-resolution*
-photo and rectified by it (`synthcert.training.refine.cut_neighbourhood`) and answers the corners there, which
-the inverse of the same homography takes back to the photo; it also starts from the neighbouring lines
-(`Search`), refines each start twice, makes each answer the nearest parallelogram and keeps its sharpest
-answer. Both answers are checked: a crossed, folded or degenerate quad
-is never returned as the answer (a model that splits its corners between two places says so in
-`Location.problem`), and the refiner's heatmap spread becomes a calibrated confidence.
+crops of it, `Search.zooms`, and for the photo turned by quarter turns, `Search.turns`). Stage 2 sees the
+neighbourhood of each such quad cut from the *full-resolution* photo and rectified by it
+(`synthcert.training.refine.cut_neighbourhood`) and answers the corners there, which the inverse of the same
+homography takes back to the photo; it also starts from the neighbouring lines (`Search`), refines each start
+twice, makes each answer the nearest parallelogram and keeps its sharpest answer. Both answers are checked: a
+crossed, folded or degenerate quad is never returned as the answer (a model that splits its corners between two
+places says so in `Location.problem`), and the refiner's heatmap spread becomes a calibrated confidence.
 
 One directory holds the detector: `best.keras` (stage 1), `refine.keras` (stage 2) and `detector.json`
 (the field, the canvas, the calibration, the search). A single `.keras` file is a coarse-only detector.
@@ -88,6 +88,8 @@ class Detector:
         boxes = view_boxes(image.shape[1::-1], self.search.zooms if refining else ())  # the whole photo first
         views, view_spreads = locate_views(self.coarse, image, boxes)
         coarse, coarse_spread = views[0], None if view_spreads is None else view_spreads[0]
+        if refining:
+            views = np.concatenate([views, *(self._turned_view(image, t) for t in self.search.turns)])
         problem = view_problem(coarse)
         if not refining:
             if problem is not None:
@@ -100,7 +102,7 @@ class Detector:
         if not starts_from:
             return Location(None, coarse, coarse_spread, 0.0, False,
                             f"the coarse quad {problem}: the model split its corners between places"
-                            + (" (in every zoomed view too)" if len(views) > 1 else ""))
+                            + (" (in every zoomed and turned view too)" if len(views) > 1 else ""))
         found, last_problem = self._search(image, starts_from)
         if found is None:
             why = "no refined quad is a plausible view" + (f" (the last {last_problem})" if last_problem else "")
@@ -111,6 +113,13 @@ class Detector:
         refined, heights = found
         spread_px = None if heights is None else heights * float(text_height_px(refined)[0])
         return Location(refined, coarse, spread_px, self._confidence(heights), True)
+
+    def _turned_view(self, image: np.ndarray, turns: int) -> np.ndarray:
+        """Stage 1's (1, 4, 2) corners on the photo turned by `turns` quarter turns, in the photo's pixels."""
+        turned = np.ascontiguousarray(np.rot90(image, turns))
+        corners, _ = locate_views(self.coarse, turned, view_boxes(turned.shape[1::-1], ()))
+        image_from_turned = np.linalg.inv(geometry.quarter_turn(image.shape[1::-1], turns))
+        return geometry.transform_points(image_from_turned, corners[0])[None]
 
     def _search(self, image: np.ndarray, coarse_quads: list[np.ndarray]):
         """Refines every start of `self.search` around each coarse quad `passes` times; returns ((4, 2) answer,

@@ -226,6 +226,9 @@ class Search:
         zooms: stage 1 also looks at zoomed views of the photo (`view_boxes`), and the search starts from
             each view's coarse quad too: at zoom 1.5 the number has 1.5 times the input pixels, and a view
             that leaves out a distracting line (a hand-written date, a bold serial) may not split its corners.
+        turns: ... and at the whole photo turned by these quarter turns (`np.rot90`): stage 1 learnt every
+            roll, so each turn is another look at the same photo (test-time augmentation), and one whose
+            coarse quad is not split or stray gives the search a start on the number.
     """
 
     heights: tuple[float, ...] = (1.0, 0.5)
@@ -233,22 +236,25 @@ class Search:
     passes: int = 2
     parallelogram: bool = True
     zooms: tuple[float, ...] = (1.5,)
+    turns: tuple[int, ...] = (1, 2, 3)
 
     def __post_init__(self):
-        if self.passes < 1 or any(h <= 0 for h in self.heights) or any(z <= 1 for z in self.zooms):
-            raise ValueError(f"passes = {self.passes}, heights = {self.heights}, zooms = {self.zooms}; expected "
-                             "passes >= 1, heights > 0 and zooms > 1")
+        if (self.passes < 1 or any(h <= 0 for h in self.heights) or any(z <= 1 for z in self.zooms)
+                or any(t not in (1, 2, 3) for t in self.turns)):
+            raise ValueError(f"passes = {self.passes}, heights = {self.heights}, zooms = {self.zooms}, turns = "
+                             f"{self.turns}; expected passes >= 1, heights > 0, zooms > 1 and turns in 1, 2, 3")
 
     def to_dict(self) -> dict:
         return {"heights": list(self.heights), "shifts": list(self.shifts), "passes": self.passes,
-                "parallelogram": self.parallelogram, "zooms": list(self.zooms)}
+                "parallelogram": self.parallelogram, "zooms": list(self.zooms), "turns": list(self.turns)}
 
     @classmethod
     def from_dict(cls, d: dict) -> Search:
         # Keys added after the first files were written take the default, as a file without "search" does.
         return cls(tuple(float(v) for v in d["heights"]), tuple(float(v) for v in d["shifts"]), int(d["passes"]),
                    bool(d.get("parallelogram", cls.parallelogram)),
-                   tuple(float(v) for v in d.get("zooms", cls.zooms)))
+                   tuple(float(v) for v in d.get("zooms", cls.zooms)),
+                   tuple(int(v) for v in d.get("turns", cls.turns)))
 
 
 def view_boxes(size_wh: tuple[int, int], zooms) -> list[tuple[int, int, int, int]]:
