@@ -9,7 +9,8 @@ render defaults (`--train-scene` for train.py's wider ranges), runs the detector
 refinement of the coarse quad (no search) and with both stages as `predict` runs them (the detector's
 `Search`: the neighbouring lines too, each refined twice), then the same with the answer made the nearest
 parallelogram (`Search.parallelogram`), with stage 1 also on zoomed views (`Search.zooms`) and also on the photo
-turned by quarter turns (`Search.turns`), and prints one markdown row per size and stage:
+turned by quarter turns (`Search.turns`), and with the answer's ends moved onto the ink (`Search.snap`), and
+prints one markdown row per size and stage:
 hit rate, mean and median corner error in % of the text height, % of the width, and the mean time per photo.
 `--real DATASET` adds the same rows for labelled photos.
 """
@@ -30,7 +31,7 @@ from synthcert.pipeline import Renderer  # noqa: E402
 from synthcert.training.options import TRAIN_SCENE  # noqa: E402
 from synthcert.training.refine import Search  # noqa: E402
 
-NO_SEARCH = Search(heights=(), shifts=(), passes=1, parallelogram=False, zooms=(), turns=())  # the coarse quad, once
+NO_SEARCH = Search(heights=(), shifts=(), passes=1, parallelogram=False, zooms=(), turns=(), snap=False)  # refined once
 
 
 def main(argv=None) -> int:
@@ -65,17 +66,19 @@ def main(argv=None) -> int:
 
 def report(detector, name: str, photos: list) -> None:
     """Prints the rows of one set of photos: stage 1, one refinement, both stages with the search (free corners,
-    the nearest parallelogram, that with stage 1 on zoomed views too, and on turned views too)."""
+    the nearest parallelogram, that with stage 1 on zoomed views too, on turned views too, and the ends snapped)."""
     from synthcert.keras import evaluate_detector
 
-    search = dataclasses.replace(detector.search, parallelogram=False, zooms=(), turns=())
+    search = dataclasses.replace(detector.search, parallelogram=False, zooms=(), turns=(), snap=False)
     searches = {"refined once": NO_SEARCH,
                 "refined, search": search,
                 "refined, search, parallelogram": dataclasses.replace(search, parallelogram=True),
                 "refined, search, parallelogram, zoomed views": dataclasses.replace(search, parallelogram=True,
                                                                                     zooms=Search().zooms),
                 "refined, search, parallelogram, zoomed and turned views": dataclasses.replace(
-                    search, parallelogram=True, zooms=Search().zooms, turns=Search().turns)}
+                    search, parallelogram=True, zooms=Search().zooms, turns=Search().turns),
+                "... and the ends snapped to the ink": dataclasses.replace(
+                    search, parallelogram=True, zooms=Search().zooms, turns=Search().turns, snap=True)}
     stages = (("coarse", detector, False),
               *((name, dataclasses.replace(detector, search=s), True) for name, s in searches.items()))
     for stage, d, refine in stages:

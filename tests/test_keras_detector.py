@@ -169,13 +169,26 @@ def test_refined_corners_come_back_through_the_inverse_of_the_canvas_homography(
     np.testing.assert_allclose(where.corners_xy, where.coarse_xy, atol=1e-3)
 
 
+def test_the_answer_ends_where_the_ink_on_its_line_ends():
+    canvas = Canvas()
+    on_quad_box = [32 / 128, 24 / 64, 96 / 128, 24 / 64, 96 / 128, 40 / 64, 32 / 128, 40 / 64]
+    image = photo(value=220)
+    image[36:61, 28:100] = 30  # a bar of ink 4 px longer at each end than the coarse quad, (32, 38.4)-(96, 57.6)
+    answers = {snap: Detector(constant(TINY, UPRIGHT), refiner=constant(canvas.size_wh, on_quad_box),
+                              search=Search(snap=snap)).locate(image) for snap in (False, True)}
+    assert answers[True].refined and answers[True].problem is None
+    np.testing.assert_allclose(answers[False].corners_xy, [[32, 38.4], [96, 38.4], [96, 57.6], [32, 57.6]], atol=1e-3)
+    np.testing.assert_allclose(answers[True].corners_xy, [[28, 38.4], [100, 38.4], [100, 57.6], [28, 57.6]], atol=0.7)
+
+
 def test_detector_directory_survives_save_and_load(tmp_path):
     detector = Detector(constant(TINY, UPRIGHT), constant(Canvas().size_wh, UPRIGHT), Canvas(),
-                        Calibration(1.0, -2.0, 10, 0.5), target="vin", search=Search((0.75,), (0.5,), 3, True, (2.0,)))
+                        Calibration(1.0, -2.0, 10, 0.5), target="vin",
+                        search=Search((0.75,), (0.5,), 3, True, (2.0,), (2,), False))
     detector.save(tmp_path / "det")
     loaded = load_detector(tmp_path / "det")
     assert loaded.target == "vin" and loaded.calibration == detector.calibration and loaded.canvas == Canvas()
-    assert loaded.search == Search((0.75,), (0.5,), 3, True, (2.0,))
+    assert loaded.search == Search((0.75,), (0.5,), 3, True, (2.0,), (2,), False)
     a, b = detector.locate(photo()), loaded.locate(photo())
     np.testing.assert_allclose(a.corners_xy, b.corners_xy, atol=1e-5)
 

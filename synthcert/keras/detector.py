@@ -5,7 +5,8 @@ crops of it, `Search.zooms`, and for the photo turned by quarter turns, `Search.
 neighbourhood of each such quad cut from the *full-resolution* photo and rectified by it
 (`synthcert.training.refine.cut_neighbourhood`) and answers the corners there, which the inverse of the same
 homography takes back to the photo; it also starts from the neighbouring lines (`Search`), refines each start
-twice, makes each answer the nearest parallelogram and keeps its sharpest answer. Both answers are checked: a
+twice, makes each answer the nearest parallelogram, keeps its sharpest answer and moves that answer's ends onto
+the ink (`synthcert.training.snap`). Both answers are checked: a
 crossed, folded or degenerate quad is never returned as the answer (a model that splits its corners between two
 places says so in `Location.problem`), and the refiner's heatmap spread becomes a calibrated confidence.
 
@@ -31,6 +32,7 @@ from synthcert.samples import TARGET
 from synthcert.training.batches import target_corners, to_inputs
 from synthcert.training.calibration import Calibration, spread_feature
 from synthcert.training.refine import Canvas, Search, cut_neighbourhood, search_starts, view_boxes
+from synthcert.training.snap import snap_ends
 
 DETECTOR_FILE = "detector.json"
 COARSE_FILE = "best.keras"
@@ -111,6 +113,9 @@ class Detector:
             return Location(coarse, coarse, coarse_spread, self._confidence(_in_text_heights(coarse_spread, coarse)),
                             False, f"{why}; the coarse one is given")
         refined, heights = found
+        if self.search.snap:
+            snapped = snap_ends(image, refined)
+            refined = snapped if view_problem(snapped) is None else refined
         spread_px = None if heights is None else heights * float(text_height_px(refined)[0])
         return Location(refined, coarse, spread_px, self._confidence(heights), True)
 

@@ -229,6 +229,9 @@ class Search:
         turns: ... and at the whole photo turned by these quarter turns (`np.rot90`): stage 1 learnt every
             roll, so each turn is another look at the same photo (test-time augmentation), and one whose
             coarse quad is not split or stray gives the search a start on the number.
+        snap: move the answer's left and right sides onto the ends of the ink on its line
+            (`synthcert.training.snap`): a label's corner on blank paper (above a "J"'s hook) is where the
+            line's ink ends, not where the ink nearest to it is.
     """
 
     heights: tuple[float, ...] = (1.0, 0.5)
@@ -237,6 +240,7 @@ class Search:
     parallelogram: bool = True
     zooms: tuple[float, ...] = (1.5,)
     turns: tuple[int, ...] = (1, 2, 3)
+    snap: bool = True
 
     def __post_init__(self):
         if (self.passes < 1 or any(h <= 0 for h in self.heights) or any(z <= 1 for z in self.zooms)
@@ -246,7 +250,8 @@ class Search:
 
     def to_dict(self) -> dict:
         return {"heights": list(self.heights), "shifts": list(self.shifts), "passes": self.passes,
-                "parallelogram": self.parallelogram, "zooms": list(self.zooms), "turns": list(self.turns)}
+                "parallelogram": self.parallelogram, "zooms": list(self.zooms), "turns": list(self.turns),
+                "snap": self.snap}
 
     @classmethod
     def from_dict(cls, d: dict) -> Search:
@@ -254,7 +259,7 @@ class Search:
         return cls(tuple(float(v) for v in d["heights"]), tuple(float(v) for v in d["shifts"]), int(d["passes"]),
                    bool(d.get("parallelogram", cls.parallelogram)),
                    tuple(float(v) for v in d.get("zooms", cls.zooms)),
-                   tuple(int(v) for v in d.get("turns", cls.turns)))
+                   tuple(int(v) for v in d.get("turns", cls.turns)), bool(d.get("snap", cls.snap)))
 
 
 def view_boxes(size_wh: tuple[int, int], zooms) -> list[tuple[int, int, int, int]]:

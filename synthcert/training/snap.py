@@ -1,0 +1,89 @@
+"""The answer's ends moved onto the ink: the last step of stage 2 (`synthcert.training.refine.Search.snap`).
+
+A label is the box of the field's ink (`synthcert.labels`), and a corner of that box can lie on blank paper:
+above the hook of a "J", below the arm of a "7", beside the foot of a "1". The refiner places each corner on
+the evidence near it, so there it picks the nearest ink, a fifth to a half of the text height inside. The
+line itself says where its ink ends: read rectified by the answer, column by column, the ends are the
+outermost inked columns, and they move the left and right sides, along the top and bottom lines the refiner
+found. The top and bottom stay: rules, hatching and the next line lie as close below and above as a
+stroke's width, while along the line the space before and after the number is wide.
+
+Numpy and OpenCV only: this runs on the photo, after the networks.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from synthcert import geometry
+from synthcert.evaluation import text_height_px, text_width_px
+from synthcert.training.refine import Canvas, cut_neighbourhood
+
+LINE_HEIGHT_PX = 32  # the line is read at this many pixels per text height: a column is 1/32 of it
+REACH = 0.35  # an end moves at most this many text heights, out or in
+GAP = 0.2  # ... over blank columns narrower than this (text heights): wider is the space before the next thing
+INKED = 0.06  # a column is inked where at least this share of the text's rows is ink
+MAX_ASPECT = 40.0  # widest line read, in text heights
+
+
+def snap_ends(image: np.ndarray, quad_xy: np.ndarray) -> np.ndarray:
+    """Returns the quad with its left and right sides moved onto the ends of the ink on its line.
+
+    The line is cut from the photo rectified by the quad (`cut_neighbourhood`, LINE_HEIGHT_PX per text height),
+    with REACH text heights of paper on every side. Ink is what differs from the paper, dark or light: its
+    polarity is the side of the paper's level (the median of the rows above and below the text) that the
+    mean inside the quad lies on, and Otsu's threshold on that difference tells ink from paper. From the outermost
+    inked columns inside the quad each end walks outwards over ink and blank runs of at most GAP text heights,
+    at most REACH text heights; an end whose ink lies more than REACH inside, or a line without ink, keeps
+    its side.
+
+    Args:
+        image: (H, W, 3) uint8 RGB photo at full resolution.
+        quad_xy: (4, 2) float64 corners TL, TR, BR, BL in the photo's pixels (COCO), a plausible view.
+
+    Returns:
+        (4, 2) float64: the corners on the same top and bottom lines, at the ink's ends.
+    """
+    quad_xy = np.asarray(quad_xy, np.float64)
+    h = LINE_HEIGHT_PX
+    aspect = float(text_width_px(quad_xy[None])[0] / text_height_px(quad_xy[None])[0])
+    reach, gap, margin = round(REACH * h), round(GAP * h), round(REACH * h) + 4
+    width = max(1, round(min(aspect, MAX_ASPECT) * h))
+    canvas = Canvas((width + 2 * margin, h + 2 * margin), (margin, margin, margin + width, margin + h))
+    line, canvas_from_image = cut_neighbourhood(image, quad_xy, canvas)
+    grey = line.astype(np.float32).mean(axis=2)
+    text = grey[margin:margin + h]
+    paper = float(np.median(np.concatenate([grey[:margin], grey[margin + h:]])))
+    ink = (paper - text) if text[:, margin:margin + width].mean() <= paper else (text - paper)
+    ink = np.clip(ink, 0, 255).astype(np.uint8)
+    threshold, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    inked = (ink > threshold).sum(axis=0) >= max(1.0, INKED * h)
+    left, right = _ends(inked, margin, margin + width, reach, gap)
+    box = geometry.rect_corners_xy((left, margin, right, margin + h))
+    return geometry.transform_points(np.linalg.inv(canvas_from_image), box)
+
+
+def _ends(inked: np.ndarray, lo: int, hi: int, reach: int, gap: int) -> tuple[int, int]:
+    """The (left, right) column edges of the ink in columns [lo, hi) and its continuation outside them."""
+    inside = np.flatnonzero(inked[lo:hi])
+    if not inside.size:
+        return lo, hi
+    first, last = lo + int(inside[0]), lo + int(inside[-1])
+    left = _walk(inked, first, -1, max(lo - reach, 0), gap)
+    right = _walk(inked, last, 1, min(hi + reach, len(inked)) - 1, gap) + 1
+    return (left if left <= lo + reach else lo), (right if right >= hi - reach else hi)
+
+
+def _walk(inked: np.ndarray, start: int, step: int, stop: int, gap: int) -> int:
+    """The last inked column reached from `start` towards `stop` before a blank run wider than `gap`."""
+    end, blank, pos = start, 0, start
+    while pos != stop:
+        pos += step
+        if inked[pos]:
+            end, blank = pos, 0
+        else:
+            blank += 1
+            if blank > gap:
+                break
+    return end
