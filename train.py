@@ -67,8 +67,8 @@ def parse_args(argv=None) -> TrainOptions:
                         f"(default {d.head})")
     p.add_argument("--learning-rate", type=float, default=d.learning_rate, help=f"default {d.learning_rate}")
     p.add_argument("--lr-schedule", choices=LR_SCHEDULES, default=d.lr_schedule,
-                   help="anneal: a half cosine to a hundredth over each stage's epochs or time, whichever ends "
-                        f"first; plateau: halved when the error stalls (default {d.lr_schedule})")
+                   help="anneal: held for 70 %% of each stage's epochs or time, whichever ends first, then a "
+                        f"half cosine to a hundredth; plateau: halved when the error stalls (default {d.lr_schedule})")
     p.add_argument("--pool-size", type=int, default=d.pool_size or 0,
                    help=f"synthetic samples rendered once and drawn again in shuffled passes; 0 renders every "
                         f"sample fresh (default {d.pool_size})")

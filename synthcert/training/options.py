@@ -76,10 +76,10 @@ class TrainOptions:
             blind to hue, saturation, brightness and contrast, which a template photo fixes and the user's
             other photos do not share) or "rgb" (the colours in [0, 1], as detectors before it).
         learning_rate: Adam's initial learning rate.
-        lr_schedule: how it falls in each stage: "anneal" (a half cosine down to a hundredth of it over the
-            stage's budget, its epochs or its share of `max_minutes`, whichever runs out first: a run cut by the
-            time limit still ends on small steps) or "plateau" (halved after `reduce_lr_patience` epochs
-            without improvement, as runs before it).
+        lr_schedule: how it falls in each stage: "anneal" (held for 70 % of the stage's budget, its epochs or
+            its share of `max_minutes`, whichever runs out first, then a half cosine down to a hundredth of it:
+            a run cut by the time limit still ends on small steps; `AnnealToBudget`) or "plateau" (halved after
+            `reduce_lr_patience` epochs without improvement, as runs before it).
         seed: seed of the training stream; the synthetic validation set uses `seed + validation_seed_offset`.
         validation_count: number of synthetic validation samples.
         early_stopping_patience, reduce_lr_patience: epochs without improvement before stopping/halving

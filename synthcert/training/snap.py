@@ -56,6 +56,7 @@ def snap_ends(image: np.ndarray, quad_xy: np.ndarray) -> np.ndarray:
     quad_xy = np.asarray(quad_xy, np.float64)
     h = LINE_HEIGHT_PX
     aspect = float(text_width_px(quad_xy[None])[0] / text_height_px(quad_xy[None])[0])
+    # the margin holds the reach and a few rows of paper beyond it, where the paper's level is read
     reach, gap, margin = round(REACH * h), round(GAP * h), round(REACH * h) + 4
     width = max(1, round(min(aspect, MAX_ASPECT) * h))
     canvas = Canvas((width + 2 * margin, h + 2 * margin), (margin, margin, margin + width, margin + h))
@@ -68,7 +69,7 @@ def snap_ends(image: np.ndarray, quad_xy: np.ndarray) -> np.ndarray:
     threshold, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     rows, cols = np.nonzero(ink > threshold)
     slant = _upright_slant(rows, cols, h)
-    columns = np.floor(cols + 0.5 - slant * (rows + 0.5 - h / 2)).astype(int) + margin  # margin: room for the shear
+    columns = _sheared_columns(rows, cols, slant, h) + margin  # margin: room for the shear
     inked = np.bincount(np.clip(columns, 0, None), minlength=line.shape[1] + 2 * margin) >= max(1.0, INKED * h)
     left, right = (v - margin for v in _ends(inked, 2 * margin, 2 * margin + width, reach, gap))
     top, bottom, half = margin, margin + h, slant * h / 2  # the sides follow the strokes: x = end + slant (y - middle)
@@ -82,11 +83,18 @@ def _upright_slant(rows: np.ndarray, cols: np.ndarray, h: int) -> float:
     widest shear tried, which is where a line of diagonal strokes peaks."""
     if not rows.size:
         return 0.0
-    offsets = rows + 0.5 - h / 2
-    scores = [np.square(np.bincount(np.floor(cols + 0.5 - s * offsets - cols.min() + h).astype(int))).sum()
-              for s in SLANTS]
+    scores = []
+    for s in SLANTS:
+        columns = _sheared_columns(rows, cols, s, h)
+        scores.append(np.square(np.bincount(columns - columns.min())).sum())
     best = float(SLANTS[int(np.argmax(scores))])
     return 0.0 if abs(best) >= SLANTS.max() else best  # the range's limit: diagonals ("A", "7"), not uprights
+
+
+def _sheared_columns(rows: np.ndarray, cols: np.ndarray, slant: float, h: int) -> np.ndarray:
+    """The column of each ink pixel (row, col of the text's `h` rows) once the ink is sheared by `slant` about
+    the text's middle row: x - slant (y - middle), at pixel centres."""
+    return np.floor(cols + 0.5 - slant * (rows + 0.5 - h / 2)).astype(int)
 
 
 def _ends(inked: np.ndarray, lo: int, hi: int, reach: int, gap: int) -> tuple[int, int]:
