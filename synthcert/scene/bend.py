@@ -143,7 +143,9 @@ def displacement(params: BendParams, xy: np.ndarray) -> np.ndarray:
     d = np.zeros_like(xy)
     for c in params.components:
         u, n, v, s, t = _frame(c, xy)
-        d += np.outer(_profile(c, s, t)[0], v)
+        f = _height(c, s, t)
+        d[:, 0] += f * v[0]  # per column: np.outer's (N, 2) product is five times slower
+        d[:, 1] += f * v[1]
     return d
 
 
@@ -153,7 +155,7 @@ def displacement_jacobian(params: BendParams, xy: np.ndarray) -> np.ndarray:
     jac = np.zeros((len(xy), 2, 2))
     for c in params.components:
         u, n, v, s, t = _frame(c, xy)
-        _, ds, dt = _profile(c, s, t)
+        ds, dt = _slopes(c, s, t)
         grad = ds[:, None] * n + dt[:, None] * u  # (N, 2): gradient of the scalar profile
         jac += v[None, :, None] * grad[:, None, :]
     return jac
@@ -318,19 +320,28 @@ def _frame(c: BendComponent, xy: np.ndarray):
     return u, n, v, rel @ n, rel @ u
 
 
-def _profile(c: BendComponent, s: np.ndarray, t: np.ndarray):
-    """The scalar profile F(s, t) of a component and its derivatives dF/ds, dF/dt."""
+def _height(c: BendComponent, s: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """The scalar profile F(s, t) of a component: how far it moves the paper along its direction."""
     w = c.scale_px
     if c.kind == "bend":
-        g = np.exp(-0.5 * (t / w) ** 2)
-        return c.amplitude_px * g, np.zeros_like(s), -c.amplitude_px * t / w**2 * g
+        return c.amplitude_px * np.exp(-0.5 * (t / w) ** 2)
     z = s / w
     if c.kind == "curl":
-        z1 = z - c.extent_px / w
-        f = np.logaddexp(0.0, z) - np.logaddexp(0.0, z1)  # softplus difference, stable for large |z|
-        return c.slope * w * f, c.slope * (_sigmoid(z) - _sigmoid(z1)), np.zeros_like(t)
+        f = np.logaddexp(0.0, z) - np.logaddexp(0.0, z - c.extent_px / w)  # softplus difference, stable
+        return c.slope * w * f
     f = np.abs(z) + np.log1p(np.exp(-2.0 * np.abs(z))) - np.log(2.0)  # log(cosh(z)), stable
-    return c.slope * w * f, c.slope * np.tanh(z), np.zeros_like(t)
+    return c.slope * w * f
+
+
+def _slopes(c: BendComponent, s: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """dF/ds and dF/dt of `_height`: apart from `_height`, since the field over the frame needs no slopes."""
+    w = c.scale_px
+    if c.kind == "bend":
+        return np.zeros_like(s), -c.amplitude_px * t / w**2 * np.exp(-0.5 * (t / w) ** 2)
+    z = s / w
+    if c.kind == "curl":
+        return c.slope * (_sigmoid(z) - _sigmoid(z - c.extent_px / w)), np.zeros_like(t)
+    return c.slope * np.tanh(z), np.zeros_like(t)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
