@@ -90,3 +90,19 @@ def test_the_shadow_blurred_over_its_box_is_the_whole_frames_shadow(seed):
     shadow[shadow < 1e-3] = 0
     np.testing.assert_allclose(occluder_alpha(params, SIZE_WH), np.maximum(coverage, params.shadow_strength * shadow),
                                atol=1e-4)
+
+
+def test_the_shift_over_a_box_is_the_whole_frames_shift_cropped_to_the_byte():
+    from synthcert.scene.occluders import _shifted
+
+    rng = np.random.default_rng(5)
+    w, h = SIZE_WH
+    for _ in range(60):
+        union = cv2.GaussianBlur(rng.random((h, w), dtype=np.float32), (0, 0), 2.0)
+        offset = tuple(float(v) for v in rng.uniform(-6, 6, 2))
+        x0, y0 = int(rng.integers(0, w - 1)), int(rng.integers(0, h - 1))
+        box = (x0, y0, int(rng.integers(x0 + 1, w + 1)), int(rng.integers(y0 + 1, h + 1)))
+        # The oracle: OpenCV's warp of the whole frame, cropped.
+        whole = cv2.warpAffine(union, np.float32([[1, 0, offset[0]], [0, 1, offset[1]]]), (w, h),
+                               flags=cv2.INTER_LINEAR)
+        assert np.array_equal(_shifted(union, offset, box), whole[box[1]:box[3], box[0]:box[2]])

@@ -212,14 +212,23 @@ def _add_finger(union: np.ndarray, f: Finger) -> np.ndarray:
 def _shadow(union: np.ndarray, params: OccluderParams, box: tuple[int, int, int, int] | None = None) -> np.ndarray:
     """The hand's cast shadow (H, W) float32, or its crop `box` (x0, y0, x1, y1), blurred within the crop."""
     h, w = union.shape
-    dx, dy = params.shadow_offset_xy
-    moved = cv2.warpAffine(union, np.float32([[1, 0, dx], [0, 1, dy]]), (w, h), flags=cv2.INTER_LINEAR)
-    if box is not None:
-        moved = moved[box[1]:box[3], box[0]:box[2]]
+    moved = _shifted(union, params.shadow_offset_xy, (0, 0, w, h) if box is None else box)
     sigma = max(params.shadow_blur_px, 0.5)
     soft = cv2.GaussianBlur(moved, (0, 0), sigma)
     soft[soft < 1e-3] = 0.0  # the Gaussian's far tail changes no 8-bit pixel; cut it so the mask is exact
     return params.shadow_strength * soft
+
+
+def _shifted(union: np.ndarray, offset_xy: tuple[float, float], box: tuple[int, int, int, int]) -> np.ndarray:
+    """`union` moved by `offset_xy` (bilinear, zeros coming in), over `box` (x0, y0, x1, y1) of the frame.
+
+    Warped only up to the box's far corner: OpenCV computes each output pixel from its own coordinates, so
+    this is the whole frame's warp, cropped. A warp with the box's origin moved to (0, 0) rounds the shift
+    differently in a few pixels of every hundred boxes.
+    """
+    dx, dy = offset_xy
+    x0, y0, x1, y1 = box
+    return cv2.warpAffine(union, np.float32([[1, 0, dx], [0, 1, dy]]), (x1, y1), flags=cv2.INTER_LINEAR)[y0:, x0:]
 
 
 def _box(f: Finger, size_wh: tuple[int, int]) -> tuple[int, int, int, int]:
