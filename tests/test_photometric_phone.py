@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
+import pytest
 
 from synthcert.photometric.phone import (
     ChromaticParams,
@@ -23,6 +25,17 @@ def test_sharpening_overshoots_on_both_sides_of_an_edge():
     out = apply_sharpen(EDGE, SharpenParams(amount=1.0, sigma_px=1.5)).astype(int)
     assert out[16, 22, 0] < 60 and out[16, 25, 0] > 190  # a dark and a bright halo
     assert out[16, 2, 0] == 60 and out[16, 45, 0] == 190  # far from the edge nothing changes
+
+
+@pytest.mark.parametrize("sigma", [0.7, 1.3, 2.0])
+def test_sharpening_is_an_unsharp_mask_with_opencvs_gaussian_within_rounding(sigma):
+    image = cv2.GaussianBlur(np.random.default_rng(4).integers(0, 256, (48, 64, 3), dtype=np.uint8), (0, 0), 0.8)
+    image[10:30, 20:24] = 0  # a dark stroke: where a kernel cut short or a wrong sigma shows most
+    params = SharpenParams(amount=1.5, sigma_px=sigma)
+    # The oracle: the unsharp mask with OpenCV's own Gaussian (its kernel size for 8-bit images).
+    oracle = cv2.addWeighted(image, 2.5, cv2.GaussianBlur(image, (0, 0), sigma), -1.5, 0.0)
+    difference = np.abs(apply_sharpen(image, params).astype(int) - oracle)
+    assert difference.max() <= 2 and difference.mean() < 0.2  # the blur's rounding (one level) times the amount
 
 
 def test_noise_reduction_flattens_noise_and_keeps_the_edge():
