@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
+from synthcert.photometric import effects
 from synthcert.photometric.effects import EffectFrame
 from synthcert.photometric.paper import SleeveParams, WearParams, apply_sleeve, apply_wear, sample_wear
 
@@ -42,3 +44,36 @@ def test_wear_is_drawn_inside_the_sheet(seed):
     params = sample_wear(np.random.default_rng(seed), 1.0, EffectFrame((96, 64), np.array(SHEET)))
     for x, y, _, weight in params.fades + params.stains + params.specks:
         assert 20 <= x <= 76 and 12 <= y <= 52 and 0 <= weight <= 1
+
+
+def _whole_frame_wear(image, params):
+    """The oracle: every step of worn print over the whole frame, the sheet's mask limiting its shares."""
+    from synthcert.photometric.paper import _blob_share, _sheet_mask, _within
+
+    h, w = image.shape[:2]
+    inside = _sheet_mask(params.sheet_xy, (w, h))
+    out = image
+    if params.fades:
+        paper = cv2.dilate(image, np.ones((5, 5), np.uint8))
+        out = effects.blend(out, paper, _within(_blob_share(params.fades, (w, h)), inside))
+    if params.stains:
+        stain = _within(_blob_share(params.stains, (w, h)), inside)
+        gain = cv2.merge([cv2.addWeighted(stain, -(1.0 - c), stain, 0.0, 255.0) for c in params.stain_rgb])
+        out = cv2.multiply(out, gain, scale=1 / 255.0)
+    if params.specks:
+        dots = np.zeros((h, w), np.uint8)
+        for x, y, r, weight in params.specks:
+            cv2.circle(dots, (round((x - 0.5) * 16), round((y - 0.5) * 16)), max(round(r * 16), 8), int(255 * weight),
+                       -1, cv2.LINE_AA, shift=4)
+        out = effects.blend(out, (0, 0, 0), _within(dots, inside))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_worn_print_over_the_sheets_box_is_the_whole_frames_to_the_byte(seed):
+    rng = np.random.default_rng(seed)
+    image = cv2.GaussianBlur(rng.integers(0, 256, (64, 96, 3), dtype=np.uint8), (0, 0), 1.0)
+    sheet = np.array(SHEET) + rng.uniform(-4, 4, (4, 2))  # edges through pixels, some off the frame
+    sheet[0] = rng.uniform(-6, 24, 2)
+    params = sample_wear(rng, 2.0, EffectFrame((96, 64), sheet))
+    np.testing.assert_array_equal(apply_wear(image, params), _whole_frame_wear(image, params))

@@ -62,24 +62,36 @@ def apply_wear(image: np.ndarray, params: WearParams) -> np.ndarray:
     """Fades, stains and specks the sheet of an (H, W, 3) uint8 image."""
     h, w = image.shape[:2]
     inside = _sheet_mask(params.sheet_xy, (w, h))
-    out = image
+    # Off the sheet every share is zero and every step gives the pixels back as they were: work on its box.
+    x0, y0, bw, bh = (0, 0, w, h) if inside is None else cv2.boundingRect(inside)
+    if bw == 0:
+        return image
+    x1, y1 = x0 + bw, y0 + bh
+    box = np.s_[y0:y1, x0:x1]
+    mask = None if inside is None else inside[box]
+    out = image[box]
     if params.fades:
-        # Fading pulls each pixel towards the brightest paper near it (a dilation stands for "the paper").
-        paper = cv2.dilate(image, np.ones((5, 5), np.uint8))
-        out = effects.blend(out, paper, _within(_blob_share(params.fades, (w, h)), inside))
+        # Fading pulls each pixel towards the brightest paper near it (a dilation stands for "the paper"),
+        # dilated with the two pixels around the box that its 5 x 5 kernel reaches.
+        gx0, gy0 = max(x0 - 2, 0), max(y0 - 2, 0)
+        paper = cv2.dilate(image[gy0:y1 + 2, gx0:x1 + 2], np.ones((5, 5), np.uint8))
+        paper = paper[y0 - gy0:y1 - gy0, x0 - gx0:x1 - gx0]
+        out = effects.blend(out, paper, _within(_blob_share(params.fades, (w, h))[box], mask))
     if params.stains:
-        stain = _within(_blob_share(params.stains, (w, h)), inside)
+        stain = _within(_blob_share(params.stains, (w, h))[box], mask)
         # Per channel: gain = 1 - stain * (1 - stain_rgb), as share * 255, in one weighted add each.
         gain = cv2.merge([cv2.addWeighted(stain, -(1.0 - c), stain, 0.0, 255.0) for c in params.stain_rgb])
         out = cv2.multiply(out, gain, scale=1 / 255.0)
     if params.specks:
         dots = np.zeros((h, w), np.uint8)
-        for x, y, r, weight in params.specks:  # antialiased discs, drawn in fixed point (1/16 px)
-            centre = np.round(geometry.opencv_from_coco_xy([[x, y]])[0] * 16).astype(int)
-            cv2.circle(dots, tuple(int(c) for c in centre), max(int(round(r * 16)), 8), int(255 * weight), -1,
-                       cv2.LINE_AA, shift=4)
-        out = effects.blend(out, (0, 0, 0), _within(dots, inside))
-    return out
+        # Antialiased discs, drawn in fixed point (1/16 px).
+        centres = np.round(geometry.opencv_from_coco_xy([b[:2] for b in params.specks]) * 16).astype(int).tolist()
+        for (_, _, r, weight), centre in zip(params.specks, centres, strict=True):
+            cv2.circle(dots, tuple(centre), max(int(round(r * 16)), 8), int(255 * weight), -1, cv2.LINE_AA, shift=4)
+        out = effects.blend(out, (0, 0, 0), _within(dots[box], mask))
+    result = image.copy()
+    result[box] = out
+    return result
 
 
 @dataclass(frozen=True)
