@@ -51,7 +51,7 @@ def test_marker_blobs_land_where_bend_points_says(name):
     params = CASES[name]
     w, h = SIZE_WH
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32) + 0.5
-    map_x, map_y = bend_maps(params, (0, 0, *SIZE_WH))
+    map_x, map_y, _ = bend_maps(params, (0, 0, *SIZE_WH))
     moved = bend_points(params, POINTS)
     for q, p in zip(POINTS, moved, strict=True):
         blob = np.exp(-((xs - q[0]) ** 2 + (ys - q[1]) ** 2) / (2 * 1.2**2)).astype(np.float32)  # centre at q
@@ -75,7 +75,7 @@ def test_jacobian_matches_finite_differences(name):
 
 
 def test_flat_paper_gives_identity_maps_and_unchanged_points_and_pixels():
-    map_x, map_y = bend_maps(BendParams(), (0, 0, *SIZE_WH))
+    map_x, map_y, _ = bend_maps(BendParams(), (0, 0, *SIZE_WH))
     ys, xs = np.mgrid[0:SIZE_WH[1], 0:SIZE_WH[0]]
     assert np.array_equal(map_x, xs.astype(np.float32)) and np.array_equal(map_y, ys.astype(np.float32))
     assert np.array_equal(bend_points(BendParams(), POINTS), POINTS)
@@ -105,7 +105,7 @@ def test_sampled_bends_are_invertible_and_reproducible(seed):
 def test_interpolated_maps_follow_the_exact_field_within_a_tenth_of_a_pixel(name):
     params = CASES[name]
     box = (3, 5, 151, 117)
-    map_x, map_y = bend_maps(params, box)
+    map_x, map_y, _ = bend_maps(params, box)
     ys, xs = np.mgrid[box[1]:box[3], box[0]:box[2]] + 0.5
     exact = displacement(params, np.column_stack([xs.ravel(), ys.ravel()])).reshape(*xs.shape, 2)
     assert map_x.shape == xs.shape

@@ -140,9 +140,13 @@ def sample_bend(
 def displacement(params: BendParams, xy: np.ndarray) -> np.ndarray:
     """Returns d at (N, 2) points (COCO, output image pixels) as (N, 2) float64 pixels."""
     xy = np.asarray(xy, np.float64).reshape(-1, 2)
+    return _displacement(params, xy, [_frame(c, xy) for c in params.components])
+
+
+def _displacement(params: BendParams, xy: np.ndarray, frames: list) -> np.ndarray:
+    """d at the (N, 2) points `xy`, given each component's `_frame` there."""
     d = np.zeros_like(xy)
-    for c in params.components:
-        u, n, v, s, t = _frame(c, xy)
+    for c, (_, _, v, s, t) in zip(params.components, frames, strict=True):
         f = _height(c, s, t)
         d[:, 0] += f * v[0]  # per column: np.outer's (N, 2) product is five times slower
         d[:, 1] += f * v[1]
@@ -161,17 +165,27 @@ def displacement_jacobian(params: BendParams, xy: np.ndarray) -> np.ndarray:
     return jac
 
 
-def bend_maps(params: BendParams, box: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+def bend_maps(params: BendParams, box: tuple[int, int, int, int]
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Returns float32 (h, w) `map_x, map_y` for `cv2.remap` over the output pixels of `box` (x0, y0, x1, y1):
     output pixel p pulls from p + d(p), in OpenCV coordinates of the image (pixel (i, j) has its centre at
-    (i, j)). The field is evaluated every FIELD_STEP pixels and interpolated (see `_field`).
+    (i, j)); and the (h, w) float32 brightness gain of folds and curls there, or None when nothing is shaded.
+    Both come from one evaluation of the field every FIELD_STEP pixels, interpolated (see `_field`).
     """
     x0, y0, x1, y1 = box
-    d = _field(params, box, lambda xy: displacement(params, xy)).astype(np.float32)
+    shaded = [k for k, c in enumerate(params.components) if c.shade and c.kind != "bend"]
+
+    def value(xy: np.ndarray) -> np.ndarray:
+        frames = [_frame(c, xy) for c in params.components]  # the displacement's and the shading's
+        d = _displacement(params, xy, frames)
+        return np.column_stack([d, _shading(params, frames, shaded)]) if shaded else d
+
+    field = _field(params, box, value).astype(np.float32)
     # A displacement is the same in every frame: OpenCV's pixel (i, j), centred at (i, j), pulls from
     # (i, j) + d, with d evaluated at the centre's COCO coordinates (`_field` does that).
     xs, ys = np.arange(x0, x1, dtype=np.float32)[None, :], np.arange(y0, y1, dtype=np.float32)[:, None]
-    return xs + d[..., 0], ys + d[..., 1]  # the row and column broadcast to the box's grid
+    gain = np.ascontiguousarray(field[..., 2]) if shaded else None
+    return xs + field[..., 0], ys + field[..., 1], gain  # the row and column broadcast to the box's grid
 
 
 def bend_points(params: BendParams, xy: np.ndarray) -> np.ndarray:
@@ -196,24 +210,17 @@ def bend_points(params: BendParams, xy: np.ndarray) -> np.ndarray:
     raise RuntimeError(f"bend_points did not converge: residual {np.max(np.abs(residual)):.3g} px")
 
 
-def bend_shading(params: BendParams, box: tuple[int, int, int, int]) -> np.ndarray | None:
-    """Returns the (h, w) float32 brightness gain of folds and curls over `box`, or None when nothing is shaded."""
-    shaded = [c for c in params.components if c.shade and c.kind != "bend"]
-    if not shaded:
-        return None
-
-    def gain(xy: np.ndarray) -> np.ndarray:
-        g = np.ones(len(xy))
-        for c in shaded:
-            _, _, _, s, _ = _frame(c, xy)
-            if c.kind == "fold":
-                g *= 1.0 - 0.5 * c.shade * (1.0 + np.tanh(s / c.scale_px))
-            else:
-                z = s / c.scale_px
-                g *= 1.0 - c.shade * (_sigmoid(z) - _sigmoid(z - c.extent_px / c.scale_px))
-        return g[:, None]
-
-    return _field(params, box, gain)[..., 0].astype(np.float32)
+def _shading(params: BendParams, frames: list, shaded: list[int]) -> np.ndarray:
+    """The (N,) brightness gain of the components numbered `shaded` (folds and curls), given every `_frame`."""
+    g = np.ones(len(frames[0][3]))
+    for k in shaded:
+        c, s = params.components[k], frames[k][3]
+        if c.kind == "fold":
+            g *= 1.0 - 0.5 * c.shade * (1.0 + np.tanh(s / c.scale_px))
+        else:
+            z = s / c.scale_px
+            g *= 1.0 - c.shade * (_sigmoid(z) - _sigmoid(z - c.extent_px / c.scale_px))
+    return g
 
 
 def max_displacement_px(params: BendParams, size_wh: tuple[int, int]) -> float:
@@ -251,10 +258,9 @@ def apply_bend(layer: np.ndarray, params: BendParams, box: tuple[int, int, int, 
         box = (0, 0, layer.shape[1], layer.shape[0])
         if not params.components:
             return layer
-    map_x, map_y = bend_maps(params, box)
+    map_x, map_y, gain = bend_maps(params, box)
     out = cv2.remap(layer, map_x - np.float32(origin_xy[0]), map_y - np.float32(origin_xy[1]),
                     interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
-    gain = bend_shading(params, box)
     if gain is not None:
         # Colour channels darken, alpha keeps its coverage.
         factor = cv2.merge([gain] * 3 + [np.ones_like(gain)] * (out.shape[2] - 3))
