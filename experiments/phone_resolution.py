@@ -9,8 +9,9 @@ render defaults (`--train-scene` for train.py's wider ranges), runs the detector
 refinement of the coarse quad (no search) and with both stages as `predict` runs them (the detector's
 `Search`: the neighbouring lines too, each refined twice), then the same with the answer made the nearest
 parallelogram (`Search.parallelogram`), with stage 1 also on zoomed views (`Search.zooms`) and also on the photo
-turned by quarter turns (`Search.turns`), and with the answer's ends moved onto the ink (`Search.snap`), and
-prints one markdown row per size and stage:
+turned by quarter turns (`Search.turns`), with the answer's ends moved onto the ink (`Search.snap`), with the
+views' other readings as starts (`Search.alternatives`) and with the default number of refinements per start
+(`Search.passes`), and prints one markdown row per size and stage:
 hit rate, mean and median corner error in % of the text height, % of the width, and the mean time per photo.
 `--real DATASET` adds the same rows for labelled photos.
 """
@@ -31,7 +32,8 @@ from synthcert.pipeline import Renderer  # noqa: E402
 from synthcert.training.options import TRAIN_SCENE  # noqa: E402
 from synthcert.training.refine import Search  # noqa: E402
 
-NO_SEARCH = Search(heights=(), shifts=(), passes=1, parallelogram=False, zooms=(), turns=(), snap=False)  # refined once
+NO_SEARCH = Search(heights=(), shifts=(), passes=1, parallelogram=False, zooms=(), turns=(), snap=False,
+                   alternatives=0)  # refined once
 
 
 def main(argv=None) -> int:
@@ -66,19 +68,23 @@ def main(argv=None) -> int:
 
 def report(detector, name: str, photos: list) -> None:
     """Prints the rows of one set of photos: stage 1, one refinement, both stages with the search (free corners,
-    the nearest parallelogram, that with stage 1 on zoomed views too, on turned views too, and the ends snapped)."""
+    the nearest parallelogram, that with stage 1 on zoomed views too, on turned views too, the ends snapped, the
+    views' other readings as starts too, and the default number of refinements per start)."""
     from synthcert.keras import evaluate_detector
 
-    search = dataclasses.replace(detector.search, parallelogram=False, zooms=(), turns=(), snap=False)
-    searches = {"refined once": NO_SEARCH,
-                "refined, search": search,
-                "refined, search, parallelogram": dataclasses.replace(search, parallelogram=True),
-                "refined, search, parallelogram, zoomed views": dataclasses.replace(search, parallelogram=True,
-                                                                                    zooms=Search().zooms),
-                "refined, search, parallelogram, zoomed and turned views": dataclasses.replace(
-                    search, parallelogram=True, zooms=Search().zooms, turns=Search().turns),
-                "... and the ends snapped to the ink": dataclasses.replace(
-                    search, parallelogram=True, zooms=Search().zooms, turns=Search().turns, snap=True)}
+    search = dataclasses.replace(detector.search, parallelogram=False, zooms=(), turns=(), snap=False, alternatives=0)
+    default = Search()
+    steps = {"refined, search": {},
+             "refined, search, parallelogram": {"parallelogram": True},
+             "refined, search, parallelogram, zoomed views": {"zooms": default.zooms},
+             "refined, search, parallelogram, zoomed and turned views": {"turns": default.turns},
+             "... and the ends snapped to the ink": {"snap": True},
+             "... and the views' other readings (heatmap peaks)": {"alternatives": default.alternatives},
+             f"... and each start refined {default.passes} times": {"passes": default.passes}}
+    searches = {"refined once": NO_SEARCH}
+    for step, change in steps.items():  # each row adds its change to the row before
+        search = dataclasses.replace(search, **change)
+        searches[step] = search
     stages = (("coarse", detector, False),
               *((name, dataclasses.replace(detector, search=s), True) for name, s in searches.items()))
     for stage, d, refine in stages:

@@ -10,7 +10,7 @@ FOLDER holds phone photos of one certificate type with COCO keypoint labels of t
      fields' boxes come from a fields file (the user's one manual step, docs/real-photos.md), the
      registration number's box from the photo's own label, mapped into the rectified frame;
      a direction whose detector directory in --out already holds a trained detector is, with --reuse,
-     scored again with the current inference code instead of trained again;
+     scored again with the current inference code and search defaults instead of trained again;
   3. trains a detector on synthetic renders of that template only (synthcert.keras.train), then adapts a
      copy of it to the test photos without their labels (--unlabelled); with --mixed, also one with the same
      settings and seed mixed with the template photo itself (25 % of every batch, augmented);
@@ -27,6 +27,7 @@ FOLDER/fields.yaml, then experiments/<FOLDER name>-fields.yaml; else only the nu
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -75,8 +76,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--only", metavar="PHOTO", action="append",
                    help="take only this photo (file name) as the template photo; repeatable")
     p.add_argument("--reuse", action="store_true",
-                   help="score detectors already trained in --out again (current inference code) instead of "
-                        "training them again")
+                   help="score detectors already trained in --out again (current inference code and search "
+                        "defaults) instead of training them again")
     p.add_argument("--quick", action="store_true", help="smoke test: 2 short epochs per detector")
     return p.parse_args(argv)
 
@@ -106,6 +107,7 @@ def run(args: argparse.Namespace) -> dict:
     shared = find_layout(args.folder, args.fields)
     from synthcert.keras import adapt_detector, load_detector, train  # TensorFlow from here on
     from synthcert.training.options import TrainOptions
+    from synthcert.training.refine import Search
 
     w, h = (int(v) for v in args.image_size.lower().split("x"))
     base = TrainOptions(
@@ -146,6 +148,8 @@ def run(args: argparse.Namespace) -> dict:
             else:
                 summary = train(options)
             detector = load_detector(options.out)
+            if reused:  # the search a detector file records is the defaults of its day: score with today's
+                detector = dataclasses.replace(detector, search=Search())
             rows[f"{run_name}, coarse"] = evaluate(detector, tests, refine=False)
             rows[run_name] = evaluate(detector, tests)
             for key in (f"{run_name}, coarse", run_name):

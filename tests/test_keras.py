@@ -19,6 +19,7 @@ from synthcert.keras import (  # noqa: E402
     SoftArgmaxCorners,
     build_regressor,
     compile_regressor,
+    heatmap_peaks,
     heatmap_spread,
     load_model,
     predict_photo,
@@ -236,6 +237,39 @@ def test_spread_is_zero_for_one_peak_and_half_the_gap_for_two_equal_peaks():
     logits[0, 1, 4, 2] = logits[0, 1, 2, 2]  # corner 2: a second, equal peak two cells (32 px) to the right
     logits[0, 0, 2, 3] = logits[0, 2, 2, 3]  # corner 3: a second, equal peak two cells (32 px) above
     np.testing.assert_allclose(heatmap_spread(logits, (96, 64)), [[0, 0, 16, 16]], atol=1e-6)
+
+
+def test_heatmap_peaks_are_the_strongest_cell_then_the_other_local_maxima_with_their_probabilities():
+    logits = np.zeros((1, 4, 6, 4), np.float32)
+    logits[0, 1, 1, :] = 5.0  # every corner: the strongest cell at (row 1, column 1), centre (24, 24)
+    logits[0, 2, 4, :] = 4.0  # ... and a local maximum at (row 2, column 4), centre (72, 40)
+    offsets = np.zeros((1, 4, 6, 8), np.float32)
+    offsets[0, 2, 4, 2:4] = np.arctanh(0.25)  # corner 1's second peak: a quarter cell (4 px) right and down
+    xy, log_p = heatmap_peaks(logits, offsets, (96, 64), 3)
+    # The window's neighbours sit symmetrically around each peak and carry no offset but that one cell's
+    # (weight e^4 / (e^4 + 8) of its window): positions by hand.
+    w = np.exp(4.0) / (np.exp(4.0) + 8)
+    np.testing.assert_allclose(xy[0, :, 0], [[24, 24]] * 4, atol=1e-5)
+    np.testing.assert_allclose(xy[0, [0, 2, 3], 1], [[72, 40]] * 3, atol=1e-5)
+    np.testing.assert_allclose(xy[0, 1, 1], [72 + 4 * w, 40 + 4 * w], atol=1e-5)
+    total = np.exp(5.0) + np.exp(4.0) + 22  # the softmax over the 24 cells
+    np.testing.assert_allclose(log_p[0, :, :2], [[5 - np.log(total), 4 - np.log(total)]] * 4, atol=1e-6)
+    assert np.all(log_p[0, :, 2] == -np.inf)  # no third peak: the flat cells are no stronger than their neighbours
+    np.testing.assert_allclose(xy[0, :, 2], xy[0, :, 0])
+
+
+def test_the_first_heatmap_peak_is_the_models_own_answer():
+    model = build_regressor(TINY, channels=(4, 8), head="heatmap")
+    for layer in model.layers:  # random heads, so that the heatmaps have many peaks and offsets move them
+        if layer.name in ("heatmaps", "offsets"):
+            kernel, bias = layer.get_weights()
+            layer.set_weights([np.random.default_rng(1).normal(0, 1, kernel.shape).astype(np.float32), bias])
+    x = np.random.default_rng(0).random((3, TINY[1], TINY[0], 3), np.float32)
+    probe = keras.Model(model.inputs[0], [model.get_layer(n).output for n in ("heatmaps", "offsets")])
+    logits, offsets = (np.asarray(t) for t in probe(x, training=False))
+    xy, log_p = heatmap_peaks(logits, offsets, TINY, 2)
+    np.testing.assert_allclose(xy[:, :, 0].reshape(3, 8), model.predict(x, verbose=0), atol=1e-3)
+    assert np.all(log_p[:, :, 0] >= log_p[:, :, 1])
 
 
 def test_heatmap_head_refuses_an_input_its_pyramid_cannot_halve_evenly():

@@ -58,7 +58,8 @@ def test_a_folded_coarse_quad_is_refined_from_the_rectangles_around_it():
     canvas = Canvas()
     x0, y0, x1, y1 = (np.array(canvas.quad_box) / np.tile(canvas.size_wh, 2)).tolist()
     tapered = [30 / 64, 0.4, 34 / 64, 0.4, 0.75, 0.6, 0.25, 0.6]  # top side 8 x shorter than the bottom: folded
-    detector = Detector(constant(TINY, tapered), refiner=constant(canvas.size_wh, [x0, y0, x1, y0, x1, y1, x0, y1]))
+    detector = Detector(constant(TINY, tapered), refiner=constant(canvas.size_wh, [x0, y0, x1, y0, x1, y1, x0, y1]),
+                        search=Search(consensus=False))  # without spreads, the first answer: its first start
     where = detector.locate(photo())  # the refiner answers its start: the search's first rectangle
     assert where.refined and where.problem is None
     # 128 x 96 letterboxes into 64 x 48 at scale 0.5, so the coarse quad is (60, 38.4) (68, 38.4) (96, 57.6)
@@ -83,8 +84,9 @@ def test_the_search_keeps_the_refined_answer_with_the_sharpest_heatmaps(monkeypa
     image = photo((400, 300), value=220)
     image[165:195] = 20  # a dark line just below the coarse quad (y 120 ... 180): where the half-height start lies
     detector = Detector(constant(TINY, UPRIGHT), refiner=constant(canvas.size_wh, UPRIGHT),
-                        search=Search(zooms=(), snap=False))  # the starts around the coarse quad; the line
-    # runs across the photo, so snapped ends would move out by the snap's reach
+                        search=Search(zooms=(), snap=False, consensus=False))
+    # the starts around the coarse quad, the sharpest of all (`consensus` has its own test); the line runs
+    # across the photo, so snapped ends would move out by the snap's reach
     where = detector.locate(image)
     assert where.refined
     np.testing.assert_allclose(where.corners_xy, [[100, 165], [300, 165], [300, 195], [100, 195]], atol=1e-3)
@@ -95,7 +97,7 @@ def test_stage_one_on_crops_answers_in_the_photos_pixels():
 
     # 120 x 90 photo, 64 x 48 input and 80 x 60 crops: all 4:3, so no letterbox padding; UPRIGHT is a fraction
     # of the input, so in a crop at (x0, y0) its top-left is (x0 + 0.25 * 80, y0 + 0.4 * 60)
-    corners, _ = locate_views(constant(TINY, UPRIGHT), photo((120, 90)), [(0, 0, 120, 90), (40, 15, 120, 75)])
+    corners, _, _ = locate_views(constant(TINY, UPRIGHT), photo((120, 90)), [(0, 0, 120, 90), (40, 15, 120, 75)])
     np.testing.assert_allclose(corners[0], [[30, 36], [90, 36], [90, 54], [30, 54]], atol=1e-4)
     np.testing.assert_allclose(corners[1], [[60, 39], [100, 39], [100, 51], [60, 51]], atol=1e-4)
 
@@ -106,10 +108,10 @@ def test_a_zoomed_view_is_searched_when_the_whole_photo_splits_its_corners(monke
     crossed = np.array([[10, 10], [50, 30], [50, 10], [10, 30.]])
     seen = np.array([[60, 40], [100, 40], [100, 52], [60, 52.]])
 
-    def views(model, image, boxes):  # the whole photo splits; one zoomed view sees the number
+    def views(model, image, boxes, peaks=0):  # the whole photo splits; one zoomed view sees the number
         quads = np.stack([crossed] * len(boxes))
         quads[3:4] = seen  # the third crop of the zoomed grid, when there is one
-        return quads, None
+        return quads, None, None
 
     monkeypatch.setattr(detector_module, "locate_views", views)
     canvas = Canvas()
@@ -129,9 +131,9 @@ def test_a_turned_view_is_searched_when_the_upright_views_split_their_corners(mo
     crossed = np.array([[10, 10], [50, 30], [50, 10], [10, 30.]])
     seen_turned = np.array([[30, 100], [30, 60], [42, 60], [42, 100.]])  # on the 120 x 160 photo turned once
 
-    def views(model, image, boxes):  # every upright view splits; the photo turned a quarter sees the number
+    def views(model, image, boxes, peaks=0):  # every upright view splits; the photo turned a quarter sees the number
         turned = image.shape[:2] == (160, 120)
-        return np.stack([seen_turned if turned else crossed] * len(boxes)), None
+        return np.stack([seen_turned if turned else crossed] * len(boxes)), None, None
 
     monkeypatch.setattr(detector_module, "locate_views", views)
     canvas = Canvas()
@@ -144,6 +146,34 @@ def test_a_turned_view_is_searched_when_the_upright_views_split_their_corners(mo
     np.testing.assert_allclose(where.corners_xy, [[60, 30], [100, 30], [100, 42], [60, 42]], atol=1e-3)
     assert Detector(constant(TINY, UPRIGHT), refiner=on_start, search=Search(turns=())).locate(
         photo((160, 120))).corners_xy is None
+
+
+def test_a_view_whose_corners_split_offers_its_second_peaks_as_a_start(monkeypatch):
+    import synthcert.keras.detector as detector_module
+
+    seen = np.array([[60, 40], [100, 40], [100, 52], [60, 52.]])  # the number
+    crossed = seen[[0, 2, 1, 3]]  # the view's own reading: TR and BR torn and swapped, so no start
+
+    def views(model, image, boxes, peaks=0):  # TR's and BR's second peaks are where the number's are
+        k = len(boxes)
+        own = np.stack([crossed] * k)
+        if not peaks:
+            return own, None, None
+        xy = np.stack([np.stack([crossed, seen], axis=1)] * k)  # (K, 4 corners, 2 peaks, 2)
+        log_p = np.log(np.tile([[1.0, 1.0], [0.6, 0.4], [0.6, 0.4], [1.0, 1.0]], (k, 1, 1)))
+        log_p[:, [0, 3], 1] = -np.inf  # TL and BL have one peak each
+        return own, None, (xy, log_p)
+
+    monkeypatch.setattr(detector_module, "locate_views", views)
+    canvas = Canvas()
+    x0, y0, x1, y1 = (np.array(canvas.quad_box) / np.tile(canvas.size_wh, 2)).tolist()
+    on_start = constant(canvas.size_wh, [x0, y0, x1, y0, x1, y1, x0, y1])  # answers the quad it starts from
+    search = Search(zooms=(), turns=(), snap=False)
+    where = Detector(constant(TINY, UPRIGHT), refiner=on_start, search=search).locate(photo((160, 120)))
+    assert where.refined and where.problem is None
+    np.testing.assert_allclose(where.corners_xy, seen, atol=1e-3)
+    alone = Detector(constant(TINY, UPRIGHT), refiner=on_start, search=dataclasses.replace(search, alternatives=0))
+    assert alone.locate(photo((160, 120))).corners_xy is None
 
 
 def test_a_parallelogram_search_answers_the_parallelogram_nearest_the_refined_corners():
@@ -185,11 +215,11 @@ def test_the_answer_ends_where_the_ink_on_its_line_ends():
 def test_detector_directory_survives_save_and_load(tmp_path):
     detector = Detector(constant(TINY, UPRIGHT), constant(Canvas().size_wh, UPRIGHT), Canvas(),
                         Calibration(1.0, -2.0, 10, 0.5), target="vin",
-                        search=Search((0.75,), (0.5,), 3, True, (2.0,), (2,), False))
+                        search=Search((0.75,), (0.5,), 3, True, (2.0,), (2,), False, 1))
     detector.save(tmp_path / "det")
     loaded = load_detector(tmp_path / "det")
     assert loaded.target == "vin" and loaded.calibration == detector.calibration and loaded.canvas == Canvas()
-    assert loaded.search == Search((0.75,), (0.5,), 3, True, (2.0,), (2,), False)
+    assert loaded.search == Search((0.75,), (0.5,), 3, True, (2.0,), (2,), False, 1)
     a, b = detector.locate(photo()), loaded.locate(photo())
     np.testing.assert_allclose(a.corners_xy, b.corners_xy, atol=1e-5)
 

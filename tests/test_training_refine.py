@@ -17,8 +17,10 @@ from synthcert.training.refine import (
     Neighbourhoods,
     Search,
     canvas_from_image,
+    consensus,
     cut_neighbourhood,
     local_errors,
+    peak_quads,
     refine_batch,
     sample_coarse_quad,
     search_starts,
@@ -194,3 +196,34 @@ def test_zoomed_views_are_crops_of_a_zoomth_of_the_sides_that_cover_the_photo(zo
     # neighbours overlap, so a number cut by one crop's edge lies whole in the next one
     xs = sorted({b[0] for b in boxes[1:]})
     assert all(b - a < w / zoom / 2 + 1 for a, b in zip(xs, xs[1:], strict=False))
+
+
+def test_the_search_keeps_the_sharpest_answer_of_those_most_starts_agree_on():
+    box = np.array([[0, 0], [40, 0], [40, 10], [0, 10.]])
+    # Two answers on the line below, three on `box` (within a quarter of the text height of each other) and
+    # a lone one off by 0.6 of it: the sharpest of all is below, the sharpest on `box` is the fourth.
+    quads = np.stack([box + [0, 12], box + [0.4, 12], box, box + [1.0, 0.5], box + [0, 1.5], box + [6.0, 0]])
+    sharpness = np.array([-5.0, -4.0, -1.0, -2.0, -1.5, -3.0])
+    assert consensus(quads, sharpness) == 3
+    assert consensus(quads, None) in (2, 3, 4)  # without spreads: one of the three that agree
+    assert consensus(quads[[0, 5]], sharpness[[0, 5]]) == 0  # no agreement: the sharpest
+
+
+def test_other_readings_are_the_likeliest_plausible_mixes_of_corner_peaks_within_the_drop():
+    box = np.array([[0, 0], [40, 0], [40, 10], [0, 10.]])
+    below = box + [0, 60]
+    peaks = np.stack([box, below], axis=1)  # (4 corners, 2 peaks, 2): each corner torn between two lines
+    log_p = np.log(np.tile([0.7, 0.3], (4, 1)))
+    readings = peak_quads(peaks, log_p, count=5, max_drop=10.0)
+    # The 15 mixes of the two lines' corners, by hand: one or three second peaks fold the box (one side 7 x
+    # the other) or cross it; of the six with two, swapping the top or the diagonal corners crosses it or turns
+    # it counter-clockwise, which leaves the tall box and two leaning ones; then the lower line (four).
+    tall = np.stack([box[0], box[1], below[2], below[3]])
+    leaning_right = np.stack([box[0], below[1], below[2], box[3]])
+    leaning_left = np.stack([below[0], box[1], box[2], below[3]])
+    assert len(readings) == 4
+    for got, want in zip(readings, [tall, leaning_right, leaning_left, below], strict=True):
+        np.testing.assert_allclose(got, want)  # equally probable readings in the corners' order
+    # A drop smaller than four second peaks' cost (4 ln(7/3) = 3.4 nats) leaves the lower line out.
+    assert len(peak_quads(peaks, log_p, count=5, max_drop=3.0)) == 3
+    assert len(peak_quads(peaks, log_p, count=1, max_drop=10.0)) == 1

@@ -34,6 +34,7 @@ from synthcert.keras.model import (
     compile_regressor,
     corner_px,
     cpu_inference_ms,
+    heatmap_peaks,
     heatmap_spread,
     input_size,
     load_model,
@@ -47,6 +48,6 @@ __all__ = [
     "AnnealToBudget", "CertificateStream", "Detector", "EvaluateSets", "Location", "RefineStream",
     "adapt_batchnorm", "adapt_detector", "evaluate_detector", "load_detector", "LuminanceStandardization",
     "MixedStream", "SoftArgmaxCorners", "TimeLimit", "build_regressor", "compile_regressor", "corner_px",
-    "cpu_inference_ms", "heatmap_spread", "input_size", "load_model", "locate_photo", "predict_corners",
-    "predict_photo", "pseudo_label", "self_train", "synthetic_set", "train",
+    "cpu_inference_ms", "heatmap_peaks", "heatmap_spread", "input_size", "load_model", "locate_photo",
+    "predict_corners", "predict_photo", "pseudo_label", "self_train", "synthetic_set", "train",
 ]

@@ -1,14 +1,15 @@
 """The two-stage detector: a coarse regressor on the whole photo, a refiner on the field's neighbourhood.
 
 Stage 1 sees the photo letterboxed to its small input and answers a coarse quad (and the same for zoomed
-crops of it, `Search.zooms`, and for the photo turned by quarter turns, `Search.turns`). Stage 2 sees the
-neighbourhood of each such quad cut from the *full-resolution* photo and rectified by it
+crops of it, `Search.zooms`, and for the photo turned by quarter turns, `Search.turns`), and each view's other
+readings, quads of its corners' other heatmap peaks (`Search.alternatives`). Stage 2 sees the neighbourhood of
+each such quad cut from the *full-resolution* photo and rectified by it
 (`synthcert.training.refine.cut_neighbourhood`) and answers the corners there, which the inverse of the same
 homography takes back to the photo; it also starts from the neighbouring lines (`Search`), refines each start
-twice, makes each answer the nearest parallelogram, keeps its sharpest answer and moves that answer's ends onto
-the ink (`synthcert.training.snap`). Both answers are checked: a crossed, folded or degenerate quad is never
-returned as the answer (a model that splits its corners between two places says so in `Location.problem`), and
-the refiner's heatmap spread becomes a calibrated confidence.
+`Search.passes` times, makes each answer the nearest parallelogram, keeps its sharpest answer and moves that
+answer's ends onto the ink (`synthcert.training.snap`). Both answers are checked: a crossed, folded or
+degenerate quad is never returned as the answer (a model that splits its corners between two places says so in
+`Location.problem`), and the refiner's heatmap spread becomes a calibrated confidence.
 
 One directory holds the detector: `best.keras` (stage 1), `refine.keras` (stage 2) and `detector.json`
 (the field, the canvas, the calibration, the search). A single `.keras` file is a coarse-only detector.
@@ -31,7 +32,16 @@ from synthcert.keras.model import heatmap_probe, heatmap_spread, input_size, loa
 from synthcert.samples import TARGET
 from synthcert.training.batches import target_corners, to_inputs
 from synthcert.training.calibration import Calibration, spread_feature
-from synthcert.training.refine import Canvas, Search, cut_neighbourhood, search_starts, view_boxes
+from synthcert.training.refine import (
+    PEAKS,
+    Canvas,
+    Search,
+    consensus,
+    cut_neighbourhood,
+    peak_quads,
+    search_starts,
+    view_boxes,
+)
 from synthcert.training.snap import snap_ends
 
 DETECTOR_FILE = "detector.json"
@@ -88,23 +98,28 @@ class Detector:
         """Finds the field in an (H, W, 3) uint8 RGB photo of any size; `refine=False` stops after stage 1."""
         refining = self.refiner is not None and refine
         boxes = view_boxes(image.shape[1::-1], self.search.zooms if refining else ())  # the whole photo first
-        views, view_spreads = locate_views(self.coarse, image, boxes)
+        peaks = PEAKS if refining and self.search.alternatives else 0
+        views, view_spreads, view_peaks = locate_views(self.coarse, image, boxes, peaks)
         coarse, coarse_spread = views[0], None if view_spreads is None else view_spreads[0]
-        if refining:
-            views = np.concatenate([views, *(self._turned_view(image, t) for t in self.search.turns)])
         problem = view_problem(coarse)
         if not refining:
             if problem is not None:
                 return Location(None, coarse, coarse_spread, 0.0, False,
                                 f"the coarse quad {problem}: the model split its corners between places")
             return Location(coarse, coarse, coarse_spread, self._confidence(_in_text_heights(coarse_spread, coarse)))
+        alternatives = self._alternatives(view_peaks)
+        for t in self.search.turns:
+            turned, turned_alternatives = self._turned_view(image, t, peaks)
+            views = np.concatenate([views, turned])
+            alternatives += turned_alternatives
         # A folded coarse quad (convex and clockwise, its corners on two lines) still says where the number is and
         # which way it reads: the search's rectangles start from that; crossed or counter-clockwise corners do not.
-        starts_from = _distinct([q for q in views if quad_problem(q) is None])
+        starts_from = _distinct([q for q in views if quad_problem(q) is None] + alternatives)
         if not starts_from:
             return Location(None, coarse, coarse_spread, 0.0, False,
                             f"the coarse quad {problem}: the model split its corners between places"
-                            + (" (in every zoomed and turned view too)" if len(views) > 1 else ""))
+                            + (" (in every zoomed and turned view too)" if len(views) > 1 else "")
+                            + (", and none of its other readings is a plausible view" if peaks else ""))
         found, last_problem = self._search(image, starts_from)
         if found is None:
             why = "no refined quad is a plausible view" + (f" (the last {last_problem})" if last_problem else "")
@@ -119,17 +134,26 @@ class Detector:
         spread_px = None if heights is None else heights * float(text_height_px(refined)[0])
         return Location(refined, coarse, spread_px, self._confidence(heights), True)
 
-    def _turned_view(self, image: np.ndarray, turns: int) -> np.ndarray:
-        """Stage 1's (1, 4, 2) corners on the photo turned by `turns` quarter turns, in the photo's pixels."""
+    def _turned_view(self, image: np.ndarray, turns: int, peaks: int) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Stage 1's (1, 4, 2) corners on the photo turned by `turns` quarter turns, and its other readings, in
+        the photo's pixels."""
         turned = np.ascontiguousarray(np.rot90(image, turns))
-        corners, _ = locate_views(self.coarse, turned, view_boxes(turned.shape[1::-1], ()))
+        corners, _, turned_peaks = locate_views(self.coarse, turned, view_boxes(turned.shape[1::-1], ()), peaks)
         image_from_turned = np.linalg.inv(geometry.quarter_turn(image.shape[1::-1], turns))
-        return geometry.transform_points(image_from_turned, corners[0])[None]
+        return (geometry.transform_points(image_from_turned, corners[0])[None],
+                [geometry.transform_points(image_from_turned, q) for q in self._alternatives(turned_peaks)])
+
+    def _alternatives(self, view_peaks) -> list[np.ndarray]:
+        """Every view's other readings (`peak_quads`), from `locate_views`' peaks (None: there are none)."""
+        if view_peaks is None:
+            return []
+        count = self.search.alternatives
+        return [q for xy, log_p in zip(*view_peaks, strict=True) for q in peak_quads(xy, log_p, count)]
 
     def _search(self, image: np.ndarray, coarse_quads: list[np.ndarray]):
         """Refines every start of `self.search` around each coarse quad `passes` times; returns ((4, 2) answer,
-        its (4,) spreads in text heights or None) for the answer with the smallest widest spread, or None, and
-        the last implausible quad's problem."""
+        its (4,) spreads in text heights or None) for the answer `Search.consensus` keeps, or None, and the last
+        implausible quad's problem."""
         quads = np.concatenate([search_starts(q, self.search) for q in coarse_quads])
         heights, last_problem = None, None
         if not len(quads):  # folded coarse quads and a search without rectangles
@@ -148,7 +172,11 @@ class Detector:
                 return None, last_problem
             quads = np.stack([refined[i] for i in keep])
             heights = None if spread is None else spread[keep] / self.canvas.text_height
-        best = 0 if heights is None else int(np.argmin(spread_feature(heights)))
+        sharpness = None if heights is None else spread_feature(heights)
+        if self.search.consensus:
+            best = consensus(quads, sharpness)
+        else:
+            best = 0 if sharpness is None else int(np.argmin(sharpness))
         return (quads[best], None if heights is None else heights[best]), last_problem
 
     def _confidence(self, spread_text_heights) -> float | None:
@@ -205,7 +233,7 @@ def refine_canvases(refiner: keras.Model, canvases: np.ndarray) -> tuple[np.ndar
     probe = heatmap_probe(refiner)
     if probe is None:
         return np.asarray(refiner(x, training=False), np.float64).reshape(-1, 4, 2), None
-    corners, logits = probe(x, training=False)
+    corners, logits, _ = probe(x, training=False)
     spread = heatmap_spread(np.asarray(logits), input_size(refiner))
     return np.asarray(corners, np.float64).reshape(-1, 4, 2), spread
 

@@ -235,33 +235,46 @@ def locate_photo(model: keras.Model, image: np.ndarray) -> tuple[np.ndarray, np.
     """Returns, for an (H, W, 3) uint8 RGB photo of any size and in that photo's pixels, the (4, 2) corners
     TL, TR, BR, BL of the number and the (4,) `heatmap_spread` of each (None for a Dense-head model)."""
     h, w = image.shape[:2]
-    corners, spread = locate_views(model, image, [(0, 0, w, h)])
+    corners, spread, _ = locate_views(model, image, [(0, 0, w, h)])
     return corners[0], None if spread is None else spread[0]
 
 
-def locate_views(model: keras.Model, image: np.ndarray, boxes) -> tuple[np.ndarray, np.ndarray | None]:
+def locate_views(model: keras.Model, image: np.ndarray, boxes, peaks: int = 0):
     """Runs the model once, in one batch, on each crop (x0, y0, x1, y1) of `boxes` (integer photo pixels),
-    each letterboxed to its input; returns the (K, 4, 2) corners in the photo's pixels and the (K, 4) spreads
-    in photo pixels (None for a Dense-head model)."""
-    fits = [letterbox(image[y0:y1, x0:x1], input_size(model)) for x0, y0, x1, y1 in boxes]
+    each letterboxed to its input.
+
+    Returns:
+        The (K, 4, 2) corners in the photo's pixels; the (K, 4) spreads in photo pixels (None for a Dense-head
+        model); and with `peaks` > 0 and a heatmap head, `heatmap_peaks`' (K, 4, peaks, 2) positions in the
+        photo's pixels and (K, 4, peaks) log-probabilities, else None.
+    """
+    size = input_size(model)
+    fits = [letterbox(image[y0:y1, x0:x1], size) for x0, y0, x1, y1 in boxes]
     x = to_inputs([f for f, _ in fits])
     probe = heatmap_probe(model)
     if probe is None:
-        corners, spread = predict_corners(model, x), None
+        corners, spread, logits = predict_corners(model, x), None, None
     else:
-        corners, logits = (np.asarray(t) for t in probe(x, training=False))
-        spread = heatmap_spread(logits, input_size(model)) / np.array([np.mean(b.scale_xy) for _, b in fits])[:, None]
+        corners, logits, offsets = (np.asarray(t) for t in probe(x, training=False))
+        spread = heatmap_spread(logits, size) / np.array([np.mean(b.scale_xy) for _, b in fits])[:, None]
     corners = np.asarray(corners, np.float64).reshape(-1, 4, 2)
     photo = np.stack([b.to_image(c) + box[:2] for (_, b), c, box in zip(fits, corners, boxes, strict=True)])
-    return photo, spread
+    if logits is None or peaks <= 0:
+        return photo, spread, None
+    peaks_xy, log_p = heatmap_peaks(logits, offsets, size, peaks)
+    peaks_photo = np.stack([b.to_image(p.reshape(-1, 2)).reshape(p.shape) + box[:2]
+                            for (_, b), p, box in zip(fits, peaks_xy, boxes, strict=True)])
+    return photo, spread, (peaks_photo, log_p)
 
 
 @functools.lru_cache(maxsize=4)
 def heatmap_probe(model: keras.Model) -> keras.Model | None:
-    """Returns the model with its heatmap logits as a second output, built once per model; None without them."""
+    """Returns the model with its heatmap logits and offsets as second and third outputs, built once per model;
+    None without them."""
     if "heatmaps" not in {layer.name for layer in model.layers}:
         return None
-    return keras.Model(model.inputs[0], [model.outputs[0], model.get_layer("heatmaps").output])
+    heads = [model.get_layer(name).output for name in ("heatmaps", "offsets")]
+    return keras.Model(model.inputs[0], [model.outputs[0], *heads])
 
 
 def heatmap_spread(logits: np.ndarray, image_size) -> np.ndarray:
@@ -286,6 +299,54 @@ def heatmap_spread(logits: np.ndarray, image_size) -> np.ndarray:
     mean = np.einsum("nck,cd->nkd", p, centres)
     squared = ((centres[None, :, None, :] - mean[:, None, :, :]) ** 2).sum(axis=-1)
     return np.sqrt((p * squared).sum(axis=1))
+
+
+def heatmap_peaks(logits: np.ndarray, offsets: np.ndarray, image_size, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each corner's `count` strongest heatmap peaks: where a torn heatmap's other places are.
+
+    The first is the strongest cell, then the cells stronger than their 8 neighbours; each is located as
+    `SoftArgmaxCorners` (window 1) locates the strongest, so the first peak is the model's own answer.
+
+    Args:
+        logits: (N, h, w, 4) heatmap logits; offsets: (N, h, w, 8) raw offsets, as the model's layers give them.
+        image_size: (W, H) of the model input the cells tile.
+        count: peaks per corner.
+
+    Returns:
+        (N, 4, count, 2) positions in input pixels and (N, 4, count) log-probabilities of the peaks' cells under
+        the heatmap's softmax, strongest first; a heatmap with fewer peaks repeats its strongest at -inf.
+    """
+    logits, offsets = np.asarray(logits, np.float64), np.asarray(offsets, np.float64)
+    n, h, w, k = logits.shape
+    cell = heatmap_cells((h, w), image_size)[1].astype(np.float64)
+    positions, log_p = np.zeros((n, k, count, 2)), np.full((n, k, count), -np.inf)
+    padded = np.pad(logits, ((0, 0), (1, 1), (1, 1), (0, 0)), constant_values=-np.inf)
+    neighbours = np.max([padded[:, 1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dy in (-1, 0, 1) for dx in (-1, 0, 1)
+                         if dy or dx], axis=0)
+    z = logits.reshape(n, h * w, k)
+    log_softmax = z - (np.log(np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True))
+                       + z.max(axis=1, keepdims=True))
+    is_peak = (logits > neighbours).reshape(n, h * w, k)
+    for i in range(n):
+        for c in range(k):
+            best = int(np.argmax(z[i, :, c]))  # the layer's own (argmax takes the first of equal cells)
+            others = np.flatnonzero(is_peak[i, :, c])
+            others = others[others != best]
+            strongest = [best, *others[np.argsort(-z[i, others, c], kind="stable")][:count - 1].tolist()]
+            for j in range(count):
+                p = strongest[j if j < len(strongest) else 0]
+                r, col = divmod(int(p), w)
+                rows, cols = slice(max(r - 1, 0), min(r + 2, h)), slice(max(col - 1, 0), min(col + 2, w))
+                window = logits[i, rows, cols, c]
+                weights = np.exp(window - window.max())
+                weights /= weights.sum()
+                grid_r, grid_c = np.mgrid[rows, cols]
+                shift = np.tanh(offsets[i, rows, cols, 2 * c:2 * c + 2])
+                positions[i, c, j] = [((weights * (grid_c + 0.5 + shift[..., 0])).sum()) * cell[0],
+                                      ((weights * (grid_r + 0.5 + shift[..., 1])).sum()) * cell[1]]
+                if j < len(strongest):
+                    log_p[i, c, j] = log_softmax[i, p, c]
+    return positions, log_p
 
 
 def cpu_inference_ms(model: keras.Model, repeats: int = 50) -> float:

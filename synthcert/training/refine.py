@@ -14,6 +14,7 @@ a random factor and an occasional line-sized miss: real photos miss by more than
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -22,7 +23,7 @@ import numpy as np
 
 from synthcert import geometry
 from synthcert.datasets.quads import quad_problem, view_problem
-from synthcert.evaluation import text_height_px, text_width_px
+from synthcert.evaluation import HIT_TEXT_HEIGHTS, text_height_px, text_width_px
 
 
 @dataclass(frozen=True)
@@ -212,8 +213,9 @@ class Search:
     next value) is too tall, or off by a line, and its canvas can fall outside what the refiner was trained
     on. So the refiner also starts from rectangles along the coarse quad's reading direction, of its mean
     width, `heights` times its mean height, shifted across the text by each of `shifts` times that height;
-    each start is refined `passes` times (each pass from the last one's answer), and the answer whose widest
-    heatmap spread is smallest wins: the calibrated confidence is a decreasing function of that spread.
+    each start is refined `passes` times (each pass from the last one's answer), and of the answers that most
+    other starts also reached (`consensus`), the one whose widest heatmap spread is smallest wins: the calibrated
+    confidence is a decreasing function of that spread.
 
     Attributes:
         heights: heights of the extra starts, as multiples of the coarse quad's mean height.
@@ -232,26 +234,35 @@ class Search:
         snap: move the answer's left and right sides onto the ends of the ink on its line
             (`synthcert.training.snap`): a label's corner on blank paper (above a "J"'s hook) is where the
             line's ink ends, not where the ink nearest to it is.
+        alternatives: ... and from each view's this many most probable other readings (`peak_quads`: plausible
+            quads of each corner's strongest heatmap peaks): a model torn between the number and its label
+            puts a corner's second peak where its first should be, so a view whose corners split still
+            offers a start on the number.
+        consensus: keep the sharpest of the answers that most starts agree on (`consensus`), not the sharpest
+            of all: a sharp answer that one start alone reached is more often another line than the number.
     """
 
     heights: tuple[float, ...] = (1.0, 0.5)
     shifts: tuple[float, ...] = (-1.0, -0.5, 0.0, 0.5, 1.0)
-    passes: int = 2
+    passes: int = 3
     parallelogram: bool = True
     zooms: tuple[float, ...] = (1.5,)
     turns: tuple[int, ...] = (1, 2, 3)
     snap: bool = True
+    alternatives: int = 3
+    consensus: bool = True
 
     def __post_init__(self):
-        if (self.passes < 1 or any(h <= 0 for h in self.heights) or any(z <= 1 for z in self.zooms)
-                or any(t not in (1, 2, 3) for t in self.turns)):
+        if (self.passes < 1 or self.alternatives < 0 or any(h <= 0 for h in self.heights)
+                or any(z <= 1 for z in self.zooms) or any(t not in (1, 2, 3) for t in self.turns)):
             raise ValueError(f"passes = {self.passes}, heights = {self.heights}, zooms = {self.zooms}, turns = "
-                             f"{self.turns}; expected passes >= 1, heights > 0, zooms > 1 and turns in 1, 2, 3")
+                             f"{self.turns}, alternatives = {self.alternatives}; expected passes >= 1, heights > 0, "
+                             "zooms > 1, turns in 1, 2, 3 and alternatives >= 0")
 
     def to_dict(self) -> dict:
         return {"heights": list(self.heights), "shifts": list(self.shifts), "passes": self.passes,
                 "parallelogram": self.parallelogram, "zooms": list(self.zooms), "turns": list(self.turns),
-                "snap": self.snap}
+                "snap": self.snap, "alternatives": self.alternatives, "consensus": self.consensus}
 
     @classmethod
     def from_dict(cls, d: dict) -> Search:
@@ -259,7 +270,8 @@ class Search:
         return cls(tuple(float(v) for v in d["heights"]), tuple(float(v) for v in d["shifts"]), int(d["passes"]),
                    bool(d.get("parallelogram", cls.parallelogram)),
                    tuple(float(v) for v in d.get("zooms", cls.zooms)),
-                   tuple(int(v) for v in d.get("turns", cls.turns)), bool(d.get("snap", cls.snap)))
+                   tuple(int(v) for v in d.get("turns", cls.turns)), bool(d.get("snap", cls.snap)),
+                   int(d.get("alternatives", cls.alternatives)), bool(d.get("consensus", cls.consensus)))
 
 
 def view_boxes(size_wh: tuple[int, int], zooms) -> list[tuple[int, int, int, int]]:
@@ -301,6 +313,64 @@ def search_starts(coarse_xy: np.ndarray, search: Search) -> np.ndarray:
             c = centre + shift * h * across
             starts.append(c + unit[:, :1] * width * along + unit[:, 1:] * h * across)
     return np.stack(starts) if starts else np.zeros((0, 4, 2))
+
+
+PEAKS = 3  # per corner: 3 ** 4 = 81 readings per view, a few plausible
+MAX_DROP = 3.0  # nats: readings up to e ** 3 = 20 times less probable than the model's own
+
+
+def peak_quads(peaks_xy: np.ndarray, log_p: np.ndarray, count: int, max_drop: float = MAX_DROP) -> list[np.ndarray]:
+    """A view's other readings: the `count` most probable plausible views (`view_problem`) that take one of
+    each corner's heatmap peaks, other than the all-strongest reading (the view's own answer), and at most
+    `max_drop` less probable than it (the corners' heatmaps taken as independent: log-probabilities add).
+
+    Args:
+        peaks_xy: (4, P, 2) each corner's peaks, strongest first (`synthcert.keras.model.heatmap_peaks`).
+        log_p: (4, P) their log-probabilities.
+
+    Example:
+        >>> peaks = np.array([[[0, 0], [0, 0]], [[40, 10], [40, 0]], [[40, 0], [40, 10]], [[0, 10], [0, 10]]], float)
+        >>> log_p = np.log([[1, 1], [0.6, 0.4], [0.6, 0.4], [1, 1]])  # TR and BR torn; TL and BL one peak each
+        >>> log_p[[0, 3], 1] = -np.inf
+        >>> [q.tolist() for q in peak_quads(peaks, log_p, 3)]  # the own reading crosses; one other is a box
+        [[[0.0, 0.0], [40.0, 0.0], [40.0, 10.0], [0.0, 10.0]]]
+    """
+    own = float(log_p[:, 0].sum())
+    readings = sorted(itertools.product(range(log_p.shape[1]), repeat=4),
+                      key=lambda picks: -sum(log_p[c, j] for c, j in enumerate(picks)))
+    quads = []
+    for picks in readings[1:]:  # the first is the strongest peaks' own reading
+        if len(quads) == count or sum(log_p[c, j] for c, j in enumerate(picks)) < own - max_drop:
+            break
+        quad = peaks_xy[np.arange(4), list(picks)]
+        if view_problem(quad) is None:
+            quads.append(quad)
+    return quads
+
+
+def consensus(quads: np.ndarray, sharpness: np.ndarray | None) -> int:
+    """Which of a search's answers to keep: of the answers that agree with the most others (every corner
+    within `HIT_TEXT_HEIGHTS` of its text height, the hit rule: the same reading of the same line), the sharpest.
+
+    Args:
+        quads: (K, 4, 2) the refined answers.
+        sharpness: (K,) smaller is sharper (`spread_feature`), or None (the first of them).
+
+    Example:
+        >>> box = np.array([[0, 0], [40, 0], [40, 10], [0, 10.]])
+        >>> quads = np.stack([box + [0, 30], box, box + [0.5, 0], box + [0, 1]])  # three starts agree on `box`
+        >>> consensus(quads, np.array([-3.0, -1.0, -2.0, -1.5]))  # the lone answer is sharper; the third wins
+        2
+    """
+    heights = text_height_px(quads)
+    distances = np.linalg.norm(quads[:, None] - quads[None], axis=-1).max(axis=-1)
+    agree = distances <= HIT_TEXT_HEIGHTS * heights[:, None]  # row i: the answers within i's own tolerance
+    support = agree.sum(axis=1)
+    if sharpness is None:
+        return int(np.argmax(support))
+    top = int(np.lexsort((sharpness, -support))[0])  # the most support, then the sharpest
+    members = np.flatnonzero(agree[top])
+    return int(members[np.argmin(sharpness[members])])
 
 
 @dataclass(frozen=True)
