@@ -10,8 +10,9 @@ refinement of the coarse quad (no search) and with both stages as `predict` runs
 `Search`: the neighbouring lines too, each refined twice), then the same with the answer made the nearest
 parallelogram (`Search.parallelogram`), with stage 1 also on zoomed views (`Search.zooms`) and also on the photo
 turned by quarter turns (`Search.turns`), with the answer's ends moved onto the ink (`Search.snap`), with the
-views' other readings as starts (`Search.alternatives`) and with the default number of refinements per start
-(`Search.passes`), and prints one markdown row per size and stage:
+views' other readings as starts (`Search.alternatives`), with the default number of refinements per start
+(`Search.passes`) and with the sharpest of the answers most starts agree on kept (`Search.consensus`), and
+prints one markdown row per size and stage:
 hit rate, mean and median corner error in % of the text height, % of the width, and the mean time per photo.
 `--real DATASET` adds the same rows for labelled photos.
 """
@@ -69,10 +70,11 @@ def main(argv=None) -> int:
 def report(detector, name: str, photos: list) -> None:
     """Prints the rows of one set of photos: stage 1, one refinement, both stages with the search (free corners,
     the nearest parallelogram, that with stage 1 on zoomed views too, on turned views too, the ends snapped, the
-    views' other readings as starts too, and the default number of refinements per start)."""
+    views' other readings as starts too, the default number of refinements per start, and the consensus)."""
     from synthcert.keras import evaluate_detector
 
-    search = dataclasses.replace(detector.search, parallelogram=False, zooms=(), turns=(), snap=False, alternatives=0)
+    search = dataclasses.replace(detector.search, parallelogram=False, zooms=(), turns=(), snap=False, alternatives=0,
+                                 consensus=False)
     default = Search()
     steps = {"refined, search": {},
              "refined, search, parallelogram": {"parallelogram": True},
@@ -80,7 +82,8 @@ def report(detector, name: str, photos: list) -> None:
              "refined, search, parallelogram, zoomed and turned views": {"turns": default.turns},
              "... and the ends snapped to the ink": {"snap": True},
              "... and the views' other readings (heatmap peaks)": {"alternatives": default.alternatives},
-             f"... and each start refined {default.passes} times": {"passes": default.passes}}
+             f"... and each start refined {default.passes} times": {"passes": default.passes},
+             "... and the sharpest of the answers most starts agree on": {"consensus": default.consensus}}
     searches = {"refined once": NO_SEARCH}
     for step, change in steps.items():  # each row adds its change to the row before
         search = dataclasses.replace(search, **change)

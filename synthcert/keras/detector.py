@@ -6,10 +6,11 @@ readings, quads of its corners' other heatmap peaks (`Search.alternatives`). Sta
 each such quad cut from the *full-resolution* photo and rectified by it
 (`synthcert.training.refine.cut_neighbourhood`) and answers the corners there, which the inverse of the same
 homography takes back to the photo; it also starts from the neighbouring lines (`Search`), refines each start
-`Search.passes` times, makes each answer the nearest parallelogram, keeps its sharpest answer and moves that
-answer's ends onto the ink (`synthcert.training.snap`). Both answers are checked: a crossed, folded or
-degenerate quad is never returned as the answer (a model that splits its corners between two places says so in
-`Location.problem`), and the refiner's heatmap spread becomes a calibrated confidence.
+`Search.passes` times, makes each answer the nearest parallelogram, keeps the sharpest of the answers most starts
+agree on (`Search.consensus`) and moves that answer's ends onto the ink (`synthcert.training.snap`). Both
+answers are checked: a crossed, folded or degenerate quad is never returned as the answer (a model that splits
+its corners between two places says so in `Location.problem`), and the refiner's heatmap spread becomes a
+calibrated confidence.
 
 One directory holds the detector: `best.keras` (stage 1), `refine.keras` (stage 2) and `detector.json`
 (the field, the canvas, the calibration, the search). A single `.keras` file is a coarse-only detector.
