@@ -102,6 +102,20 @@ def test_stage_one_on_crops_answers_in_the_photos_pixels():
     np.testing.assert_allclose(corners[1], [[60, 39], [100, 39], [100, 51], [60, 51]], atol=1e-4)
 
 
+def test_stage_ones_heatmap_peaks_come_back_in_the_photos_pixels_as_its_corners_do():
+    from synthcert.keras.model import locate_views
+
+    model = build_regressor(TINY, channels=(4, 8), head="heatmap")
+    image = np.random.default_rng(2).integers(0, 256, (90, 120, 3), dtype=np.uint8)
+    boxes = [(0, 0, 120, 90), (40, 15, 120, 75), (10, 5, 70, 85)]  # the photo, a 4:3 crop, a letterboxed one
+    corners, _, (peaks_xy, log_p) = locate_views(model, image, boxes, peaks=2)
+    # The first peak is the model's own answer (test_keras), so in the photo it must be where the corners are,
+    # which the Dense-head test above pins by hand.
+    np.testing.assert_allclose(peaks_xy[:, :, 0], corners, atol=1e-3)
+    assert peaks_xy.shape == (3, 4, 2, 2) and log_p.shape == (3, 4, 2)
+    assert locate_views(model, image, boxes)[2] is None  # no peaks asked, none computed
+
+
 def test_a_zoomed_view_is_searched_when_the_whole_photo_splits_its_corners(monkeypatch):
     import synthcert.keras.detector as detector_module
 
