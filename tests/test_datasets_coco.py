@@ -53,6 +53,16 @@ def test_annotation_has_bbox_area_segmentation_and_text_of_the_quadrilateral(coc
     assert upside_down["area"] == pytest.approx(expected_area, rel=1e-6)
 
 
+def test_each_annotation_line_is_the_compact_json_of_its_object(coco_dir):
+    # The writer spells annotations by hand for speed; the json module is the independent judge of the bytes.
+    lines = [line.rstrip(",") for line in (coco_dir / "coco.json").read_text(encoding="utf-8").splitlines()
+             if line.startswith('{"id":') and '"image_id"' in line]
+    assert len(lines) == 4
+    for line in lines:
+        assert line == json.dumps(json.loads(line), ensure_ascii=False, separators=(",", ":"))
+    assert '"text":"ŠKODA 1A2 3456"' in (coco_dir / "coco.json").read_text(encoding="utf-8")
+
+
 def test_ids_are_1_based_and_categories_sorted_with_corner_keypoints_and_skeleton(coco_dir):
     data = load(coco_dir)
     assert [im["id"] for im in data["images"]] == [1, 2, 3]

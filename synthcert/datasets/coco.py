@@ -39,19 +39,23 @@ def coco_part(records: Sequence[LabelRecord], root: Path, names: Sequence[str]) 
         w, h = record.size_wh
         image = {"file_name": record.file, "width": w, "height": h,
                  "template": record.template, "seed": record.seed, "index": record.index}
-        annotations = []
-        for name in sorted(record.fields, key=lambda n: name_id(category_ids, n)):
-            label = record.fields[name]
-            v = np.where(label.visible, 2, 1)
-            annotations.append(_without_braces({
-                "category_id": category_ids[name],
-                "keypoints": [c for (x, y), vis in zip(label.corners.tolist(), v.tolist(), strict=True)
-                              for c in (x, y, vis)],
-                "num_keypoints": 4, "bbox": bbox_xywh(label.corners), "area": abs(signed_area(label.corners)),
-                "segmentation": [label.corners.ravel().tolist()], "iscrowd": 0, "text": label.text,
-            }))
+        annotations = [_annotation(category_ids[name], record.fields[name])
+                       for name in sorted(record.fields, key=lambda n: name_id(category_ids, n))]
         part.append((_without_braces(image), annotations))
     return part
+
+
+def _annotation(category_id: int, label) -> str:
+    """One annotation as JSON text without braces, the numbers spelled as `json_text` spells them (repr) but
+    without building a dict per field: a dozen fields per image made this most of writing the labels."""
+    spelled = [repr(v) for xy in label.corners.tolist() for v in xy]  # x0, y0, x1, ...: keypoints and polygon
+    flags = ["2" if seen else "1" for seen in label.visible.tolist()]
+    keypoints = ",".join(f"{spelled[2 * k]},{spelled[2 * k + 1]},{flags[k]}" for k in range(4))
+    numbers = ",".join(map(repr, bbox_xywh(label.corners)))
+    segmentation = ",".join(spelled)
+    return (f'"category_id":{category_id},"keypoints":[{keypoints}],"num_keypoints":4,"bbox":[{numbers}],'
+            f'"area":{abs(signed_area(label.corners))!r},"segmentation":[[{segmentation}]],"iscrowd":0,'
+            f'"text":{json_text(label.text)}')
 
 
 def join_coco(parts: Sequence[list[tuple[str, list[str]]]], root: Path, names: Sequence[str]) -> Path:
