@@ -36,8 +36,10 @@ def test_line_width_adds_spacing_between_characters_only():
     assert line_width("", FACE, 2.0) == 0
 
 
-@pytest.mark.parametrize("text, spacing", [("WB 1234 XY", 0.0), ("SKODA OCTAVIA", 2.0), ("AVATAR", -3.0), ("", 0.0)],
-                         ids=["plate", "spaced-model", "overlapping", "empty"])
+@pytest.mark.parametrize("text, spacing", [("WB 1234 XY", 0.0), ("SKODA OCTAVIA", 2.0), ("AVATAR", -3.0), ("", 0.0),
+                                           ("A", 0.0), ("WAVE", -8.0), ("jq", 0.0)],
+                         ids=["plate", "spaced-model", "overlapping", "empty", "one-glyph", "three-sharing-a-column",
+                              "sticking-out-below"])
 def test_line_mask_equals_every_glyph_pasted_at_its_pen_position(text, spacing):
     # Oracle: each glyph's own mask max-combined at round(pen) + left, top, whichever way typeset builds the line.
     pasted, pen = [], 0.0
