@@ -36,6 +36,14 @@ def test_line_width_adds_spacing_between_characters_only():
     assert line_width("", FACE, 2.0) == 0
 
 
+def test_line_width_of_characters_never_drawn_is_pillows_advance_sum():
+    fresh = face(resolve_font("dejavu-serif"), 23)  # a face no other test uses: nothing rasterised yet
+    text = "Žluťoučký kůň"
+    expected = sum(fresh.font.getlength(c) for c in text) + 1.5 * (len(text) - 1)
+    assert line_width(text, fresh, 1.5) == pytest.approx(expected)
+    assert line_width(text, fresh, 1.5) == pytest.approx(expected)  # now from the cached advances
+
+
 @pytest.mark.parametrize("text, spacing", [("WB 1234 XY", 0.0), ("SKODA OCTAVIA", 2.0), ("AVATAR", -3.0), ("", 0.0),
                                            ("A", 0.0), ("WAVE", -8.0), ("jq", 0.0)],
                          ids=["plate", "spaced-model", "overlapping", "empty", "one-glyph", "three-sharing-a-column",

@@ -284,7 +284,7 @@ def render_flat_document(template: PreparedTemplate, prints: Mapping[str, FieldP
         draw_notes(image, notes, scale, ink[prints.target].box if prints.target in ink else None)
     corners = np.array([patch.box for patch in ink.values()], np.float64)
     corners = geometry.transform_points(doc_from_pixels, corners.reshape(-1, 2)).reshape(-1, 4)
-    boxes = {name: tuple(float(v) for v in box) for name, box in zip(ink, corners, strict=True)}
+    boxes = dict(zip(ink, map(tuple, corners.tolist()), strict=True))
     return FlatDocument(
         image=image, doc_from_pixels=doc_from_pixels, boxes=boxes,
         texts={name: p.text for name, p in prints.items() if name not in covered}, ink=ink,
@@ -292,17 +292,18 @@ def render_flat_document(template: PreparedTemplate, prints: Mapping[str, FieldP
 
 
 def _print_field(image: np.ndarray, f: FieldSpec, p: FieldPrint, scale: float) -> InkPatch | None:
-    x0, y0, x1, y1 = (v * scale for v in f.box)
+    x0, y0, x1, y1 = f.box
+    x0, y0, x1, y1 = x0 * scale, y0 * scale, x1 * scale, y1 * scale
     size = max(int(round(p.size_px * scale)), MIN_FONT_PX)
-    spacing = p.spacing_px * scale
+    spacing, text = p.spacing_px * scale, p.text
     fc = face(p.font, size)
-    width = line_width(p.text, fc, spacing)
+    width = line_width(text, fc, spacing)
     while width > x1 - x0 and size > MIN_FONT_PX:  # shrink to fit, as printers do with long names
         size = max(min(size - 1, int(size * (x1 - x0) / width)), MIN_FONT_PX)
         fc = face(p.font, size)
-        width = line_width(p.text, fc, spacing)
-    mask, pad = embolden(typeset(p.text, fc, spacing), p.bold_px * scale)
-    left = {"left": x0, "center": (x0 + x1 - width) / 2, "right": x1 - width}[f.align]
+        width = line_width(text, fc, spacing)
+    mask, pad = embolden(typeset(text, fc, spacing), p.bold_px * scale)
+    left = x0 if f.align == "left" else (x0 + x1 - width) / 2 if f.align == "center" else x1 - width
     top = (y0 + y1 - fc.ascent - fc.descent) / 2
     ox, oy = int(round(left + p.offset_xy[0] * scale)) - pad, int(round(top + p.offset_xy[1] * scale)) - pad
     h, w = image.shape[:2]

@@ -34,11 +34,13 @@ class Face:
     ascent: int
     descent: int
     glyphs: dict[str, Glyph] = field(default_factory=dict)
+    advances: dict[str, float] = field(default_factory=dict)  # char -> its glyph's advance, for line_width
 
     def glyph(self, char: str) -> Glyph:
         found = self.glyphs.get(char)
         if found is None:
             found = self.glyphs[char] = _rasterise(self.font, char, self.ascent + self.descent)
+            self.advances[char] = found.advance
         return found
 
     def line(self, text: str) -> list[Glyph]:
@@ -77,7 +79,12 @@ def _rasterise(font: ImageFont.FreeTypeFont, char: str, height: int) -> Glyph:
 
 def line_width(text: str, face: Face, spacing_px: float) -> float:
     """Returns the pen advance of `text` with `spacing_px` added between characters."""
-    return sum(g.advance for g in face.line(text)) + spacing_px * max(len(text) - 1, 0)
+    try:
+        pen = sum(map(face.advances.__getitem__, text))  # a lookup per character, no Glyph list
+    except KeyError:  # a character not rasterised yet
+        face.line(text)
+        pen = sum(map(face.advances.__getitem__, text))
+    return pen + spacing_px * max(len(text) - 1, 0)
 
 
 @lru_cache(maxsize=4096)
