@@ -74,6 +74,13 @@ def parse_args(argv=None) -> TrainOptions:
                         f"sample fresh (default {d.pool_size})")
     p.add_argument("--pool-workers", type=int, default=d.pool_workers,
                    help=f"processes rendering the pool (default {d.pool_workers})")
+    p.add_argument("--pool-freshness", type=int, default=d.pool_freshness,
+                   help="renew the pool while training: serve each sample this many times, then replace it by a "
+                        "fresh render from the pool's processes (for a fast GPU; needs --pool-size and --workers 1); "
+                        "default: a fixed pool")
+    p.add_argument("--pool-augment", type=float, default=d.pool_augment,
+                   help="strength of the cheap, label-exact augmentation of a renewing pool's batches (homography, "
+                        f"light, noise); 0 for none (default {d.pool_augment:g})")
     p.add_argument("--seed", type=int, default=d.seed, help=f"training stream seed (default {d.seed})")
     p.add_argument("--validation-count", type=int, default=d.validation_count,
                    help=f"synthetic validation samples (default {d.validation_count})")
@@ -117,7 +124,7 @@ def parse_args(argv=None) -> TrainOptions:
         out=a.out, real=a.real, real_fraction=a.real_fraction, epochs=a.epochs, steps_per_epoch=a.steps_per_epoch,
         batch_size=a.batch_size, image_size=a.image_size, channels=a.channels, head=a.head, input_mode=a.input_mode,
         learning_rate=a.learning_rate, lr_schedule=a.lr_schedule, pool_size=a.pool_size or None,
-        pool_workers=a.pool_workers, seed=a.seed,
+        pool_workers=a.pool_workers, pool_freshness=a.pool_freshness, pool_augment=a.pool_augment, seed=a.seed,
         validation_count=a.validation_count, max_minutes=a.max_minutes, workers=a.workers,
         use_multiprocessing=a.use_multiprocessing, config=a.config, target=a.target, unlabelled=a.unlabelled,
         pseudo_label_confidence=a.pseudo_label_confidence, pseudo_label_steps=a.pseudo_label_steps,

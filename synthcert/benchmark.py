@@ -13,6 +13,7 @@ run converges to, and the targets are checked on it.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import platform
 import resource
@@ -356,9 +357,12 @@ def _renewing_stand_in(settings: BenchSettings) -> list[Figure]:
         pool.batch(0, batch)  # the render processes start and warm up during the first pass
         first = 1
         rendered, waited = pool.stats.rendered, pool.stats.waited_s
+        serving = 0.0  # this process's own work per batch: gathering, augmenting, renewing slots
         t0 = time.perf_counter()
         for b in range(first, first + settings.stand_in_steps):
+            began = time.perf_counter()
             pool.batch(b, batch)
+            serving += time.perf_counter() - began
             time.sleep(settings.stand_in_ms / 1000)
         seconds = time.perf_counter() - t0
         rendered, waited = pool.stats.rendered - rendered, pool.stats.waited_s - waited
@@ -366,14 +370,28 @@ def _renewing_stand_in(settings: BenchSettings) -> list[Figure]:
         pool.close()
     images = settings.stand_in_steps * batch
     share = 100 * waited / seconds
+    serve_ms = 1000 * (serving - waited) / settings.stand_in_steps
+    per_core = rendered / seconds / workers
+    # Never waiting, the stand-in takes a batch every stand-in step plus serving; each sample is served F times.
+    # The per-core rate is measured with every core rendering flat out while the stand-in waits (a lower bound
+    # where it does not wait), so the count is what a machine with that many such cores needs.
+    needed = batch / ((settings.stand_in_ms + serve_ms) / 1000) / settings.freshness
+    processes = math.ceil(needed / per_core) if per_core > 0 else None
     label = f"renewing pool, {workers} render processes, freshness {settings.freshness}"
     return [
         Figure(f"{label}: images delivered to a {settings.stand_in_ms:g} ms stand-in step", images / seconds, "img/s",
-               note=f"batch {batch} at {opts.image_size[0]} x {opts.image_size[1]}"),
+               note=f"batch {batch} at {opts.image_size[0]} x {opts.image_size[1]}; "
+                    f"{images / seconds / workers:,.0f} per render core"),
         Figure(f"{label}: share of the stand-in's time waiting for renders", share, "%",
                note=f"each sample served {pool.stats.serves_per_sample:.1f} times so far"),
-        Figure(f"{label}: fresh renders per second per render core", rendered / seconds / workers, "img/s",
+        Figure(f"{label}: fresh renders per second per render core", per_core, "img/s",
                note="what the stand-in needs: images delivered / freshness / cores"),
+        Figure(f"{label}: serving a batch in the training process (gather, augment, renew)", serve_ms, "ms",
+               note="not waiting; the stand-in step's own CPU cost on top of it"),
+        Figure(f"render processes for the {settings.stand_in_ms:g} ms stand-in never to wait", processes, "processes",
+               Target("<", 17, "<= 16"),
+               note=f"{needed:,.0f} fresh renders/s (batch / (step + serving) / freshness) at the measured "
+                    "rate per core"),
     ]
 
 

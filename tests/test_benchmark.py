@@ -68,3 +68,18 @@ def test_benchmark_without_keras_does_not_import_tensorflow():
             "run_benchmark(TINY); print('tensorflow' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_starved_stand_in_projects_more_render_processes_than_it_had():
+    # One render process cannot keep a 2 ms step fed (thousands of images a second at freshness 16): the stand-in
+    # waits, so the projection must ask for more processes than the one it had; a wrong-way formula asks for fewer.
+    from synthcert.benchmark import _renewing_stand_in
+
+    figures = {f.name.split(": ")[-1] if ": " in f.name else f.name: f for f in
+               _renewing_stand_in(BenchSettings.quick(workers=1, stand_in_steps=60))}
+    waiting = next(f for name, f in figures.items() if name.startswith("share of the stand-in's time waiting"))
+    projected = next(f for name, f in figures.items() if name.startswith("render processes for"))
+    serving = next(f for name, f in figures.items() if name.startswith("serving a batch"))
+    assert waiting.value > 20
+    assert projected.value > 1
+    assert serving.value > 0

@@ -90,6 +90,17 @@ def test_a_renewing_pool_feeds_the_stream_fresh_samples_in_order():
     assert stream.pool.stats.rendered == 4 + 4 * 2 and stream.pool.stats.serves_per_sample > 1
 
 
+def test_a_stream_whose_renewal_ended_serves_batch_zero_again_and_keeps_the_record():
+    stream = CertificateStream(batch_size=4, image_size=TINY, seed=1, pool_size=4, pool_freshness=2, pool_workers=0)
+    for b in range(3):
+        stream[b]
+    with pytest.raises(ValueError, match="serves batches in order"):
+        stream[0]
+    stream.end_renewal()
+    assert stream[0][0].shape == (4, TINY[1], TINY[0], 3)
+    assert stream.renewal.served == 12 and stream.renewal.rendered > 4
+
+
 def test_threads_with_several_workers_are_refused_with_the_fix():
     with pytest.raises(ValueError, match="pass use_multiprocessing=True, or workers=1"):
         CertificateStream(workers=2, use_multiprocessing=False)

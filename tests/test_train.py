@@ -49,6 +49,19 @@ def test_two_step_mixed_run_writes_every_artefact(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["validation"]["synthetic"]["count"] == 8
 
 
+def test_a_renewing_pool_is_renewed_while_training_and_reported(tmp_path):
+    # 6 steps of 4 from an 8-sample pool served twice per sample: renders replace it in the background; after
+    # stage 1 the pool stops renewing, so the BatchNorm statistics can draw batches from index 0 again.
+    out = tmp_path / "run"
+    code = train.main([*TINY, "--out", str(out), "--epochs", "2", "--steps-per-epoch", "3", "--pool-freshness", "2",
+                       "--no-refine"])
+    assert code == 0
+    pool = json.loads((out / "summary.json").read_text())["training"]["pool"]
+    assert pool["size"] == 8 and pool["freshness"] == 2 and pool["augment"] == 1.0
+    assert pool["served"] >= 24 and pool["rendered"] >= 8 + 8  # at least two passes renewed half the pool each
+    assert 1 < pool["serves_per_sample"] <= 2
+
+
 def test_quick_preset_yields_to_explicit_flags():
     quick = train.parse_args(["--quick", "--epochs", "1"])
     assert quick.epochs == 1 and quick.image_size == (96, 64) and quick.steps_per_epoch == 50
@@ -70,7 +83,9 @@ def test_malformed_image_size_is_refused_by_the_parser(capsys):
     (["--image-size", "100x70"], "the heatmap head on 3 blocks needs an input whose sides are multiples of 16; "
                                  "got 100x70"),
     (["--epochs", "0"], "epochs = 0, steps_per_epoch = 500, batch_size = 32, validation_count = 512; expected each"),
-], ids=["size_the_pyramid_cannot_halve", "zero_epochs"])
+    (["--pool-freshness", "4", "--pool-size", "0"], "pool_freshness = 4 with pool_size = None and workers = 1; a "
+                                                     "renewing pool needs freshness >= 1, a pool size"),
+], ids=["size_the_pyramid_cannot_halve", "zero_epochs", "renewing_without_a_pool"])
 def test_settings_that_do_not_fit_are_a_one_line_error_before_any_work(tmp_path, capsys, flags, message):
     assert train.main([*flags, "--out", str(tmp_path / "run")]) == 2
     err = capsys.readouterr().err

@@ -52,3 +52,16 @@ def test_background_render_processes_give_the_same_batches():
                 np.testing.assert_array_equal(a, c)
     finally:
         away.close()
+
+
+def test_a_settled_pool_serves_what_the_renewing_pool_held_from_batch_zero_again():
+    pool = RenewingPool(4, seed=1, config=CONFIG, freshness=2, workers=0)
+    for b in range(4):  # 16 serves: four passes, half the slots renewed in each
+        pool.batch(b, 4)
+    held = pool.images.copy()
+    fixed = pool.settled()
+    images, corners = fixed.batch(0, 4)
+    assert sorted(_index_of(image, dict(enumerate(held))) for image in images) == [0, 1, 2, 3]
+    renderer = Renderer(config=CONFIG)
+    newest = {i: renderer.render(i, seed=1).image for i in range(12)}
+    assert {_index_of(image, newest) for image in held} != {0, 1, 2, 3}  # renewed samples, not the first four

@@ -81,9 +81,23 @@ def fit_coarse(run: Prepared):
         callbacks.append(keras.callbacks.TensorBoard(run.out / "tensorboard"))
     history = model.fit(run.stream, steps_per_epoch=o.steps_per_epoch, epochs=o.epochs,
                         validation_data=run.sets["val"], callbacks=callbacks, shuffle=False, verbose=o.verbose)
+    run.stream.end_renewal()  # what follows draws batches from index 0 again
     model = load_model(best)
     precise_batchnorm(model, run.stream)
     return model, history, timer
+
+
+def _pool_record(run: Prepared) -> dict | None:
+    """The training pool: its size and, when it renewed itself, how often each sample was served and how long
+    stage 1 waited for renders."""
+    o, renewal = run.options, run.stream.renewal
+    if o.pool_size is None:
+        return None
+    record = {"size": o.pool_size, "workers": o.pool_workers, "freshness": o.pool_freshness}
+    if renewal is not None:
+        record.update(served=renewal.served, rendered=renewal.rendered, serves_per_sample=renewal.serves_per_sample,
+                      waited_s=renewal.waited_s, augment=o.pool_augment)
+    return record
 
 
 def _monitor(run: Prepared) -> str:
@@ -140,7 +154,8 @@ def report(run: Prepared, detector: Detector, history, timer: TimeLimit, refine:
                      "best_epoch": best_epoch,
                      "stopped_by_time_limit": timer.stopped_epoch is not None,
                      "synthetic_validation_seed": run.val_seed, "synthetic_test_seed": test_seed,
-                     "real_photos": {name: len(s) for name, s in run.real_samples.items()}},
+                     "real_photos": {name: len(s) for name, s in run.real_samples.items()},
+                     "pool": _pool_record(run)},
         "options": dataclasses.asdict(o),
         "render_config": run.config.to_dict(),
     }

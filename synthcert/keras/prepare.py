@@ -92,11 +92,14 @@ def prepare(o: TrainOptions) -> Prepared:
     except OSError as e:
         raise SynthcertError(f"cannot be made ({e.strerror}); give --out a directory you may write", out) from None
     val_seed = o.seed + o.validation_seed_offset
-    pool = f" and a pool of {o.pool_size} training samples with {o.pool_workers} processes" if o.pool_size else ""
+    renewed = f", each served {o.pool_freshness} times, then renewed" if o.pool_freshness else ""
+    pool = (f" and a pool of {o.pool_size} training samples with {o.pool_workers} processes{renewed}" if o.pool_size
+            else "")
     say(o, f"rendering {o.validation_count} validation samples (seed {val_seed}){pool}")
     sets = {"val": synthetic_set(o.validation_count, None, val_seed, config, o.templates)}
     stream_args = dict(batch_size=o.batch_size, seed=o.seed, config=config, templates=o.templates,
-                       pool_size=o.pool_size, pool_workers=o.pool_workers, workers=o.workers,
+                       pool_size=o.pool_size, pool_workers=o.pool_workers, pool_freshness=o.pool_freshness,
+                       pool_augment=o.pool_augment, workers=o.workers,
                        use_multiprocessing=o.use_multiprocessing)
     if real_sets:
         stream = MixedStream(real_sets["train_real"], o.real_fraction, o.augmentation, **stream_args)

@@ -21,6 +21,7 @@ from synthcert.training.augment import build_real_augmentation
 from synthcert.training.batches import RealSet, real_batch, real_count, render_batch, to_arrays
 from synthcert.training.pool import cycle_picks, make_pool
 from synthcert.training.refine import Canvas, CoarseErrors, Neighbourhoods, refine_batch
+from synthcert.training.renewing import RenewalStats, RenewingPool
 
 
 class CertificateStream(keras.utils.PyDataset):
@@ -81,6 +82,14 @@ class CertificateStream(keras.utils.PyDataset):
             pool = make_pool(pool_size, self.seed, self.config, self.templates, pool_workers, pool_freshness,
                              pool_augment)
         self.pool = pool
+        self.renewal: RenewalStats | None = None  # a renewing pool's record, kept by `end_renewal`
+
+    def end_renewal(self) -> None:
+        """Stops a renewing pool: its processes end, its record stays in `renewal`, and from now on batches
+        (from any index) draw from the samples it holds, as from a fixed pool. Nothing for other streams."""
+        if isinstance(self.pool, RenewingPool):
+            self.renewal = self.pool.stats
+            self.pool = self.pool.settled()
 
     @property
     def image_size(self) -> tuple[int, int]:

@@ -69,7 +69,13 @@ class TrainOptions:
         image_size: (W, H) of the model input; synthetic samples are rendered at this size.
         pool_size: render this many synthetic samples once and draw them again in shuffled passes
             (`synthcert.training.pool`); None renders every training sample fresh.
-        pool_workers: processes that render the pool.
+        pool_workers: processes that render the pool (and, with `pool_freshness`, keep renewing it).
+        pool_freshness: None keeps the pool fixed; F renews it while training (`synthcert.training.renewing`):
+            each sample is served F times, then replaced by a fresh render from the `pool_workers` processes,
+            so a fast trainer (a GPU) sees new samples instead of the same ones hundreds of times. The summary
+            reports the serves per sample and the time the training waited for renders.
+        pool_augment: strength of the cheap, label-exact per-batch augmentation of a renewing pool's samples
+            (`synthcert.training.augment_batch`: a small homography, light and noise); 0 for none.
         channels: filters per Conv-BN-ReLU-MaxPool block.
         head: "heatmap" (per-corner heatmaps and soft-argmax) or "dense" (the seed's Flatten + Dense(8)).
         input_mode: what both stages see of the photo: "luminance" (its luminance, standardised per image:
@@ -130,6 +136,8 @@ class TrainOptions:
     lr_schedule: str = "anneal"
     pool_size: int | None = 30_000
     pool_workers: int = 2
+    pool_freshness: int | None = None
+    pool_augment: float = 1.0
     seed: int = 0
     validation_seed_offset: int = 1_000_000
     validation_count: int = 512
@@ -168,6 +176,12 @@ class TrainOptions:
             raise ValueError(f"pseudo_label_confidence = {self.pseudo_label_confidence}, pseudo_label_steps = "
                              f"{self.pseudo_label_steps}, pseudo_label_rounds = {self.pseudo_label_rounds}; expected "
                              "a confidence >= 0, steps >= 0 and at least one round")
+        if self.pool_freshness is not None and (self.pool_freshness < 1 or self.pool_size is None or self.workers > 1):
+            raise ValueError(f"pool_freshness = {self.pool_freshness} with pool_size = {self.pool_size} and workers = "
+                             f"{self.workers}; a renewing pool needs freshness >= 1, a pool size, and workers = 1 "
+                             "(it serves batches in order; its render processes are pool_workers)")
+        if self.pool_augment < 0:
+            raise ValueError(f"pool_augment = {self.pool_augment}; expected a strength >= 0")
         if not 0.0 < self.refine_share < 1.0 or self.refine_count < 1:
             raise ValueError(f"refine_share = {self.refine_share}, refine_count = {self.refine_count}; expected a "
                              "share in (0, 1) and at least one render")

@@ -21,7 +21,7 @@ from synthcert.config import RenderConfig
 from synthcert.pipeline import Renderer
 from synthcert.rng import stream_rng
 from synthcert.training.augment_batch import augment_batch
-from synthcert.training.pool import cycle_picks, render_arrays
+from synthcert.training.pool import SyntheticPool, cycle_picks, render_arrays
 from synthcert.workers import RenderProcesses
 
 CHUNK = 32
@@ -87,6 +87,13 @@ class RenewingPool:
         if self._processes is not None:
             self._processes.close()
             self._processes = None
+
+    def settled(self) -> SyntheticPool:
+        """Ends the renewal (and the render processes) and returns what the pool holds now as a fixed pool:
+        after training, BatchNorm statistics and fine-tuning draw batches from index 0 again, which a renewing
+        pool, having forgotten its first samples, cannot serve."""
+        self.close()
+        return SyntheticPool(self.images, self.corners, self.seed)
 
     def __len__(self) -> int:
         return self.size
