@@ -7,10 +7,13 @@ import pytest
 
 from synthcert.photometric.effects import (
     GAIN_ONE,
+    IDENTITY_TABLE,
     NOISE_SIGMA,
     NOISE_ZERO,
     add_noise,
     apply_gain,
+    apply_tables,
+    compose_tables,
     lighting_gain,
     noise_bank,
 )
@@ -64,3 +67,26 @@ def test_added_noise_has_the_requested_deviation_and_no_bias(std):
     out = add_noise(GREY, crop, std).astype(float)
     assert abs(out.mean() - 120) < 0.5
     assert out.std() == pytest.approx(std, abs=0.6)
+
+
+RNG_TABLES = np.random.default_rng(8).integers(0, 256, (3, 256), dtype=np.uint8)
+TABLES = {"shared": np.repeat(RNG_TABLES[:1], 3, axis=0), "distinct": RNG_TABLES,
+          "green kept": np.stack([RNG_TABLES[0], IDENTITY_TABLE, RNG_TABLES[2]]),
+          "transposed": np.ascontiguousarray(RNG_TABLES.T).T}
+
+
+@pytest.mark.parametrize("name", TABLES, ids=list(TABLES))
+def test_tables_map_each_channel_through_its_own_row(name):
+    tables = TABLES[name]
+    image = np.random.default_rng(9).integers(0, 256, (7, 33, 3), dtype=np.uint8)
+    oracle = np.stack([tables[c][image[..., c]] for c in range(3)], axis=-1)  # numpy's indexing
+    out = apply_tables(image, tables)
+    np.testing.assert_array_equal(out, oracle)
+    assert out is not image and not np.shares_memory(out, image)
+
+
+def test_composed_tables_give_the_bytes_of_applying_both_one_after_the_other():
+    first, then = TABLES["distinct"], TABLES["green kept"][::-1]
+    image = np.random.default_rng(10).integers(0, 256, (9, 20, 3), dtype=np.uint8)
+    np.testing.assert_array_equal(apply_tables(image, compose_tables(first, then)),
+                                  apply_tables(apply_tables(image, first), then))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from albumentations.augmentations.pixel import functional as fpixel
 
 from synthcert.photometric.light import (
+    ColourTemperatureParams,
     ExposureParams,
     GlareParams,
     VignetteParams,
+    apply_colour_temperature,
     apply_exposure,
     apply_glare,
     apply_vignette,
@@ -36,6 +39,13 @@ def test_glare_brightens_towards_the_light_along_its_long_axis():
 def test_exposure_maps_grey_levels_linearly_and_clips():
     out = apply_exposure(np.array([[[0, 100, 250]]], np.uint8), ExposureParams(contrast=1.2, brightness=0.1))
     assert out.tolist() == [[[26, 146, 255]]]  # 1.2 * v + 25.5, rounded, clipped
+
+
+@pytest.mark.parametrize("kelvin", [2000, 3000, 3001, 4250, 5999, 6000, 6500, 9137, 14999, 15000, 20000])
+def test_colour_temperature_tints_as_albumentations_planckian_jitter_to_the_byte(kelvin):
+    image = np.random.default_rng(kelvin).integers(0, 256, (12, 40, 3), dtype=np.uint8)
+    oracle = fpixel.planckian_jitter(image, kelvin, mode="blackbody")
+    np.testing.assert_array_equal(apply_colour_temperature(image, ColourTemperatureParams(kelvin)), oracle)
 
 
 def test_invalid_params_are_refused_with_the_expected_range():

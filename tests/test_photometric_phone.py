@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
+from synthcert.photometric.effects import apply_tables
 from synthcert.photometric.phone import (
     ChromaticParams,
     ColourCastParams,
@@ -15,6 +16,7 @@ from synthcert.photometric.phone import (
     apply_colour_cast,
     apply_denoise,
     apply_sharpen,
+    colour_cast_tables,
 )
 
 EDGE = np.full((32, 48, 3), 60, np.uint8)
@@ -60,3 +62,11 @@ def test_a_colour_cast_tints_without_changing_grey_by_much():
     grey = np.full((4, 4, 3), 128, np.uint8)
     out = apply_colour_cast(grey, ColourCastParams((1.1, 0.9, 1.0))).astype(int)
     assert out[0, 0].tolist() == [141, 115, 128]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_colour_casts_tables_give_the_bytes_of_its_transform(seed):
+    rng = np.random.default_rng(seed)
+    params = ColourCastParams(tuple(float(g) for g in rng.uniform(0.8, 1.3, 3)))
+    image = rng.integers(0, 256, (int(rng.integers(1, 40)), int(rng.integers(1, 70)), 3), dtype=np.uint8)
+    np.testing.assert_array_equal(apply_tables(image, colour_cast_tables(params)), apply_colour_cast(image, params))

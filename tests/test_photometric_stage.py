@@ -64,3 +64,19 @@ def test_the_preset_strength_scales_probabilities():
                                                  np.random.default_rng(k), FRAME).names) for k in range(300))
              for preset in ("light", "heavy")}
     assert fired["light"] < 110 < 190 < fired["heavy"]  # 0.25 and 0.8 of 300
+
+
+def _one_by_one(image, draw):
+    for effect, params in draw.effects:
+        image = effect.apply(image, params)
+    return image
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_runs_of_table_effects_applied_in_one_pass_give_the_bytes_of_one_by_one(seed):
+    tabled = {e.name: 1.0 for e in EFFECTS if e.tables is not None}
+    assert set(tabled) == {"colour_temperature", "colour_cast", "exposure"}
+    # Runs of one, two and three table effects, with other effects before (noise) and after (downscale).
+    config = PhotometricConfig(**{**ALL_OFF, **{f"{n}_p": 0.7 for n in tabled}, "noise_p": 0.5, "downscale_p": 0.5})
+    draw = sample_photometric(config, np.random.default_rng([seed, 11]), FRAME)
+    np.testing.assert_array_equal(apply_photometric(IMAGE, draw), _one_by_one(IMAGE, draw))

@@ -3,6 +3,8 @@
 Each effect runs at the output size in a few 8-bit OpenCV calls. Light and shadow have no detail finer
 than a few pixels, so their gain is computed on a coarse grid and upsampled; sensor noise is cut from a
 bank generated once per output size, so a sample pays for a crop and an add, not for random numbers.
+Effects that map every channel's values on their own (white balance, casts, exposure) are 256-entry tables,
+which compose exactly: the stage applies a run of them in one pass (`compose_tables`, `apply_tables`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from functools import lru_cache
 
 import cv2
 import numpy as np
+from albucore import sz_lut
 
 from synthcert.rng import stream_rng
 
@@ -92,6 +95,39 @@ def to_gain(gain: np.ndarray) -> np.ndarray:
 def apply_gain(image: np.ndarray, gain: np.ndarray) -> np.ndarray:
     """Multiplies an (H, W, 3) uint8 image by an (H, W) uint8 gain field from `lighting_gain`."""
     return cv2.multiply(image, cv2.cvtColor(gain, cv2.COLOR_GRAY2RGB), scale=1.0 / GAIN_ONE)
+
+
+IDENTITY_TABLE = np.arange(256, dtype=np.uint8)
+IDENTITY_TABLE.flags.writeable = False
+
+
+def apply_tables(image: np.ndarray, tables: np.ndarray) -> np.ndarray:
+    """Maps every channel of an (H, W, 3) uint8 image through its own table; returns a new image.
+
+    Args:
+        image: (H, W, 3) uint8.
+        tables: (3, 256) uint8: out[..., c] = tables[c, image[..., c]].
+
+    albumentations' byte translation (`albucore.sz_lut`) is 2.5x as fast as cv2.LUT; one table shared by
+    all channels needs no split, and a channel whose table is the identity is not looked up.
+
+    Example:
+        >>> inverted = np.repeat(IDENTITY_TABLE[None, ::-1], 3, axis=0)
+        >>> apply_tables(np.zeros((2, 2, 3), np.uint8), inverted)[0, 0].tolist()
+        [255, 255, 255]
+    """
+    tables = np.ascontiguousarray(tables)  # the translation reads each row as bytes
+    if (tables == tables[0]).all():
+        return sz_lut(image, tables[0], inplace=False)
+    channels = list(cv2.split(image))  # fresh arrays: looked up in place
+    for c in np.flatnonzero((tables != IDENTITY_TABLE).any(axis=1)).tolist():
+        channels[c] = sz_lut(channels[c], tables[c], inplace=True)
+    return cv2.merge(channels)
+
+
+def compose_tables(first: np.ndarray, then: np.ndarray) -> np.ndarray:
+    """The (3, 256) uint8 tables of applying `first` and then `then`: exact, as both map uint8 to uint8."""
+    return np.take_along_axis(then, first.astype(np.intp), axis=1)
 
 
 @lru_cache(maxsize=8)

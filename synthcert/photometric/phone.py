@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from synthcert.photometric import effects
 from synthcert.photometric.camera import JpegParams
 from synthcert.photometric.effects import EffectFrame
 
@@ -106,8 +107,17 @@ def sample_colour_cast(rng: np.random.Generator, strength: float, frame: EffectF
 
 
 def apply_colour_cast(image: np.ndarray, params: ColourCastParams) -> np.ndarray:
-    """Multiplies each channel by its gain (one diagonal colour transform)."""
-    return cv2.transform(image, np.diag(params.gain_rgb))
+    """Multiplies each channel by its gain (one diagonal colour transform, rounded and saturated)."""
+    return cv2.transform(image, np.diag(params.gain_rgb))  # alone, faster than its tables
+
+
+def colour_cast_tables(params: ColourCastParams) -> np.ndarray:
+    """The cast as (3, 256) uint8 tables (`effects.apply_tables`): OpenCV's diagonal transform of a grey
+    ramp, whose every pixel it computes as in any image (each channel from its own value alone)."""
+    return cv2.transform(_GREY_RAMP, np.diag(params.gain_rgb))[0].T
+
+
+_GREY_RAMP = np.repeat(effects.IDENTITY_TABLE[None, :, None], 3, axis=2)  # (1, 256, 3): pixel v is (v, v, v)
 
 
 def sample_strong_jpeg(rng: np.random.Generator, strength: float, frame: EffectFrame) -> JpegParams:

@@ -12,25 +12,31 @@ Adding an effect: write its three parts, add one line to EFFECTS and one `*_p` s
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from synthcert.config import PRESET_STRENGTHS, PhotometricConfig
-from synthcert.photometric import camera, light, paper, phone
+from synthcert.photometric import camera, effects, light, paper, phone
 from synthcert.photometric.effects import EffectFrame
 
 
 @dataclass(frozen=True)
 class Effect:
-    """One photometric effect: its name (the setting `photometric.<name>_p`), sampler and pure apply."""
+    """One photometric effect: its name (the setting `photometric.<name>_p`), sampler and pure apply.
+
+    `tables`, for an effect that maps each channel's values on their own, gives the (3, 256) uint8 tables of
+    its params (`effects.apply_tables` of them gives `apply`'s bytes): a run of such effects is applied in
+    one pass.
+    """
 
     name: str
     sample: Callable[[np.random.Generator, float, EffectFrame], Any]
     apply: Callable[[np.ndarray, Any], np.ndarray]
+    tables: Callable[[Any], np.ndarray] | None = None
 
 
 # In the order they happen: the sheet and its cover, light on it, the lens, the sensor, the phone's
@@ -46,9 +52,10 @@ EFFECTS: tuple[Effect, ...] = (
     Effect("noise", camera.sample_noise, camera.apply_noise),
     Effect("denoise", phone.sample_denoise, phone.apply_denoise),
     Effect("sharpen", phone.sample_sharpen, phone.apply_sharpen),
-    Effect("colour_temperature", light.sample_colour_temperature, light.apply_colour_temperature),
-    Effect("colour_cast", phone.sample_colour_cast, phone.apply_colour_cast),
-    Effect("exposure", light.sample_exposure, light.apply_exposure),
+    Effect("colour_temperature", light.sample_colour_temperature, light.apply_colour_temperature,
+           light.colour_temperature_tables),
+    Effect("colour_cast", phone.sample_colour_cast, phone.apply_colour_cast, phone.colour_cast_tables),
+    Effect("exposure", light.sample_exposure, light.apply_exposure, light.exposure_tables),
     Effect("downscale", camera.sample_downscale, camera.apply_downscale),
     Effect("jpeg", camera.sample_jpeg, camera.apply_jpeg),
     Effect("strong_jpeg", phone.sample_strong_jpeg, camera.apply_jpeg),
@@ -85,7 +92,7 @@ def sample_photometric(config: PhotometricConfig, rng: np.random.Generator, fram
                                  for effect, chance in zip(EFFECTS, _chances(config), strict=True) if draw() < chance))
 
 
-@lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=16)
 def _chances(config: PhotometricConfig) -> tuple[float, ...]:
     """Each effect's probability under the preset (capped at 1), in EFFECTS' order: the same for every sample."""
     strength = PRESET_STRENGTHS[config.preset]
@@ -95,12 +102,31 @@ def _chances(config: PhotometricConfig) -> tuple[float, ...]:
 def apply_photometric(image: np.ndarray, draw: PhotometricDraw) -> np.ndarray:
     """Applies the drawn effects in order to an (H, W, 3) uint8 RGB image (not modified); pure.
 
+    Two or more consecutive effects with `tables` are composed into one set of tables and applied in one
+    pass: the same bytes as one by one, since each maps uint8 to uint8 (white balance, cast and exposure).
+
     Example:
         >>> grey = np.full((8, 8, 3), 100, np.uint8)
         >>> draw = PhotometricDraw(((EFFECTS[-1], camera.JpegParams(90)),))
         >>> apply_photometric(grey, draw).shape
         (8, 8, 3)
     """
-    for effect, params in draw.effects:
-        image = effect.apply(image, params)
+    for run in _runs(draw.effects):
+        if len(run) == 1:
+            image = run[0][0].apply(image, run[0][1])
+        else:
+            tables = functools.reduce(effects.compose_tables, [effect.tables(params) for effect, params in run])
+            image = effects.apply_tables(image, tables)
     return image
+
+
+def _runs(drawn: tuple[tuple[Effect, Any], ...]) -> list[list[tuple[Effect, Any]]]:
+    """The drawn effects cut into runs: each run of consecutive effects with tables is one, any other effect
+    is one of its own."""
+    runs: list[list[tuple[Effect, Any]]] = []
+    for item in drawn:
+        if runs and item[0].tables is not None and runs[-1][-1][0].tables is not None:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
