@@ -19,6 +19,7 @@ from synthcert import geometry
 from synthcert.config import RenderConfig, resolve_config
 from synthcert.errors import ConfigError
 from synthcert.labels import corners_visible, padded_box, project_fields
+from synthcert.photometric.camera import JpegParams, decode_jpeg, encode_jpeg
 from synthcert.photometric.effects import EffectFrame
 from synthcert.photometric.stage import PhotometricDraw, apply_photometric, sample_photometric
 from synthcert.rng import stage_rngs
@@ -53,6 +54,7 @@ class RenderTrace:
     occluders: OccluderParams | None = None
     photometric: PhotometricDraw = PhotometricDraw()  # the effects that fired, with their params
     stage_s: dict[str, float] = field(default_factory=dict)  # seconds: template, scene (with labels), photometric
+    jpeg: bytes | None = None  # the photo's JPEG file when its last effect is one: it decodes to `sample.image`
 
 
 class Renderer:
@@ -128,13 +130,13 @@ class Renderer:
         t4 = time.perf_counter()
         frame = EffectFrame(scene.image_size_wh, sheet_xy)
         effects = sample_photometric(self.config.photometric, rngs.photometric, frame)
-        image = apply_photometric(image, effects)
+        image, jpeg = _photographed(image, effects)
         t5 = time.perf_counter()
         sample = Sample(image=image, fields=fields, template=spec.name, seed=seed, index=index,
                         image_from_doc=doc_to_image)
         stage_s = {"template": t1 - t0 + t3 - t2, "scene": t2 - t1 + t4 - t3, "photometric": t5 - t4}
         return RenderTrace(sample, document, camera, background, image_from_pixels, bend, occluders, effects,
-                           stage_s)
+                           stage_s, jpeg)
 
     def _bend(self, rng, document, doc_to_image, sheet_xy) -> tuple[BendParams | None, dict[str, FieldLabel]]:
         """Draws a paper deformation, kept only if the target stays wholly in the image, and the labels."""
@@ -174,6 +176,15 @@ class Renderer:
             f"the target {self.target!r} of template {spec.name!r} fell outside the image in {MAX_SCENE_ATTEMPTS} "
             "camera draws; lower scene.fill_range or scene.offset_range", field="scene"
         )
+
+
+def _photographed(image: np.ndarray, effects: PhotometricDraw) -> tuple[np.ndarray, bytes | None]:
+    """Applies the photometric effects; when the last is a JPEG, also returns its file, which a JPEG dataset
+    stores as it is rather than compressing the photo a second time."""
+    if not effects.effects or not isinstance(effects.effects[-1][1], JpegParams):
+        return apply_photometric(image, effects), None
+    jpeg = encode_jpeg(apply_photometric(image, PhotometricDraw(effects.effects[:-1])), effects.effects[-1][1])
+    return decode_jpeg(jpeg), jpeg
 
 
 def _check_target(spec, target: str) -> None:

@@ -2,6 +2,7 @@ import importlib.metadata
 import os
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 import yaml
@@ -81,6 +82,21 @@ def test_dataset_sample_equals_the_sample_rendered_alone(tmp_path):
     np.testing.assert_array_equal(read.image_from_doc, alone.image_from_doc)
 
 
+def test_a_photo_that_ended_as_a_jpeg_is_stored_as_that_file_and_the_others_at_quality_95(tmp_path):
+    renderer = Renderer(config=TINY)
+    traces = [renderer.trace(i, seed=9) for i in range(12)]
+    ended = [t.sample.index for t in traces if t.photometric.names and t.photometric.names[-1].endswith("jpeg")]
+    assert 0 < len(ended) < 12  # both kinds occur, so both branches are checked
+    read = read_dataset(render(tmp_path / "ds", 12, seed=9))
+    for trace, got in zip(traces, read, strict=True):
+        pixels = trace.sample.image
+        if trace.sample.index in ended:  # Pillow decodes the stored file: not the code that wrote it
+            np.testing.assert_array_equal(got.image, pixels)
+        else:
+            ok, data = cv2.imencode(".jpg", cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 95])
+            assert Path(got.source).read_bytes() == data.tobytes()
+
+
 def test_dataset_yaml_records_enough_to_reproduce_the_dataset(tmp_path):
     config = TINY.replace(scene={"roll_range_deg": (170.0, 190.0)}, photometric={"preset": "light"})
     first = render(tmp_path / "first", 3, config=config, seed=4)
@@ -125,14 +141,14 @@ def test_a_render_failing_part_way_leaves_the_directory_as_it_was(tmp_path, monk
     if overwrite:
         render(root, 3)
     before = tree_bytes(root) if overwrite else None
-    real_render = Renderer.render
+    real_trace = Renderer.trace
 
     def failing(self, index, seed=0):
         if index == 5:
             raise ConfigError("= 3; expected no 3", field="scene.example")
-        return real_render(self, index, seed)
+        return real_trace(self, index, seed)
 
-    monkeypatch.setattr(Renderer, "render", failing)
+    monkeypatch.setattr(Renderer, "trace", failing)
     unchanged = "its dataset is unchanged" if overwrite else "nothing was written"
     message = rf"^sample 5 \(seed 0\): scene.example: = 3; expected no 3; .*ds: {unchanged}$"
     with pytest.raises(ConfigError, match=message):

@@ -72,7 +72,7 @@ def render_options(command):
 @click.option("--format", "formats", multiple=True, callback=parse_formats, metavar="FORMAT",
               help="Label formats: coco, yolo-obb, jsonl; repeat or comma-separate. [default: all]")
 @click.option("--image-format", type=click.Choice(IMAGE_FORMATS), default="jpg", show_default=True,
-              help="Image file format (jpg is quality 95).")
+              help="Image file format (jpg: a photo whose last effect is a JPEG is that file, others quality 95).")
 @click.option("--shard", default="1/1", callback=parse_shard, metavar="K/N",
               help="Render only the K-th of N contiguous blocks of indices; join them with `synthcert merge`.")
 @click.option("--overwrite", is_flag=True, help="Replace the dataset in a non-empty DIR.")

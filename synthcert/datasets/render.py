@@ -111,7 +111,8 @@ def render_dataset(
         shard: (k, n) to render only the k-th of n contiguous blocks (see the module docstring).
         workers: processes; None for every core, 1 to render in this process.
         formats: label formats, any of coco, yolo-obb, jsonl.
-        image_format: jpg (quality 95) or png.
+        image_format: jpg or png; a jpg image is the photo's own JPEG file when its last effect was a JPEG
+            (it decodes to exactly the rendered pixels), else the photo at quality 95.
         overwrite: replace the dataset in a non-empty `out_dir`.
         progress: show a progress bar with rate and time left on stderr.
 
@@ -209,10 +210,13 @@ def _render_chunk(renderer: Renderer, chunk: range, job: _Job) -> dict[str, obje
     records = []
     for index in chunk:
         try:
-            sample = renderer.render(index, job.seed)
+            trace = renderer.trace(index, job.seed)
         except SynthcertError as e:
             raise type(e)(f"sample {index} (seed {job.seed}): {e}") from None
+        sample = trace.sample
         file = image_file(index, job.last_index, job.image_format)
-        atomic_write(Path(job.root) / file, encode_image(sample.image, job.image_format))
+        # A photo whose last effect was a JPEG is stored as that file: compressing it again would change pixels.
+        jpeg = trace.jpeg if job.image_format == "jpg" else None
+        atomic_write(Path(job.root) / file, jpeg or encode_image(sample.image, job.image_format))
         records.append(LabelRecord.from_sample(sample, file))
     return annotation_parts(records, Path(job.root), job.info)

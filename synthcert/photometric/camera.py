@@ -132,7 +132,19 @@ def sample_jpeg(rng: np.random.Generator, strength: float, frame: EffectFrame) -
 
 
 def apply_jpeg(image: np.ndarray, params: JpegParams) -> np.ndarray:
-    """Encodes an RGB uint8 image as JPEG and decodes it (OpenCV encodes BGR: the channels are swapped before
-    the codec so that its luma and chroma are the real ones; the decoder writes RGB itself)."""
+    """Encodes an RGB uint8 image as JPEG and decodes it."""
+    return decode_jpeg(encode_jpeg(image, params))
+
+
+def encode_jpeg(image: np.ndarray, params: JpegParams) -> bytes:
+    """The JPEG file of an RGB uint8 image at `params.quality`: the bytes a phone or messenger would store.
+    OpenCV encodes BGR: the channels are swapped before the codec so that its luma and chroma are the real ones."""
     ok, data = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, params.quality])
-    return cv2.imdecode(data, cv2.IMREAD_COLOR_RGB)
+    if not ok:
+        raise ValueError(f"OpenCV could not encode a {image.shape} image as JPEG")
+    return data.tobytes()
+
+
+def decode_jpeg(data: bytes) -> np.ndarray:
+    """The RGB uint8 pixels of a JPEG file (OpenCV's decoder writes RGB itself; Pillow's gives the same pixels)."""
+    return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR_RGB)
