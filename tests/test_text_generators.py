@@ -95,6 +95,19 @@ def test_same_text_in_another_process():
     assert json.loads(out.stdout) == texts(42)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_faker_fields_are_a_faker_seeded_with_the_generators_integers_below_2_pow_63(seed):
+    from faker import Faker
+
+    reference = Faker("pl_PL")
+    reference.seed_instance(int(np.random.default_rng(seed).integers(2**63)))
+    rng = np.random.default_rng(seed)
+    assert generate_text("last_name", rng, "PL") == reference.last_name()
+    rest = np.random.default_rng(seed)
+    rest.integers(2**63)
+    assert rng.random() == rest.random()  # one 64-bit draw taken, as integers takes it
+
+
 def test_global_random_state_is_untouched():
     py_state, np_state = random.getstate(), np.random.get_state()
     texts(3)

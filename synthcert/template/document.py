@@ -236,9 +236,10 @@ def _sample_print(spec: TemplateSpec, f: FieldSpec, rng: np.random.Generator, st
         # A style's fields take the same shipped font where it has their characters, another one elsewhere.
         pick = SHIPPED_FONTS[int(u_font * len(SHIPPED_FONTS))]
         fonts = [pick] if fonts_covering((pick,), text) else fonts_covering(SHIPPED_FONTS, text) or fonts
-    span, (red, green, blue) = 2 * f.color_jitter + 1, f.color
-    jittered = (red + int(u_red * span), green + int(u_green * span), blue + int(u_blue * span))
-    color = tuple(min(max(c - f.color_jitter, 0), 255) for c in jittered)
+    jitter, (red, green, blue) = f.color_jitter, f.color
+    span = 2 * jitter + 1
+    color = (min(max(red + int(u_red * span) - jitter, 0), 255), min(max(green + int(u_green * span) - jitter, 0), 255),
+             min(max(blue + int(u_blue * span) - jitter, 0), 255))
     return FieldPrint(
         text=text,
         font=fonts[int(u_font * len(fonts))],

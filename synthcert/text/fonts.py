@@ -50,16 +50,18 @@ def font_charset(path: Path) -> frozenset[str]:
 def fonts_covering(paths: tuple[Path, ...], text: str) -> list[Path]:
     """Returns those of `paths` that can draw every character of `text` (spaces always pass)."""
     needed = set(text)
-    if paths and needed <= _shared_charset(tuple(paths)):  # the usual case, a dozen times per sample: all of them
+    # The usual case, a dozen times per sample: all of them. Cached by the files' names: fields hold equal but
+    # distinct tuples of Paths, and comparing Paths costs more than the rest of this check.
+    if paths and needed <= _shared_charset(tuple(map(str, paths))):
         return list(paths)
     needed.discard(" ")
     return [p for p in paths if needed <= font_charset(p)]
 
 
 @lru_cache(maxsize=256)
-def _shared_charset(paths: tuple[Path, ...]) -> frozenset[str]:
-    """The characters that every one of `paths` has, and the space."""
-    return frozenset.intersection(*(font_charset(p) for p in paths)) | {" "}
+def _shared_charset(paths: tuple[str, ...]) -> frozenset[str]:
+    """The characters that every one of the font files `paths` has, and the space."""
+    return frozenset.intersection(*(font_charset(Path(p)) for p in paths)) | {" "}
 
 
 def missing_font_hint(paths: tuple[Path, ...], text: str) -> str:

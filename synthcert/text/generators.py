@@ -41,7 +41,8 @@ def _faker(rng: np.random.Generator, country: str, locale: str | None = None) ->
     fake = fakers.get(locale)
     if fake is None:
         fake = fakers[locale] = Faker(locale).factories[0]
-    fake.seed_instance(int(rng.integers(2**63)))
+    # The same seed as int(rng.integers(2**63)), the top 63 bits of one 64-bit draw, without its few us of overhead.
+    fake.seed_instance(int(rng.bit_generator.random_raw()) >> 1)
     return fake
 
 
