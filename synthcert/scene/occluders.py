@@ -110,13 +110,13 @@ def sample_occluders(
             length = rng.uniform(0.8, 1.6) * size
             finger = Finger(tuple(tip - direction * length), tuple(tip), width * float(rng.uniform(0.85, 1.1)),
                             bool(rng.random() < 0.7))
-            # Far from the target the masks need not be built: the answer is known to be "clear".
+            # Far from the target the masks need not be checked: the answer is known to be "clear".
             far = _segment_distance(centre, finger) > finger.width_px / 2 + 1 + reach
-            grown = _add_finger(union, finger)
-            if far or not _touches(grown, base, forbidden):
-                union = grown
+            undo = _add_finger(union, finger)
+            if far or not _touches(union, base, forbidden):
                 fingers.append(finger)
                 break
+            undo()
     return OccluderParams(tuple(fingers), base.skin_rgb, base.shadow_offset_xy, base.shadow_blur_px,
                           base.shadow_strength)
 
@@ -151,20 +151,20 @@ def draw_occluders(image: np.ndarray, params: OccluderParams) -> np.ndarray:
     if not params.fingers:
         return image
     h, w = image.shape[:2]
-    _, shadow = _masks(params, (w, h))
-    # Only the box of the hand and its shadow changes; outside it every pixel would come back as it was.
     boxes = [_box(f, (w, h)) for f in params.fingers]
+    capsules = [_capsule(f, *_centres(*box)) for f, box in zip(params.fingers, boxes, strict=True)]
+    _, shadow = _masks(params, (w, h), [c[0] for c in capsules])
+    # Only the box of the hand and its shadow changes; outside it every pixel would come back as it was.
     sx, sy, sw, sh = cv2.boundingRect((shadow > 0).view(np.uint8))
     x0, y0 = min([sx] + [b[0] for b in boxes]), min([sy] + [b[1] for b in boxes])
     x1, y1 = max([sx + sw] + [b[2] for b in boxes]), max([sy + sh] + [b[3] for b in boxes])
     out = image[y0:y1, x0:x1].astype(np.float32)
     out *= 1.0 - shadow[y0:y1, x0:x1, None]
     skin = np.array(params.skin_rgb, np.float32)
-    for f, (fx0, fy0, fx1, fy1) in zip(params.fingers, boxes, strict=True):
+    for f, (fx0, fy0, fx1, fy1), (alpha, across, along) in zip(params.fingers, boxes, capsules, strict=True):
         if fx1 <= fx0 or fy1 <= fy0:
             continue
         xs, ys = _centres(fx0, fy0, fx1, fy1)
-        alpha, across, along = _capsule(f, xs, ys)
         shade = (1.08 - 0.35 * across**2) * (0.9 + 0.1 * along)
         colour = skin[None, None, :] * shade[..., None]
         if f.nail:
@@ -177,14 +177,16 @@ def draw_occluders(image: np.ndarray, params: OccluderParams) -> np.ndarray:
     return result
 
 
-def _masks(params: OccluderParams, size_wh: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """The fingers' coverage and their shadow, (H, W) float32 each; the shadow is blurred over its box only."""
+def _masks(params: OccluderParams, size_wh: tuple[int, int], coverages: list[np.ndarray] | None = None,
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """The fingers' coverage and their shadow, (H, W) float32 each; the shadow is blurred over its box only.
+    `coverages`: each finger's coverage over its `_box` when the caller has them, else they are computed."""
     w, h = size_wh
     union = np.zeros((h, w), np.float32)
     if not params.fingers:
         return union, union
-    for f in params.fingers:
-        union = _add_finger(union, f)
+    for k, f in enumerate(params.fingers):
+        _add_finger(union, f, None if coverages is None else coverages[k])
     # Blurred within a box one kernel radius (and a pixel of the bilinear shift) wider than the shifted
     # fingers, the shadow is the whole frame's: outside, zeros blur to zeros, and at the box's edges the
     # reflected border brings in zeros, as the frame's zeros around it would.
@@ -199,14 +201,16 @@ def _masks(params: OccluderParams, size_wh: tuple[int, int]) -> tuple[np.ndarray
     return union, shadow
 
 
-def _add_finger(union: np.ndarray, f: Finger) -> np.ndarray:
-    """Returns `union` (H, W) with finger `f`'s coverage max-combined in, computed over its box only."""
+def _add_finger(union: np.ndarray, f: Finger, coverage: np.ndarray | None = None):
+    """Max-combines finger `f`'s coverage (over its box only; `coverage` if already computed) into `union`
+    (H, W) in place; returns a function that puts the box back as it was, for a try that touched the target."""
     h, w = union.shape
     x0, y0, x1, y1 = _box(f, (w, h))
-    out = union.copy()
+    region = union[y0:y1, x0:x1]
+    before = region.copy()  # the box, not the frame: a try costs its own pixels
     if x1 > x0 and y1 > y0:
-        np.maximum(out[y0:y1, x0:x1], _capsule(f, *_centres(x0, y0, x1, y1))[0], out=out[y0:y1, x0:x1])
-    return out
+        np.maximum(region, _capsule(f, *_centres(x0, y0, x1, y1))[0] if coverage is None else coverage, out=region)
+    return lambda: region.__setitem__(..., before)
 
 
 def _shadow(union: np.ndarray, params: OccluderParams, box: tuple[int, int, int, int] | None = None) -> np.ndarray:
