@@ -61,14 +61,11 @@ def sample_wear(rng: np.random.Generator, strength: float, frame: EffectFrame) -
 def apply_wear(image: np.ndarray, params: WearParams) -> np.ndarray:
     """Fades, stains and specks the sheet of an (H, W, 3) uint8 image."""
     h, w = image.shape[:2]
-    inside = _sheet_mask(params.sheet_xy, (w, h))
-    # Off the sheet every share is zero and every step gives the pixels back as they were: work on its box.
-    x0, y0, bw, bh = (0, 0, w, h) if inside is None else cv2.boundingRect(inside)
-    if bw == 0:
+    on_sheet = _on_sheet(params.sheet_xy, (w, h))
+    if on_sheet is None:
         return image
-    x1, y1 = x0 + bw, y0 + bh
-    box = np.s_[y0:y1, x0:x1]
-    mask = None if inside is None else inside[box]
+    box, mask = on_sheet
+    (y0, y1), (x0, x1) = ((b.start, b.stop) for b in box)
     out = image[box]
     if params.fades:
         # Fading pulls each pixel towards the brightest paper near it (a dilation stands for "the paper"),
@@ -127,15 +124,21 @@ def sample_sleeve(rng: np.random.Generator, strength: float, frame: EffectFrame)
 
 
 def apply_sleeve(image: np.ndarray, params: SleeveParams) -> np.ndarray:
-    """Mixes the reflected light into the sheet: out = in * (1 - share) + light * share."""
+    """Mixes the reflected light into the sheet: out = in * (1 - share) + light * share, on the sheet's box."""
     h, w = image.shape[:2]
     bx, by, angle_deg, width = params.band
     xs, ys = effects.coarse_grid(w, h, effects.step_for(0.5 * width))
     a = np.deg2rad(angle_deg)
     across = -(xs - bx) * np.sin(a) + (ys - by) * np.cos(a)
     share = params.veil + params.band_veil * np.exp(-0.5 * (across / (0.5 * width)) ** 2)
-    share = effects.upsample(effects.to_share(share), (w, h))
-    return effects.blend(image, params.light_rgb, _within(share, _sheet_mask(params.sheet_xy, (w, h))))
+    on_sheet = _on_sheet(params.sheet_xy, (w, h))
+    if on_sheet is None:
+        return image
+    box, mask = on_sheet
+    share = effects.upsample(effects.to_share(share), (w, h))[box]
+    result = image.copy()
+    result[box] = effects.blend(image[box], params.light_rgb, _within(share, mask))
+    return result
 
 
 def _inside(rng: np.random.Generator, frame: EffectFrame) -> np.ndarray:
@@ -143,6 +146,21 @@ def _inside(rng: np.random.Generator, frame: EffectFrame) -> np.ndarray:
     if frame.sheet_xy is None:
         return rng.uniform([0, 0], frame.size_wh)
     return rng.dirichlet(np.ones(4)) @ np.asarray(frame.sheet_xy, np.float64).reshape(4, 2)
+
+
+def _on_sheet(sheet_xy, size_wh: tuple[int, int]) -> tuple[tuple[slice, slice], np.ndarray | None] | None:
+    """Where an effect of the sheet acts: the box of the sheet's coverage as (rows, columns) slices and the
+    coverage within it (`_sheet_mask`); the whole image and None when the sheet is unknown; None when it
+    misses the image. Off the sheet every share is zero and every step gives the pixels back as they were."""
+    w, h = size_wh
+    inside = _sheet_mask(sheet_xy, size_wh)
+    if inside is None:
+        return np.s_[0:h, 0:w], None
+    x0, y0, bw, bh = cv2.boundingRect(inside)
+    if bw == 0:
+        return None
+    box = np.s_[y0:y0 + bh, x0:x0 + bw]
+    return box, inside[box]
 
 
 def _sheet_mask(sheet_xy, size_wh: tuple[int, int]) -> np.ndarray | None:
