@@ -48,13 +48,15 @@ def main() -> None:
                 sys.exit(f"{tree}: the benchmark failed:\n{done.stderr}")
             runs[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
     print("| measure | before | after | after / before |\n| --- | ---: | ---: | ---: |")
-    for key, (_, unit, _) in runs["before"][0].items():
+    keys = {**runs["before"][0], **runs["after"][0]}  # a figure one tree names and the other does not gets "-"
+    for key, (_, unit, _) in keys.items():
         cells = []
         for name in trees:
             values = [run[key][0] for run in runs[name] if key in run]
             notes = sorted({run[key][2] for run in runs[name] if key in run and run[key][2]})
             note = f" ({'; '.join(notes)})" if notes and "per CPU-second" in notes[0] else ""
-            cells.append(f"{statistics.median(values):.2f} {unit} [{', '.join(f'{v:.2f}' for v in values)}]{note}")
+            cells.append(f"{statistics.median(values):.2f} {unit} [{', '.join(f'{v:.2f}' for v in values)}]{note}"
+                         if values else "-")
         # Each round's two processes ran one after the other: their ratio saw nearly the same load.
         ratios = [a[key][0] / b[key][0] for b, a in zip(runs["before"], runs["after"], strict=True)
                   if key in a and key in b and b[key][0]]
