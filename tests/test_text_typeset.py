@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 
 from synthcert.text.fonts import resolve_font
 from synthcert.text.typeset import face, line_width, typeset
@@ -64,3 +65,23 @@ def test_line_mask_equals_every_glyph_pasted_at_its_pen_position(text, spacing):
         region = expected[y:y + m.shape[0], x:x + m.shape[1]]
         np.maximum(region, m, out=region)
     np.testing.assert_array_equal(typeset(text, FACE, spacing), expected)
+
+
+@pytest.mark.parametrize("font, size", [("dejavu-sans", 20), ("ocrb", 7), ("liberation-mono", 31)])
+def test_glyph_is_what_pillow_draws_at_the_pen(font, size):
+    # Oracle: Pillow drawing each character on a blank page, pen at the ascender line, anchor "la".
+    fc = face(resolve_font(font), size)
+    pad = 2 * size
+    for char in "Agjy.Ż_Q|":
+        page = Image.new("L", (4 * size, 4 * size))
+        ImageDraw.Draw(page).text((pad, pad), char, font=fc.font, fill=255, anchor="la")
+        expected = np.asarray(page)
+        g = fc.glyph(char)
+        placed = np.zeros_like(expected)
+        placed[pad + g.top:pad + g.top + g.mask.shape[0], pad + g.left:pad + g.left + g.mask.shape[1]] = g.mask
+        np.testing.assert_array_equal(placed, expected, err_msg=char)
+        assert g.advance == fc.font.getlength(char)
+        if g.strip is not None:
+            np.testing.assert_array_equal(g.strip, placed[pad:pad + fc.ascent + fc.descent,
+                                                          pad + g.left:pad + g.left + g.mask.shape[1]])
+    assert fc.glyph(" ").mask.size == 0
