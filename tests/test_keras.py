@@ -101,9 +101,33 @@ def test_a_stream_whose_renewal_ended_serves_batch_zero_again_and_keeps_the_reco
     assert stream.renewal.served == 12 and stream.renewal.rendered > 4
 
 
-def test_threads_with_several_workers_are_refused_with_the_fix():
+def test_real_photos_with_several_thread_workers_are_refused_with_the_fix():
+    real = [real_photo(7, [[10, 10], [50, 10], [50, 20], [10, 20]])]
     with pytest.raises(ValueError, match="pass use_multiprocessing=True, or workers=1"):
-        CertificateStream(workers=2, use_multiprocessing=False)
+        MixedStream(real, 0.5, workers=2, use_multiprocessing=False, image_size=TINY)
+
+
+def test_a_renewing_pool_in_worker_processes_is_refused_with_the_fix():
+    with pytest.raises(ValueError, match="use thread workers"):
+        CertificateStream(image_size=TINY, pool_size=4, pool_freshness=2, pool_workers=0, workers=2,
+                          use_multiprocessing=True)
+
+
+def test_thread_workers_get_the_batches_one_thread_gets_from_a_renewing_pool():
+    # Keras's thread workers ask for batches in order but finish in any order; each batch stays a pure function
+    # of its index, also across the passes where slots are renewed.
+    from concurrent.futures import ThreadPoolExecutor
+
+    def stream():
+        return CertificateStream(batch_size=3, image_size=TINY, seed=2, pool_size=6, pool_freshness=2,
+                                 pool_workers=0, pool_augment=1.0, workers=4)
+
+    alone = [stream()[b] for b in range(12)]  # 36 serves: six passes
+    with ThreadPoolExecutor(4) as threads:
+        together = list(threads.map(stream().__getitem__, range(12)))
+    for (x, y), (xt, yt) in zip(alone, together, strict=True):
+        np.testing.assert_array_equal(x, xt)
+        np.testing.assert_array_equal(y, yt)
 
 
 @pytest.mark.parametrize(("fraction", "batch_size", "expected"), [(0.25, 8, 2), (0.5, 5, 2), (1.0, 4, 4), (0.0, 4, 0)],

@@ -83,8 +83,9 @@ def test_malformed_image_size_is_refused_by_the_parser(capsys):
     (["--image-size", "100x70"], "the heatmap head on 3 blocks needs an input whose sides are multiples of 16; "
                                  "got 100x70"),
     (["--epochs", "0"], "epochs = 0, steps_per_epoch = 500, batch_size = 32, validation_count = 512; expected each"),
-    (["--pool-freshness", "4", "--pool-size", "0"], "pool_freshness = 4 with pool_size = None and workers = 1; a "
-                                                     "renewing pool needs freshness >= 1, a pool size"),
+    (["--pool-freshness", "4", "--pool-size", "0"], "pool_freshness = 4 with pool_size = None and "
+                                                     "use_multiprocessing = False; a renewing pool needs freshness "
+                                                     ">= 1, a pool size"),
 ], ids=["size_the_pyramid_cannot_halve", "zero_epochs", "renewing_without_a_pool"])
 def test_settings_that_do_not_fit_are_a_one_line_error_before_any_work(tmp_path, capsys, flags, message):
     assert train.main([*flags, "--out", str(tmp_path / "run")]) == 2

@@ -48,12 +48,13 @@ class CertificateStream(keras.utils.PyDataset):
             several times faster where rendering costs more than training.
         pool_workers: processes that render the pool (and, with `pool_freshness`, renew it in the background).
         pool_freshness: None keeps the pool fixed; F renews it (`synthcert.training.renewing`): every sample
-            is served F times, then replaced by a fresh render; batches must then be asked for in order.
+            is served F times, then replaced by a fresh render; batches must then be asked for in order, from one
+            process (any number of threads: with a GPU, thread `workers` overlap the augmentation with the step).
         pool_augment: strength of the cheap per-batch augmentation of a renewing pool's samples
             (`synthcert.training.augment_batch`); 0 for none.
         pool: a pool another stream rendered, drawn from instead of rendering one (`pool_size` then unused).
-        workers, use_multiprocessing, max_queue_size: Keras's parallelism settings. Several workers need
-            `use_multiprocessing=True`: threads would share the albumentations pipelines and their seeds.
+        workers, use_multiprocessing, max_queue_size: Keras's parallelism settings: threads (renders and pools
+            give the same bytes from any thread) or processes (not with a renewing pool, which lives in this one).
 
     Example:
         >>> stream = CertificateStream(batch_size=2, image_size=(96, 64), seed=0)
@@ -69,9 +70,9 @@ class CertificateStream(keras.utils.PyDataset):
         super().__init__(workers=workers, use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
         if batch_size < 1 or seed < 0:
             raise ValueError(f"batch_size = {batch_size}, seed = {seed}; expected batch_size >= 1 and seed >= 0")
-        if workers > 1 and not use_multiprocessing:
-            raise ValueError(f"workers = {workers} with threads would draw albumentations seeds in a race; "
-                             "pass use_multiprocessing=True, or workers=1")
+        if pool_freshness is not None and use_multiprocessing:
+            raise ValueError("a renewing pool (pool_freshness) lives in this process and serves batches in order; "
+                             "use thread workers (use_multiprocessing=False)")
         self.batch_size = int(batch_size)
         self.seed = int(seed)
         self.config = resolve_config(config, image_size, target=target)
@@ -143,6 +144,10 @@ class MixedStream(CertificateStream):
 
     def __init__(self, real: Sequence[Sample] | RealSet, real_fraction: float = 0.25,
                  augmentation: str = "default", **kwargs):
+        workers = kwargs.get("workers", 1)
+        if workers > 1 and not kwargs.get("use_multiprocessing", False):
+            raise ValueError(f"workers = {workers} with threads would draw albumentations seeds in a race; "
+                             "pass use_multiprocessing=True, or workers=1")
         super().__init__(**kwargs)
         self.real = real if isinstance(real, RealSet) else RealSet.from_samples(real, self.image_size, self.target)
         if self.real.images.shape[1:3] != self.image_size[::-1]:

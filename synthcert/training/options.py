@@ -176,10 +176,12 @@ class TrainOptions:
             raise ValueError(f"pseudo_label_confidence = {self.pseudo_label_confidence}, pseudo_label_steps = "
                              f"{self.pseudo_label_steps}, pseudo_label_rounds = {self.pseudo_label_rounds}; expected "
                              "a confidence >= 0, steps >= 0 and at least one round")
-        if self.pool_freshness is not None and (self.pool_freshness < 1 or self.pool_size is None or self.workers > 1):
-            raise ValueError(f"pool_freshness = {self.pool_freshness} with pool_size = {self.pool_size} and workers = "
-                             f"{self.workers}; a renewing pool needs freshness >= 1, a pool size, and workers = 1 "
-                             "(it serves batches in order; its render processes are pool_workers)")
+        if self.pool_freshness is not None and (self.pool_freshness < 1 or self.pool_size is None
+                                                or self.use_multiprocessing):
+            raise ValueError(f"pool_freshness = {self.pool_freshness} with pool_size = {self.pool_size} and "
+                             f"use_multiprocessing = {self.use_multiprocessing}; a renewing pool needs freshness >= 1, "
+                             "a pool size, and thread workers (it lives in the training process; its render "
+                             "processes are pool_workers)")
         if self.pool_augment < 0:
             raise ValueError(f"pool_augment = {self.pool_augment}; expected a strength >= 0")
         if not 0.0 < self.refine_share < 1.0 or self.refine_count < 1:

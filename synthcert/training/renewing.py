@@ -7,11 +7,13 @@ pool, in a new shuffled order each pass) and then replaced. Slot s of an N-slot 
 sample `s + N * floor((p + s mod F) / F)` of the seed: each pass renews the N / F slots whose turn it is,
 so render processes make N / F samples per pass in the background while the pass is served, and the
 stream only waits when they fall behind. A batch is still a pure function of (configuration, seed, N, F,
-b); batches must be asked for in order (as Keras asks), since renewed slots forget their old sample.
+b); batches must be asked for in order (as Keras asks, from any number of threads), give or take one pass:
+renewed slots keep their old sample for the pass before, then forget it.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
@@ -80,6 +82,8 @@ class RenewingPool:
         self.corners = np.concatenate([p[1] for p in parts])
         self.stats.rendered = size
         self._pass = 0
+        self._before = None  # (slots renewed at the newest pass, their samples before it)
+        self._lock = threading.Lock()
         self._pending = self._start_renewal(1)
 
     def close(self) -> None:
@@ -103,23 +107,39 @@ class RenewingPool:
         return slot + self.size * ((pass_index + slot % self.freshness) // self.freshness)
 
     def batch(self, batch_index: int, count: int) -> tuple[np.ndarray, np.ndarray]:
-        """Returns batch `batch_index` of `count` samples: (count, H, W, 3) uint8 images, (count, 4, 2) corners."""
+        """Returns batch `batch_index` of `count` samples: (count, H, W, 3) uint8 images, (count, 4, 2) corners.
+
+        Safe from several threads (Keras's thread workers): batches of the pass before the newest one are still
+        served as they were (the slots renewed since keep their old samples aside), and the augmentation, the
+        costly part, runs outside the lock.
+        """
         first = batch_index * count
-        if first // self.size < self._pass:
-            raise ValueError(f"batch {batch_index} lies in pass {first // self.size}, but the pool has renewed "
-                             f"itself to pass {self._pass}; a renewing pool serves batches in order")
         picks = cycle_picks(self.seed, batch_index, count, self.size, "pool-order")
         passes = (first + np.arange(count)) // self.size
-        images, corners = [], []
-        for p in np.unique(passes):  # a batch may straddle two passes: read each part after its renewal
-            self._advance_to(int(p))
-            images.append(self.images[picks[passes == p]])
-            corners.append(self.corners[picks[passes == p]])
-        images, corners = np.concatenate(images), np.concatenate(corners)
-        self.stats.served += count
+        images = np.empty((count, *self.images.shape[1:]), self.images.dtype)
+        corners = np.empty((count, *self.corners.shape[1:]), self.corners.dtype)
+        with self._lock:
+            if passes[0] < self._pass - 1:
+                raise ValueError(f"batch {batch_index} lies in pass {passes[0]}, but the pool has renewed itself to "
+                                 f"pass {self._pass}; a renewing pool serves batches in order, give or take a pass")
+            for p in np.unique(passes):  # a batch may straddle two passes: read each part after its renewal
+                self._advance_to(int(p))
+                here = passes == p
+                images[here], corners[here] = self._held(picks[here], int(p))
+            self.stats.served += count
         if self.augment:
             images, corners = augment_batch(images, corners, stream_rng(self.seed, batch_index, "pool-augment"),
                                             self.augment)
+        return images, corners
+
+    def _held(self, slots: np.ndarray, pass_index: int) -> tuple[np.ndarray, np.ndarray]:
+        """What `slots` hold during `pass_index`: the newest pass, or the one before it."""
+        images, corners = self.images[slots], self.corners[slots]
+        if pass_index < self._pass and self._before is not None:
+            renewed, old_images, old_corners = self._before
+            at = np.searchsorted(renewed, slots)
+            hit = (at < len(renewed)) & (renewed[np.minimum(at, len(renewed) - 1)] == slots)
+            images[hit], corners[hit] = old_images[at[hit]], old_corners[at[hit]]
         return images, corners
 
     def _slots_renewed_at(self, pass_index: int) -> np.ndarray:
@@ -146,6 +166,7 @@ class RenewingPool:
                 done = [f.result() for f in futures]
                 images, corners = np.concatenate([d[0] for d in done]), np.concatenate([d[1] for d in done])
             self.stats.waited_s += time.perf_counter() - began
+            self._before = (slots, self.images[slots], self.corners[slots])  # the pass before still reads them
             self.images[slots], self.corners[slots] = images, corners
             self.stats.rendered += len(slots)
             self._pass += 1
