@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from synthcert.photometric import effects
+from synthcert.photometric import draws, effects
 from synthcert.photometric.effects import EffectFrame
 
 BLUR_KINDS = ("motion", "box", "gaussian")
@@ -37,7 +37,7 @@ def sample_blur(rng: np.random.Generator, strength: float, frame: EffectFrame) -
     """Draws a blur of 3 px up to 2 * round(2 * strength) + 1 px (5 px at strength 1)."""
     largest = max(3, int(2 * round(2 * strength) + 1))
     kind = BLUR_KINDS[int(rng.integers(len(BLUR_KINDS)))]
-    return BlurParams(kind, int(2 * rng.integers(1, largest // 2 + 1) + 1), float(rng.uniform(0, 180)))
+    return BlurParams(kind, int(2 * rng.integers(1, largest // 2 + 1) + 1), draws.uniform(rng, 0, 180))
 
 
 def apply_blur(image: np.ndarray, params: BlurParams) -> np.ndarray:
@@ -74,7 +74,7 @@ class NoiseParams:
 def sample_noise(rng: np.random.Generator, strength: float, frame: EffectFrame) -> NoiseParams:
     """Draws noise of 1-5 % of 255 (at strength 1), half of the time the same in all channels."""
     w, h = frame.size_wh
-    std = 255.0 * float(rng.uniform(min(0.01 * strength, 1.0), min(0.05 * strength, 1.0)))
+    std = 255.0 * draws.uniform(rng, min(0.01 * strength, 1.0), min(0.05 * strength, 1.0))
     return NoiseParams(std, bool(rng.random() < 0.5), (int(rng.integers(w + 1)), int(rng.integers(h + 1))))
 
 
@@ -98,7 +98,7 @@ class DownscaleParams:
 
 def sample_downscale(rng: np.random.Generator, strength: float, frame: EffectFrame) -> DownscaleParams:
     """Draws a scale between max(0.9 - 0.35 * strength, 0.3) and 0.9."""
-    return DownscaleParams(float(rng.uniform(max(0.9 - 0.35 * strength, 0.3), 0.9)))
+    return DownscaleParams(draws.uniform(rng, max(0.9 - 0.35 * strength, 0.3), 0.9))
 
 
 def apply_downscale(image: np.ndarray, params: DownscaleParams) -> np.ndarray:

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 from albumentations.augmentations.pixel import functional as fpixel
 
-from synthcert.photometric import effects
+from synthcert.photometric import draws, effects
 from synthcert.photometric.effects import EffectFrame
 
 
@@ -34,10 +34,9 @@ def sample_lighting(rng: np.random.Generator, strength: float, frame: EffectFram
     """Draws uneven light: a fall-off, a pool of shade and a shadow, each with its own chance."""
     gradient = spot = shadow = None
     if rng.random() < 0.6:
-        gradient = (float(rng.uniform(0, 360)), _uniform(rng, 0.02, 0.15, strength, cap=0.2))
+        gradient = (draws.uniform(rng, 0, 360), _uniform(rng, 0.02, 0.15, strength, cap=0.2))
     if rng.random() < 0.4:
-        spot = (float(rng.random()), float(rng.random()), float(rng.uniform(0.2, 0.6)),
-                _uniform(rng, 0.02, 0.12, strength, cap=0.2))
+        spot = (rng.random(), rng.random(), draws.uniform(rng, 0.2, 0.6), _uniform(rng, 0.02, 0.12, strength, cap=0.2))
     if rng.random() < 0.3:
         # A star-shaped blob around a random centre (angles sorted, so it never crosses itself), like
         # the shadow of a hand or a phone; often partly off the image.
@@ -45,7 +44,7 @@ def sample_lighting(rng: np.random.Generator, strength: float, frame: EffectFram
         radii = rng.uniform(0.25, 0.7, (5, 1))
         polygon = rng.uniform(0, 1, 2) + np.column_stack([np.cos(angles), np.sin(angles)]) * radii
         intensity = _uniform(rng, 0.1, 0.35, strength)
-        shadow = (tuple(map(tuple, polygon.tolist())), intensity, float(rng.uniform(2.0, 24.0)))
+        shadow = (tuple(map(tuple, polygon.tolist())), intensity, draws.uniform(rng, 2.0, 24.0))
     return LightingParams(gradient, spot, shadow)
 
 
@@ -87,15 +86,15 @@ def sample_glare(rng: np.random.Generator, strength: float, frame: EffectFrame) 
     """Draws a laminate highlight, centred on the document when its corners are known."""
     w, h = frame.size_wh
     if frame.sheet_xy is not None:
-        centre = rng.dirichlet(np.ones(4)) @ np.asarray(frame.sheet_xy, np.float64).reshape(4, 2)
+        centre = draws.point_in(rng, np.asarray(frame.sheet_xy, np.float64).reshape(4, 2))
     else:
         centre = rng.uniform([0, 0], [w, h])
     size = float(min(w, h))
-    major = float(rng.uniform(0.1, 0.45) * size)
-    warm = float(rng.uniform(0, 1))
+    major = draws.uniform(rng, 0.1, 0.45) * size
+    warm = draws.uniform(rng, 0, 1)
     return GlareParams(
-        centre_xy=tuple(float(v) for v in centre), angle_deg=float(rng.uniform(0, 180)),
-        sigma_major_px=major, sigma_minor_px=float(major * rng.uniform(0.12, 0.5)),
+        centre_xy=tuple(float(v) for v in centre), angle_deg=draws.uniform(rng, 0, 180),
+        sigma_major_px=major, sigma_minor_px=major * draws.uniform(rng, 0.12, 0.5),
         intensity=_uniform(rng, 0.3, 0.9, strength),
         light_rgb=(255.0, 255.0 - 15 * warm, 255.0 - 40 * warm),
     )
@@ -165,10 +164,10 @@ class VignetteParams:
 def sample_vignette(rng: np.random.Generator, strength: float, frame: EffectFrame) -> VignetteParams:
     """Draws a vignette with its centre near the image centre."""
     return VignetteParams(
-        centre_xy=tuple(float(v) for v in rng.uniform(0.4, 0.6, 2)),
+        centre_xy=(draws.uniform(rng, 0.4, 0.6), draws.uniform(rng, 0.4, 0.6)),
         strength=_uniform(rng, 0.1, 0.5, strength, cap=0.9),
-        radius=float(rng.uniform(0.9, 1.3)),
-        power=float(rng.uniform(1.5, 3.0)),
+        radius=draws.uniform(rng, 0.9, 1.3),
+        power=draws.uniform(rng, 1.5, 3.0),
     )
 
 
@@ -247,7 +246,7 @@ class ExposureParams:
 def sample_exposure(rng: np.random.Generator, strength: float, frame: EffectFrame) -> ExposureParams:
     """Draws a brightness and contrast change of up to 20 % (at strength 1)."""
     limit = min(0.2 * strength, 1.0)
-    return ExposureParams(1.0 + float(rng.uniform(-limit, limit)), float(rng.uniform(-limit, limit)))
+    return ExposureParams(1.0 + draws.uniform(rng, -limit, limit), draws.uniform(rng, -limit, limit))
 
 
 def apply_exposure(image: np.ndarray, params: ExposureParams) -> np.ndarray:
@@ -264,4 +263,4 @@ def exposure_tables(params: ExposureParams) -> np.ndarray:
 
 def _uniform(rng: np.random.Generator, lo: float, hi: float, strength: float, cap: float = 1.0) -> float:
     """A draw from [lo, hi] scaled by the preset's strength, never above `cap`."""
-    return float(rng.uniform(min(lo * strength, cap), min(hi * strength, cap)))
+    return draws.uniform(rng, min(lo * strength, cap), min(hi * strength, cap))

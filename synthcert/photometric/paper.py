@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from synthcert import geometry
-from synthcert.photometric import effects
+from synthcert.photometric import draws, effects
 from synthcert.photometric.effects import EffectFrame
 
 Blob = tuple[float, float, float, float]  # centre x, centre y (image pixels, COCO), radius (px), weight
@@ -46,8 +46,8 @@ def sample_wear(rng: np.random.Generator, strength: float, frame: EffectFrame) -
 
     def blobs(count_range, radius_range, weight_range):
         count = int(rng.integers(count_range[0], count_range[1] + 1))
-        return tuple((*(float(v) for v in _inside(rng, frame)), float(rng.uniform(*radius_range) * size),
-                      float(min(rng.uniform(*weight_range) * strength, 1.0))) for _ in range(count))
+        return tuple((*(float(v) for v in _inside(rng, frame)), draws.uniform(rng, *radius_range) * size,
+                      min(draws.uniform(rng, *weight_range) * strength, 1.0)) for _ in range(count))
 
     return WearParams(
         sheet_xy=None if frame.sheet_xy is None else tuple(map(tuple, np.asarray(frame.sheet_xy).tolist())),
@@ -116,9 +116,9 @@ def sample_sleeve(rng: np.random.Generator, strength: float, frame: EffectFrame)
     x, y = _inside(rng, frame)
     return SleeveParams(
         sheet_xy=None if frame.sheet_xy is None else tuple(map(tuple, np.asarray(frame.sheet_xy).tolist())),
-        veil=float(min(rng.uniform(0.03, 0.12) * strength, 0.5)),
-        band=(float(x), float(y), float(rng.uniform(0, 180)), float(rng.uniform(0.1, 0.4) * min(frame.size_wh))),
-        band_veil=float(min(rng.uniform(0.05, 0.3) * strength, 0.5)),
+        veil=min(draws.uniform(rng, 0.03, 0.12) * strength, 0.5),
+        band=(float(x), float(y), draws.uniform(rng, 0, 180), draws.uniform(rng, 0.1, 0.4) * min(frame.size_wh)),
+        band_veil=min(draws.uniform(rng, 0.05, 0.3) * strength, 0.5),
         light_rgb=tuple(float(v) for v in 255.0 - rng.uniform(0, 20, 3)),
     )
 
@@ -145,7 +145,7 @@ def _inside(rng: np.random.Generator, frame: EffectFrame) -> np.ndarray:
     """A random point of the sheet (a random convex combination of its corners), or of the image."""
     if frame.sheet_xy is None:
         return rng.uniform([0, 0], frame.size_wh)
-    return rng.dirichlet(np.ones(4)) @ np.asarray(frame.sheet_xy, np.float64).reshape(4, 2)
+    return draws.point_in(rng, np.asarray(frame.sheet_xy, np.float64).reshape(4, 2))
 
 
 def _on_sheet(sheet_xy, size_wh: tuple[int, int]) -> tuple[tuple[slice, slice], np.ndarray | None] | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from synthcert.photometric import effects
+from synthcert.photometric import draws, effects
 from synthcert.photometric.camera import JpegParams
 from synthcert.photometric.effects import EffectFrame
 
@@ -29,7 +29,7 @@ class ChromaticParams:
 
 def sample_chromatic(rng: np.random.Generator, strength: float, frame: EffectFrame) -> ChromaticParams:
     """Draws fringes of 0.3 to 1.2 px in the corners (at strength 1), red outwards or inwards."""
-    return ChromaticParams(float(rng.uniform(0.3, 1.2) * strength * rng.choice([-1, 1])))
+    return ChromaticParams(draws.uniform(rng, 0.3, 1.2) * strength * draws.coin(rng, -1, 1))
 
 
 def apply_chromatic(image: np.ndarray, params: ChromaticParams) -> np.ndarray:
@@ -55,7 +55,7 @@ class DenoiseParams:
 
 def sample_denoise(rng: np.random.Generator, strength: float, frame: EffectFrame) -> DenoiseParams:
     """Draws a 3 or 5 px smoothing of 15 to 45 grey levels (at strength 1)."""
-    return DenoiseParams(int(rng.choice([3, 5])), float(rng.uniform(15, 45) * strength))
+    return DenoiseParams(draws.coin(rng, 3, 5), draws.uniform(rng, 15, 45) * strength)
 
 
 def apply_denoise(image: np.ndarray, params: DenoiseParams) -> np.ndarray:
@@ -74,7 +74,7 @@ class SharpenParams:
 
 def sample_sharpen(rng: np.random.Generator, strength: float, frame: EffectFrame) -> SharpenParams:
     """Draws an amount of 0.3 to 1.5 (at strength 1) over a 0.7 to 2 px radius."""
-    return SharpenParams(float(rng.uniform(0.3, 1.5) * strength), float(rng.uniform(0.7, 2.0)))
+    return SharpenParams(draws.uniform(rng, 0.3, 1.5) * strength, draws.uniform(rng, 0.7, 2.0))
 
 
 def apply_sharpen(image: np.ndarray, params: SharpenParams) -> np.ndarray:
@@ -98,8 +98,8 @@ class ColourCastParams:
 
 def sample_colour_cast(rng: np.random.Generator, strength: float, frame: EffectFrame) -> ColourCastParams:
     """Draws a tint along a random hue, of up to 12 % (at strength 1), brightness kept on average."""
-    angle = rng.uniform(0, 2 * np.pi)
-    amount = float(rng.uniform(0.03, 0.12) * strength)
+    angle = draws.uniform(rng, 0, 2 * np.pi)
+    amount = draws.uniform(rng, 0.03, 0.12) * strength
     # A unit direction in the plane of zero mean gain: green-magenta and red-blue axes.
     green_magenta, red_blue = np.array([1.0, -2.0, 1.0]) / np.sqrt(6), np.array([1.0, 0.0, -1.0]) / np.sqrt(2)
     direction = np.cos(angle) * green_magenta + np.sin(angle) * red_blue

@@ -1,0 +1,35 @@
+"""Scalar draws for the photometric samplers: the values of NumPy's Generator methods at a fraction of their cost.
+
+Photometric stage, sampling only (no pixels). Each function returns exactly what the Generator call named
+in its docstring returns from the same state, and leaves the generator in the same state, so swapping one
+for the other changes no byte. A sample makes some thirty scalar draws, and `Generator.uniform` costs 3 us
+a call, `choice` 11 us and `dirichlet` 17 us, where `random` and `standard_exponential` cost about 1 us.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def uniform(rng: np.random.Generator, lo: float, hi: float) -> float:
+    """`rng.uniform(lo, hi)`: lo + (hi - lo) * u, as NumPy computes it.
+
+    Example:
+        >>> uniform(np.random.default_rng(3), 2.0, 4.0) == np.random.default_rng(3).uniform(2.0, 4.0)
+        True
+    """
+    return lo + (hi - lo) * rng.random()
+
+
+def coin(rng: np.random.Generator, heads, tails):
+    """`rng.choice([heads, tails])`: NumPy picks the index with `integers(0, 2)`."""
+    return tails if rng.integers(0, 2) else heads
+
+
+def point_in(rng: np.random.Generator, quad_xy: np.ndarray) -> np.ndarray:
+    """`rng.dirichlet(np.ones(4)) @ quad_xy`: a random convex combination of four points ((4, 2) float64).
+
+    NumPy draws a flat Dirichlet as four standard exponentials, each times the inverse of their running sum.
+    """
+    e = rng.standard_exponential(4)
+    return (e * (1.0 / (((e[0] + e[1]) + e[2]) + e[3]))) @ quad_xy

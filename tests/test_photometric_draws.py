@@ -1,0 +1,24 @@
+"""Tests of synthcert.photometric.draws: each draw is its Generator method's value and leaves the same state."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from synthcert.photometric import draws
+
+QUAD = np.array([[3.0, 4.0], [90.0, 2.0], [88.0, 60.0], [1.0, 55.0]])
+CASES = {
+    "uniform": (lambda rng: draws.uniform(rng, -2.5, 7.25), lambda rng: rng.uniform(-2.5, 7.25)),
+    "coin": (lambda rng: draws.coin(rng, 3, 5), lambda rng: rng.choice([3, 5])),
+    "point_in": (lambda rng: draws.point_in(rng, QUAD), lambda rng: rng.dirichlet(np.ones(4)) @ QUAD),
+}
+
+
+@pytest.mark.parametrize("name", CASES, ids=list(CASES))
+def test_a_draw_gives_its_generator_methods_value_and_state(name):
+    ours, numpys = CASES[name]
+    for seed in range(300):
+        a, b = np.random.default_rng(seed), np.random.default_rng(seed)
+        np.testing.assert_array_equal(ours(a), numpys(b))
+        assert a.random() == b.random()  # the same state after the draw
