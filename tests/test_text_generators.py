@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from synthcert.text.generators import check_generator, generate_text, vin_check_digit
+from synthcert.text.generators import check_generator, few_values, generate_text, vin_check_digit
 from synthcert.text.plates import PLATE_COUNTRIES
 
 ALL_GENERATORS = [
@@ -106,6 +106,16 @@ def test_faker_fields_are_a_faker_seeded_with_the_generators_integers_below_2_po
     rest = np.random.default_rng(seed)
     rest.integers(2**63)
     assert rng.random() == rest.random()  # one 64-bit draw taken, as integers takes it
+
+
+def test_few_values_generators_repeat_their_values_and_the_others_hardly_ever():
+    rng = np.random.default_rng(0)
+    for generator in ["make", "model", "colour", "fuel", "vehicle_type", "choice:M1|N1|L3e"]:
+        assert few_values(generator)
+        assert len({generate_text(generator, rng, "DE") for _ in range(300)}) < 150, generator
+    for generator in ["name", "address", "vin", "plate", "date", "pattern:??##", "number:1-99999"]:
+        assert not few_values(generator)
+        assert len({generate_text(generator, rng, "DE") for _ in range(300)}) > 270, generator
 
 
 def test_global_random_state_is_untouched():

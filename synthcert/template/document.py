@@ -27,7 +27,7 @@ from synthcert.template.notes import Note, draw_notes, sample_notes
 from synthcert.template.redaction import Redaction, draw_redactions, sample_redactions
 from synthcert.template.spec import FieldSpec, TemplateSpec
 from synthcert.text.fonts import BUILTIN_FONTS, FONT_DIR, fonts_covering, missing_font_hint
-from synthcert.text.generators import generate_text
+from synthcert.text.generators import few_values, generate_text
 from synthcert.text.typeset import face, line_width, typeset
 
 CODE_FONT = FONT_DIR / "DejaVuSans-Bold.ttf"
@@ -303,7 +303,8 @@ def _print_field(image: np.ndarray, f: FieldSpec, p: FieldPrint, scale: float) -
         size = max(min(size - 1, int(size * (x1 - x0) / width)), MIN_FONT_PX)
         fc = face(p.font, size)
         width = line_width(text, fc, spacing)
-    mask, pad = embolden(typeset(text, fc, spacing), p.bold_px * scale)
+    # Only lines of short-list fields recur often enough to be worth keeping.
+    mask, pad = embolden(typeset(text, fc, spacing, cache=few_values(f.generator)), p.bold_px * scale)
     left = x0 if f.align == "left" else (x0 + x1 - width) / 2 if f.align == "center" else x1 - width
     top = (y0 + y1 - fc.ascent - fc.descent) / 2
     ox, oy = int(round(left + p.offset_xy[0] * scale)) - pad, int(round(top + p.offset_xy[1] * scale)) - pad

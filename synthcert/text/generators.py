@@ -325,6 +325,14 @@ def check_generator(generator: str, country: str | None = None, target: bool = F
     return None
 
 
+_FEW_VALUES = frozenset({"make", "model", "make_model", "vehicle_type", "colour", "fuel", "choice"})
+
+
+def few_values(generator: str) -> bool:
+    """Whether `generator` draws from a short list (makes, colours, ``choice:``), so that its values recur often."""
+    return generator.partition(":")[0] in _FEW_VALUES
+
+
 def generate_text(generator: str, rng: np.random.Generator, country: str) -> str:
     """Generate one field value.
 
