@@ -13,6 +13,7 @@ from synthcert.photometric.effects import (
     add_noise,
     apply_gain,
     apply_tables,
+    blend,
     compose_tables,
     lighting_gain,
     noise_bank,
@@ -90,3 +91,16 @@ def test_composed_tables_give_the_bytes_of_applying_both_one_after_the_other():
     image = np.random.default_rng(10).integers(0, 256, (9, 20, 3), dtype=np.uint8)
     np.testing.assert_array_equal(apply_tables(image, compose_tables(first, then)),
                                   apply_tables(apply_tables(image, first), then))
+
+
+@pytest.mark.parametrize("target", [(255.0, 240.0, 200.5), (0.0, 0.0, 0.0), "image"], ids=["colour", "black", "image"])
+def test_blend_is_the_float_mix_within_a_grey_level(target):
+    rng = np.random.default_rng(12)
+    image = rng.integers(0, 256, (11, 30, 3), dtype=np.uint8)
+    share = rng.integers(0, 256, (11, 30), dtype=np.uint8)
+    if target == "image":
+        target = rng.integers(0, 256, (11, 30, 3), dtype=np.uint8)
+    weight = share[..., None] / 255.0
+    colour = target if isinstance(target, np.ndarray) else np.round(np.array(target))  # 8-bit colours
+    oracle = image * (1 - weight) + colour * weight
+    assert np.abs(blend(image, target, share) - oracle).max() <= 1.0  # two products rounded, then added
