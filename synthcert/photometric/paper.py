@@ -1,7 +1,8 @@
 """Photometric effects of the sheet itself and what covers it: worn, dirty print and a plastic sleeve.
 
 Photometric stage: pixels in, pixels out, never labels; both effects act within the sheet's outline in
-the image (`EffectFrame.sheet_xy`; the whole image when it is unknown). Each effect is a frozen params
+the image (`EffectFrame.sheet_xy`; the whole image when it is unknown), computed on the sheet's bounding
+box only. Each effect is a frozen params
 class, `sample_*(rng, strength, frame)` and a pure `apply_*(image, params)`, listed once in
 `synthcert.photometric.stage.EFFECTS`. Smooth fields are drawn on a coarse grid and upsampled, as the
 lighting is (`effects.CELL_PX`).

@@ -5,6 +5,9 @@ Every effect has one shape: a frozen params class, `sample_*(rng, strength, fram
 EFFECTS below and a setting `photometric.<name>_p` (its probability at strength 1). The preset sets the strength
 (`config.PRESET_STRENGTHS`): it multiplies every probability (capped at 1) and scales every effect's ranges;
 `none` turns them all off. An effect whose probability does not fire costs one random draw, nothing else.
+An effect that maps each channel's values on their own also gives its 256-entry tables (`Effect.tables`):
+consecutive ones are applied in one pass. Samplers draw scalars through `draws.py` (Generator's values,
+cheaper).
 
 Adding an effect: write its three parts, add one line to EFFECTS and one `*_p` setting to
 `PhotometricConfig`; `tests/test_photometric_stage.py` checks that the two lists agree.
