@@ -76,8 +76,8 @@ def parse_args(argv=None) -> TrainOptions:
                    help=f"processes rendering the pool (default {d.pool_workers})")
     p.add_argument("--pool-freshness", type=int, default=d.pool_freshness,
                    help="renew the pool while training: serve each sample this many times, then replace it by a "
-                        "fresh render from the pool's processes (for a fast GPU; needs --pool-size; give it thread --workers); "
-                        "default: a fixed pool")
+                        "fresh render from the pool's processes (for a fast GPU; needs --pool-size; give it thread "
+                        "--workers); default: a fixed pool")
     p.add_argument("--pool-augment", type=float, default=d.pool_augment,
                    help="strength of the cheap, label-exact augmentation of a renewing pool's batches (homography, "
                         f"light, noise); 0 for none (default {d.pool_augment:g})")

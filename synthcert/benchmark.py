@@ -36,8 +36,6 @@ from synthcert.naive_renderer import NaiveRenderer
 from synthcert.pipeline import Renderer
 from synthcert.rng import STAGES
 
-KERAS_QUEUE = 10  # batches Keras's PyDataset workers fetch ahead (its max_queue_size)
-
 
 @dataclass(frozen=True)
 class BenchSettings:
@@ -353,7 +351,7 @@ def _renewing_stand_in(settings: BenchSettings) -> list[Figure]:
     images per second it delivers, how much of the time the step waits for data (renders or their augmentation),
     what that costs per render core, and what a machine that never waits would need. Model-free: no TensorFlow."""
     from synthcert.training.options import TrainOptions
-    from synthcert.training.renewing import RenewingPool
+    from synthcert.training.renewing import KERAS_QUEUE, RenewingPool
 
     opts = TrainOptions()
     workers = settings.workers or default_workers()

@@ -107,6 +107,11 @@ def test_real_photos_with_several_thread_workers_are_refused_with_the_fix():
         MixedStream(real, 0.5, workers=2, use_multiprocessing=False, image_size=TINY)
 
 
+def test_a_renewing_pool_too_small_for_the_batches_threads_hold_is_refused_with_the_fix():
+    with pytest.raises(ValueError, match="a renewing pool needs at least 28 samples, or use fewer workers"):
+        CertificateStream(batch_size=2, image_size=TINY, pool_size=12, pool_freshness=2, pool_workers=0, workers=4)
+
+
 def test_a_renewing_pool_in_worker_processes_is_refused_with_the_fix():
     with pytest.raises(ValueError, match="use thread workers"):
         CertificateStream(image_size=TINY, pool_size=4, pool_freshness=2, pool_workers=0, workers=2,
@@ -119,12 +124,13 @@ def test_thread_workers_get_the_batches_one_thread_gets_from_a_renewing_pool():
     from concurrent.futures import ThreadPoolExecutor
 
     def stream():
-        return CertificateStream(batch_size=3, image_size=TINY, seed=2, pool_size=6, pool_freshness=2,
-                                 pool_workers=0, pool_augment=1.0, workers=4)
+        return CertificateStream(batch_size=2, image_size=TINY, seed=2, pool_size=12, pool_freshness=2,
+                                 pool_workers=0, pool_augment=1.0, workers=2, max_queue_size=4)
 
-    alone = [stream()[b] for b in range(12)]  # 36 serves: six passes
-    with ThreadPoolExecutor(4) as threads:
-        together = list(threads.map(stream().__getitem__, range(12)))
+    one = stream()
+    alone = [one[b] for b in range(30)]  # 60 serves: five passes
+    with ThreadPoolExecutor(2) as threads:
+        together = list(threads.map(stream().__getitem__, range(30)))
     for (x, y), (xt, yt) in zip(alone, together, strict=True):
         np.testing.assert_array_equal(x, xt)
         np.testing.assert_array_equal(y, yt)

@@ -49,16 +49,16 @@ def test_two_step_mixed_run_writes_every_artefact(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["validation"]["synthetic"]["count"] == 8
 
 
-def test_a_renewing_pool_is_renewed_while_training_and_reported(tmp_path):
-    # 6 steps of 4 from an 8-sample pool served twice per sample: renders replace it in the background; after
-    # stage 1 the pool stops renewing, so the BatchNorm statistics can draw batches from index 0 again.
+def test_a_renewing_pool_is_renewed_while_keras_threads_train_and_reported(tmp_path):
+    # 24 steps of 4 from a 48-sample pool served twice per sample, fetched by two Keras threads: renders replace
+    # it in the background; after stage 1 it stops renewing, so the BatchNorm statistics can start at batch 0.
     out = tmp_path / "run"
-    code = train.main([*TINY, "--out", str(out), "--epochs", "2", "--steps-per-epoch", "3", "--pool-freshness", "2",
-                       "--no-refine"])
+    code = train.main([*TINY, "--out", str(out), "--epochs", "2", "--steps-per-epoch", "12", "--pool-size", "48",
+                       "--pool-freshness", "2", "--workers", "2", "--no-refine"])
     assert code == 0
     pool = json.loads((out / "summary.json").read_text())["training"]["pool"]
-    assert pool["size"] == 8 and pool["freshness"] == 2 and pool["augment"] == 1.0
-    assert pool["served"] >= 24 and pool["rendered"] >= 8 + 8  # at least two passes renewed half the pool each
+    assert pool["size"] == 48 and pool["freshness"] == 2 and pool["augment"] == 1.0
+    assert pool["served"] >= 96 and pool["rendered"] >= 48 + 24  # the second pass renewed half the pool
     assert 1 < pool["serves_per_sample"] <= 2
 
 
@@ -86,7 +86,10 @@ def test_malformed_image_size_is_refused_by_the_parser(capsys):
     (["--pool-freshness", "4", "--pool-size", "0"], "pool_freshness = 4 with pool_size = None and "
                                                      "use_multiprocessing = False; a renewing pool needs freshness "
                                                      ">= 1, a pool size"),
-], ids=["size_the_pyramid_cannot_halve", "zero_epochs", "renewing_without_a_pool"])
+    (["--pool-freshness", "4", "--pool-size", "100", "--workers", "4"], "pool_size = 100 with 4 thread workers "
+                                                                        "fetching up to 10 batches of 32 ahead; a "
+                                                                        "renewing pool needs at least 448 samples"),
+], ids=["size_the_pyramid_cannot_halve", "zero_epochs", "renewing_without_a_pool", "renewing_pool_too_small"])
 def test_settings_that_do_not_fit_are_a_one_line_error_before_any_work(tmp_path, capsys, flags, message):
     assert train.main([*flags, "--out", str(tmp_path / "run")]) == 2
     err = capsys.readouterr().err

@@ -21,7 +21,7 @@ from synthcert.training.augment import build_real_augmentation
 from synthcert.training.batches import RealSet, real_batch, real_count, render_batch, to_arrays
 from synthcert.training.pool import cycle_picks, make_pool
 from synthcert.training.refine import Canvas, CoarseErrors, Neighbourhoods, refine_batch
-from synthcert.training.renewing import RenewalStats, RenewingPool
+from synthcert.training.renewing import KERAS_QUEUE, RenewalStats, RenewingPool, check_thread_workers
 
 
 class CertificateStream(keras.utils.PyDataset):
@@ -65,14 +65,16 @@ class CertificateStream(keras.utils.PyDataset):
 
     def __init__(self, batch_size: int = 32, image_size=None, seed: int = 0, config=None, templates=None,
                  target: str | None = None, pool_size: int | None = None, pool_workers: int = 1, workers: int = 1,
-                 use_multiprocessing: bool = False, max_queue_size: int = 10, pool_freshness: int | None = None,
-                 pool_augment: float = 0.0, pool=None):
+                 use_multiprocessing: bool = False, max_queue_size: int = KERAS_QUEUE,
+                 pool_freshness: int | None = None, pool_augment: float = 0.0, pool=None):
         super().__init__(workers=workers, use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
         if batch_size < 1 or seed < 0:
             raise ValueError(f"batch_size = {batch_size}, seed = {seed}; expected batch_size >= 1 and seed >= 0")
         if pool_freshness is not None and use_multiprocessing:
             raise ValueError("a renewing pool (pool_freshness) lives in this process and serves batches in order; "
                              "use thread workers (use_multiprocessing=False)")
+        if pool_freshness is not None and pool is None and pool_size is not None:
+            check_thread_workers(pool_size, batch_size, workers, max_queue_size)
         self.batch_size = int(batch_size)
         self.seed = int(seed)
         self.config = resolve_config(config, image_size, target=target)

@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from synthcert.samples import TARGET
+from synthcert.training.renewing import KERAS_QUEUE, check_thread_workers
 
 HEADS = ("heatmap", "dense")
 
@@ -182,6 +183,8 @@ class TrainOptions:
                              f"use_multiprocessing = {self.use_multiprocessing}; a renewing pool needs freshness >= 1, "
                              "a pool size, and thread workers (it lives in the training process; its render "
                              "processes are pool_workers)")
+        if self.pool_freshness is not None:
+            check_thread_workers(self.pool_size, self.batch_size, self.workers, KERAS_QUEUE)
         if self.pool_augment < 0:
             raise ValueError(f"pool_augment = {self.pool_augment}; expected a strength >= 0")
         if not 0.0 < self.refine_share < 1.0 or self.refine_count < 1:

@@ -27,6 +27,18 @@ from synthcert.training.pool import SyntheticPool, cycle_picks, render_arrays
 from synthcert.workers import RenderProcesses
 
 CHUNK = 32
+KERAS_QUEUE = 10  # batches Keras's PyDataset workers fetch ahead by default (its max_queue_size)
+
+
+def check_thread_workers(size: int, batch_size: int, workers: int, queue: int) -> None:
+    """Raises a ValueError unless a renewing pool of `size` can serve `workers` Keras threads that fetch up to
+    `queue` batches ahead: the batches they hold at once must fit in one pass (it serves this one and the one
+    before)."""
+    in_flight = (queue + workers) * batch_size if workers > 1 else 0
+    if size < in_flight:
+        raise ValueError(f"pool_size = {size} with {workers} thread workers fetching up to {queue} batches of "
+                         f"{batch_size} ahead; a renewing pool needs at least {in_flight} samples, or use fewer "
+                         "workers")
 
 
 @dataclass
