@@ -6,6 +6,7 @@ writer, a preview or the Keras stream can trust any record it is given.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +33,8 @@ class FieldLabel:
     def __post_init__(self):
         corners = np.asarray(self.corners, dtype=np.float64)
         visible = np.asarray(self.visible, dtype=bool)
-        if corners.shape != (4, 2) or not np.all(np.isfinite(corners)):
+        # Python's isfinite over eight floats: a tenth of numpy's per-call cost, and a dozen labels per sample.
+        if corners.shape != (4, 2) or not all(map(math.isfinite, corners.ravel().tolist())):
             raise ValueError(f"corners: expected (4, 2) finite floats, got {corners.shape} {corners.tolist()}")
         if visible.shape != (4,):
             raise ValueError(f"visible: expected (4,) bools, got shape {visible.shape}")

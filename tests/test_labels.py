@@ -6,7 +6,7 @@ from conftest import write_template
 
 from synthcert import RenderConfig, Renderer, geometry
 from synthcert.labels import project_fields
-from synthcert.samples import TARGET
+from synthcert.samples import TARGET, FieldLabel
 from synthcert.scene.backgrounds import render_background
 from synthcert.scene.photograph import photograph
 from synthcert.template.document import PreparedTemplate, render_flat_document, sample_field_prints
@@ -177,3 +177,12 @@ def test_target_lies_wholly_inside_the_image_by_default():
         corners = sample.target.corners
         assert sample.target.visible.all()
         assert (corners >= 0).all() and (corners[:, 0] <= w).all() and (corners[:, 1] <= h).all()
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf], ids=["nan", "inf", "minus_inf"])
+def test_a_label_with_a_corner_that_is_not_a_finite_number_is_refused(bad):
+    corners = [[0.0, 0.0], [10.0, 0.0], [10.0, 5.0], [0.0, 5.0]]
+    FieldLabel("AB 1", corners, [True] * 4)  # zero is a coordinate: accepted
+    corners[2] = [10.0, bad]
+    with pytest.raises(ValueError, match="expected \\(4, 2\\) finite floats"):
+        FieldLabel("AB 1", corners, [True] * 4)
