@@ -198,6 +198,7 @@ CASES = {
     "predict_random_bytes_model": Case(["predict", "{u}/random.keras", "{u}/corrupt.jpg"], "is not a Keras model"),
     # bench
     "bench_impossible_size": Case(["bench", "--image-size", "4x4", "--quick"], "16..8192"),
+    "bench_no_memory_samples": Case(["bench", "--memory-samples", "0"], "0 is not in the range x>=1"),
     # train.py
     "train_size_not_wxh": Case(["train.py", "--image-size", "192by128"], "'192by128'; expected WIDTHxHEIGHT"),
     "train_unknown_flag": Case(["train.py", "--colour", "red"], "unrecognized arguments: --colour red"),
