@@ -208,7 +208,7 @@ def sample_colour_temperature(rng: np.random.Generator, strength: float, frame: 
         t = 6000 - abs(rng.normal(0, 1000 * strength))
     else:
         t = 6000 + abs(rng.normal(0, 3000 * strength))
-    return ColourTemperatureParams(int(np.clip(t, 3000, 15000)))
+    return ColourTemperatureParams(int(min(max(t, 3000), 15000)))
 
 
 def apply_colour_temperature(image: np.ndarray, params: ColourTemperatureParams) -> np.ndarray:
