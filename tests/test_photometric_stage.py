@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from synthcert.config import PhotometricConfig
-from synthcert.photometric.effects import EffectFrame
+from synthcert.photometric.effects import EffectFrame, apply_tables
 from synthcert.photometric.stage import EFFECTS, PhotometricDraw, apply_photometric, sample_photometric
 
 FRAME = EffectFrame((96, 64), np.array([[10.0, 8.0], [80.0, 10.0], [78.0, 56.0], [12.0, 54.0]]))
@@ -64,6 +64,14 @@ def test_the_preset_strength_scales_probabilities():
                                                  np.random.default_rng(k), FRAME).names) for k in range(300))
              for preset in ("light", "heavy")}
     assert fired["light"] < 110 < 190 < fired["heavy"]  # 0.25 and 0.8 of 300
+
+
+@pytest.mark.parametrize("effect", [e for e in EFFECTS if e.tables is not None],
+                         ids=[e.name for e in EFFECTS if e.tables is not None])
+def test_an_effects_tables_give_the_bytes_of_its_apply(effect):
+    for k in range(6):
+        params = effect.sample(np.random.default_rng([k, 13]), 1.6, FRAME)
+        np.testing.assert_array_equal(apply_tables(IMAGE, effect.tables(params)), effect.apply(IMAGE, params))
 
 
 def _one_by_one(image, draw):
