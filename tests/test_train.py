@@ -89,7 +89,10 @@ def test_malformed_image_size_is_refused_by_the_parser(capsys):
     (["--pool-freshness", "4", "--pool-size", "100", "--workers", "4"], "pool_size = 100 with 4 thread workers "
                                                                         "fetching up to 10 batches of 32 ahead; a "
                                                                         "renewing pool needs at least 448 samples"),
-], ids=["size_the_pyramid_cannot_halve", "zero_epochs", "renewing_without_a_pool", "renewing_pool_too_small"])
+    (["--real", "data/real", "--workers", "2"], "workers = 2 with real photos: threads would draw albumentations "
+                                                "seeds in a race; pass --use-multiprocessing, or --workers 1"),
+], ids=["size_the_pyramid_cannot_halve", "zero_epochs", "renewing_without_a_pool", "renewing_pool_too_small",
+        "real_photos_with_threads"])
 def test_settings_that_do_not_fit_are_a_one_line_error_before_any_work(tmp_path, capsys, flags, message):
     assert train.main([*flags, "--out", str(tmp_path / "run")]) == 2
     err = capsys.readouterr().err

@@ -185,6 +185,9 @@ class TrainOptions:
                              "processes are pool_workers)")
         if self.pool_freshness is not None:
             check_thread_workers(self.pool_size, self.batch_size, self.workers, KERAS_QUEUE)
+        if self.real is not None and self.workers > 1 and not self.use_multiprocessing:
+            raise ValueError(f"workers = {self.workers} with real photos: threads would draw albumentations seeds in a "
+                             "race; pass --use-multiprocessing, or --workers 1")
         if self.pool_augment < 0:
             raise ValueError(f"pool_augment = {self.pool_augment}; expected a strength >= 0")
         if not 0.0 < self.refine_share < 1.0 or self.refine_count < 1:
