@@ -164,14 +164,17 @@ def draw_occluders(image: np.ndarray, params: OccluderParams) -> np.ndarray:
     for f, (fx0, fy0, fx1, fy1), (alpha, across, along) in zip(params.fingers, boxes, capsules, strict=True):
         if fx1 <= fx0 or fy1 <= fy0:
             continue
-        xs, ys = _centres(fx0, fy0, fx1, fy1)
-        shade = (1.08 - 0.35 * across**2) * (0.9 + 0.1 * along)
-        colour = skin[None, None, :] * shade[..., None]
+        # Only the pixels the finger covers: a slanted finger covers a fraction of its box, and where alpha is 0
+        # the blend gives the pixel back unchanged.
+        covered = alpha > 0
+        a = alpha[covered][:, None]
+        shade = (1.08 - 0.35 * across[covered] ** 2) * (0.9 + 0.1 * along[covered])
+        colour = skin[None, :] * shade[:, None]
         if f.nail:
-            nail = _nail(f, xs, ys)
-            colour = colour * (1 - nail[..., None]) + np.minimum(skin * 1.15 + 20, 255) * nail[..., None]
+            nail = _nail(f, *_centres(fx0, fy0, fx1, fy1))[covered][:, None]
+            colour = colour * (1 - nail) + np.minimum(skin * 1.15 + 20, 255) * nail
         region = out[fy0 - y0:fy1 - y0, fx0 - x0:fx1 - x0]
-        region[:] = region * (1 - alpha[..., None]) + colour * alpha[..., None]
+        region[covered] = region[covered] * (1 - a) + colour * a
     result = image.copy()
     result[y0:y1, x0:x1] = np.clip(out + 0.5, 0, 255).astype(np.uint8)
     return result
