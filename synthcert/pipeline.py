@@ -19,9 +19,8 @@ from synthcert import geometry
 from synthcert.config import RenderConfig, resolve_config
 from synthcert.errors import ConfigError
 from synthcert.labels import corners_visible, padded_box, project_fields
-from synthcert.photometric.camera import JpegParams, decode_jpeg, encode_jpeg
 from synthcert.photometric.effects import EffectFrame
-from synthcert.photometric.stage import PhotometricDraw, apply_photometric, sample_photometric
+from synthcert.photometric.stage import PhotometricDraw, apply_photometric_with_file, sample_photometric
 from synthcert.rng import stage_rngs
 from synthcert.samples import FieldLabel, Sample
 from synthcert.scene.backgrounds import BackgroundParams, render_background, sample_background
@@ -130,7 +129,7 @@ class Renderer:
         t4 = time.perf_counter()
         frame = EffectFrame(scene.image_size_wh, sheet_xy)
         effects = sample_photometric(self.config.photometric, rngs.photometric, frame)
-        image, jpeg = _photographed(image, effects)
+        image, jpeg = apply_photometric_with_file(image, effects)
         t5 = time.perf_counter()
         sample = Sample(image=image, fields=fields, template=spec.name, seed=seed, index=index,
                         image_from_doc=doc_to_image)
@@ -176,15 +175,6 @@ class Renderer:
             f"the target {self.target!r} of template {spec.name!r} fell outside the image in {MAX_SCENE_ATTEMPTS} "
             "camera draws; lower scene.fill_range or scene.offset_range", field="scene"
         )
-
-
-def _photographed(image: np.ndarray, effects: PhotometricDraw) -> tuple[np.ndarray, bytes | None]:
-    """Applies the photometric effects; when the last is a JPEG, also returns its file, which a JPEG dataset
-    stores as it is rather than compressing the photo a second time."""
-    if not effects.effects or not isinstance(effects.effects[-1][1], JpegParams):
-        return apply_photometric(image, effects), None
-    jpeg = encode_jpeg(apply_photometric(image, PhotometricDraw(effects.effects[:-1])), effects.effects[-1][1])
-    return decode_jpeg(jpeg), jpeg
 
 
 def _check_target(spec, target: str) -> None:

@@ -17,7 +17,7 @@ from synthcert.errors import SynthcertError
 from synthcert.pipeline import Renderer
 from synthcert.rng import stream_rng
 from synthcert.samples import Sample
-from synthcert.training.augment import build_real_augmentation
+from synthcert.training.augment import build_real_augmentation, check_real_workers
 from synthcert.training.batches import RealSet, real_batch, real_count, render_batch, to_arrays
 from synthcert.training.pool import cycle_picks, make_pool
 from synthcert.training.refine import Canvas, CoarseErrors, Neighbourhoods, refine_batch
@@ -70,11 +70,8 @@ class CertificateStream(keras.utils.PyDataset):
         super().__init__(workers=workers, use_multiprocessing=use_multiprocessing, max_queue_size=max_queue_size)
         if batch_size < 1 or seed < 0:
             raise ValueError(f"batch_size = {batch_size}, seed = {seed}; expected batch_size >= 1 and seed >= 0")
-        if pool_freshness is not None and use_multiprocessing:
-            raise ValueError("a renewing pool (pool_freshness) lives in this process and serves batches in order; "
-                             "use thread workers (use_multiprocessing=False)")
         if pool_freshness is not None and pool is None and pool_size is not None:
-            check_thread_workers(pool_size, batch_size, workers, max_queue_size)
+            check_thread_workers(pool_size, batch_size, workers, max_queue_size, use_multiprocessing)
         self.batch_size = int(batch_size)
         self.seed = int(seed)
         self.config = resolve_config(config, image_size, target=target)
@@ -146,10 +143,8 @@ class MixedStream(CertificateStream):
 
     def __init__(self, real: Sequence[Sample] | RealSet, real_fraction: float = 0.25,
                  augmentation: str = "default", **kwargs):
-        workers = kwargs.get("workers", 1)
-        if workers > 1 and not kwargs.get("use_multiprocessing", False):
-            raise ValueError(f"workers = {workers} with threads would draw albumentations seeds in a race; "
-                             "pass use_multiprocessing=True, or workers=1")
+        check_real_workers(kwargs.get("workers", 1), kwargs.get("use_multiprocessing", False),
+                           "pass use_multiprocessing=True, or workers=1")
         super().__init__(**kwargs)
         self.real = real if isinstance(real, RealSet) else RealSet.from_samples(real, self.image_size, self.target)
         if self.real.images.shape[1:3] != self.image_size[::-1]:

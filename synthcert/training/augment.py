@@ -27,6 +27,14 @@ MAX_ATTEMPTS = 10
 
 
 @lru_cache(maxsize=8)
+def check_real_workers(workers: int, use_multiprocessing: bool, fix: str) -> None:
+    """Raises a ValueError, ending with `fix` (spelled for the caller's settings), for several thread workers: they
+    would share the real photos' albumentations pipelines and draw their seeds in a race."""
+    if workers > 1 and not use_multiprocessing:
+        raise ValueError(f"workers = {workers} with real photos: threads would draw albumentations seeds in a race; "
+                         f"{fix}")
+
+
 def build_real_augmentation(strength: str = "default") -> A.Compose | None:
     """Returns the augmentation pipeline for real photos at a named strength (none, light, default, heavy).
 

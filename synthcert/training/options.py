@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from synthcert.samples import TARGET
+from synthcert.training.augment import check_real_workers
 from synthcert.training.renewing import KERAS_QUEUE, check_thread_workers
 
 HEADS = ("heatmap", "dense")
@@ -177,17 +178,15 @@ class TrainOptions:
             raise ValueError(f"pseudo_label_confidence = {self.pseudo_label_confidence}, pseudo_label_steps = "
                              f"{self.pseudo_label_steps}, pseudo_label_rounds = {self.pseudo_label_rounds}; expected "
                              "a confidence >= 0, steps >= 0 and at least one round")
-        if self.pool_freshness is not None and (self.pool_freshness < 1 or self.pool_size is None
-                                                or self.use_multiprocessing):
-            raise ValueError(f"pool_freshness = {self.pool_freshness} with pool_size = {self.pool_size} and "
-                             f"use_multiprocessing = {self.use_multiprocessing}; a renewing pool needs freshness >= 1, "
-                             "a pool size, and thread workers (it lives in the training process; its render "
-                             "processes are pool_workers)")
         if self.pool_freshness is not None:
+            if self.pool_freshness < 1 or self.pool_size is None or self.use_multiprocessing:
+                raise ValueError(f"pool_freshness = {self.pool_freshness} with pool_size = {self.pool_size} and "
+                                 f"use_multiprocessing = {self.use_multiprocessing}; a renewing pool needs freshness "
+                                 ">= 1, a pool size, and thread workers (it lives in the training process; its render "
+                                 "processes are pool_workers)")
             check_thread_workers(self.pool_size, self.batch_size, self.workers, KERAS_QUEUE)
-        if self.real is not None and self.workers > 1 and not self.use_multiprocessing:
-            raise ValueError(f"workers = {self.workers} with real photos: threads would draw albumentations seeds in a "
-                             "race; pass --use-multiprocessing, or --workers 1")
+        if self.real is not None:
+            check_real_workers(self.workers, self.use_multiprocessing, "pass --use-multiprocessing, or --workers 1")
         if self.pool_augment < 0:
             raise ValueError(f"pool_augment = {self.pool_augment}; expected a strength >= 0")
         if not 0.0 < self.refine_share < 1.0 or self.refine_count < 1:

@@ -30,10 +30,14 @@ CHUNK = 32
 KERAS_QUEUE = 10  # batches Keras's PyDataset workers fetch ahead by default (its max_queue_size)
 
 
-def check_thread_workers(size: int, batch_size: int, workers: int, queue: int) -> None:
-    """Raises a ValueError unless a renewing pool of `size` can serve `workers` Keras threads that fetch up to
-    `queue` batches ahead: the batches they hold at once must fit in one pass (it serves this one and the one
-    before)."""
+def check_thread_workers(size: int, batch_size: int, workers: int, queue: int, use_multiprocessing: bool = False,
+                         ) -> None:
+    """Raises a ValueError unless a renewing pool of `size` can serve `workers` Keras workers that fetch up to
+    `queue` batches ahead: they must be threads (the pool lives in the training process), and the batches they
+    hold at once must fit in one pass (it serves this one and the one before)."""
+    if use_multiprocessing:
+        raise ValueError("a renewing pool (pool_freshness) lives in the training process and serves batches in "
+                         "order; use thread workers (use_multiprocessing off)")
     in_flight = (queue + workers) * batch_size if workers > 1 else 0
     if size < in_flight:
         raise ValueError(f"pool_size = {size} with {workers} thread workers fetching up to {queue} batches of "
@@ -149,9 +153,9 @@ class RenewingPool:
         images, corners = self.images[slots], self.corners[slots]
         if pass_index < self._pass and self._before is not None:
             renewed, old_images, old_corners = self._before
-            at = np.searchsorted(renewed, slots)
-            hit = (at < len(renewed)) & (renewed[np.minimum(at, len(renewed) - 1)] == slots)
-            images[hit], corners[hit] = old_images[at[hit]], old_corners[at[hit]]
+            hit = (self._pass + slots % self.freshness) % self.freshness == 0  # renewed at the newest pass
+            at = np.searchsorted(renewed, slots[hit])  # `renewed` is sorted
+            images[hit], corners[hit] = old_images[at], old_corners[at]
         return images, corners
 
     def _slots_renewed_at(self, pass_index: int) -> np.ndarray:
