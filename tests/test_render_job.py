@@ -10,7 +10,7 @@ import yaml
 from synthcert import Renderer, __version__
 from synthcert.config import resolve_config
 from synthcert.datasets import merge_datasets, read_dataset, render_dataset, shard_indices
-from synthcert.datasets.layout import atomic_write
+from synthcert.datasets.layout import atomic_write, write_new
 from synthcert.errors import ConfigError, DatasetError
 
 TINY = resolve_config(image_size_wh=(96, 64))
@@ -171,3 +171,13 @@ def test_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, monkey
         atomic_write(path, "new")
     assert path.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["coco.json"]
+
+
+def test_write_new_writes_a_new_file_and_never_replaces_one(tmp_path):
+    path = tmp_path / "images" / "000001.jpg"
+    path.parent.mkdir()
+    write_new(path, b"first")
+    assert path.read_bytes() == b"first"
+    with pytest.raises(DatasetError, match=r"000001\.jpg: exists already"):
+        write_new(path, "second")
+    assert path.read_bytes() == b"first"

@@ -20,7 +20,15 @@ from pathlib import Path
 
 import numpy as np
 
-from synthcert.datasets.layout import COCO_FILE, IMAGE_DIR, atomic_write, json_text, parse_json, synthcert_version
+from synthcert.datasets.layout import (
+    COCO_FILE,
+    IMAGE_DIR,
+    atomic_write,
+    json_string,
+    json_text,
+    parse_json,
+    synthcert_version,
+)
 from synthcert.datasets.quads import bbox_xywh, signed_area
 from synthcert.datasets.records import DatasetSamples, LabelFormat, LabelRecord, field_names, make_label, name_id
 from synthcert.errors import DatasetError
@@ -55,7 +63,7 @@ def _annotation(category_id: int, label) -> str:
     segmentation = ",".join(spelled)
     return (f'"category_id":{category_id},"keypoints":[{keypoints}],"num_keypoints":4,"bbox":[{numbers}],'
             f'"area":{abs(signed_area(label.corners))!r},"segmentation":[[{segmentation}]],"iscrowd":0,'
-            f'"text":{json_text(label.text)}')
+            f'"text":{json_string(label.text)}')
 
 
 def join_coco(parts: Sequence[list[tuple[str, list[str]]]], root: Path, names: Sequence[str]) -> Path:

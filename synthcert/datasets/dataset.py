@@ -20,6 +20,7 @@ from synthcert.datasets.layout import (
     image_file,
     prepare_output_dir,
     synthcert_version,
+    write_new,
 )
 from synthcert.datasets.records import DatasetSamples, LabelFormat, LabelRecord
 from synthcert.errors import ConfigError, DatasetError
@@ -79,7 +80,7 @@ def write_dataset(
         if file in seen:
             raise DatasetError(f"two samples have index {index}; give every sample its own index", root, "samples")
         seen.add(file)
-        atomic_write(root / file, encode_image(sample.image, image_format))
+        write_new(root / file, encode_image(sample.image, image_format))
         records.append(LabelRecord.from_sample(sample, file))
     names = sorted({n for r in records for n in r.fields}.union(names or ()))
     info = DatasetInfo(tuple(names), formats, image_format, synthcert_version())

@@ -6,9 +6,12 @@
     DIR/manifest.jsonl          one line per image
     DIR/dataset.yaml            synthcert version, run arguments, full configuration; Ultralytics' names
 
-This module knows paths and bytes only: it never interprets labels. Every file is written to a temporary
-name and moved into place with `os.replace`, so an interrupted run never leaves a half-written file;
-`dataset.yaml` is written last, so a directory without it is incomplete.
+This module knows paths and bytes only: it never interprets labels. A file that may replace one already
+there (coco.json, manifest.jsonl, dataset.yaml) is written to a temporary name and moved into place with
+`os.replace`, so it is never half-written. The per-image files (images, YOLO-OBB labels) are new files in a
+dataset being built and are written once, exclusively (`write_new`): `dataset.yaml` is written last, so a
+directory without it is incomplete, and `render` builds the whole run in a staging folder that it publishes
+only when complete.
 """
 
 from __future__ import annotations
@@ -124,9 +127,34 @@ def atomic_write(path: Path, data: bytes | str) -> None:
         raise
 
 
+def write_new(path: Path, data: bytes | str) -> None:
+    """Writes a file that does not exist yet, an image or label file of a dataset being built, in place.
+
+    Opened exclusively, so it never replaces anything; without the temporary file and rename of `atomic_write`
+    (a third of a small file's cost), since an interrupted write leaves only a dataset without `dataset.yaml`.
+
+    Raises:
+        DatasetError: the file exists already, or cannot be written (disk full, no permission).
+    """
+    try:
+        with open(path, "xb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+    except FileExistsError:
+        raise DatasetError("exists already; a dataset's images and label files are written once, into an empty "
+                           "directory", path) from None
+    except OSError as e:
+        Path(path).unlink(missing_ok=True)
+        raise DatasetError(f"cannot write ({e.strerror}); free space or choose a writable directory", path) from None
+
+
 def json_text(obj) -> str:
     """Returns compact UTF-8 JSON; floats as Python's shortest repr, which reads back to the same float."""
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_string(text: str) -> str:
+    """Returns `text` as a JSON string literal, exactly as `json_text` spells it (its C encoder, no call overhead)."""
+    return json.encoder.encode_basestring(text)
 
 
 def parse_json(text: str, path: Path, field: str | None = None):

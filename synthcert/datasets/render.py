@@ -34,12 +34,12 @@ from synthcert.datasets.dataset import FORMATS, annotation_parts, check_formats,
 from synthcert.datasets.layout import (
     IMAGE_DIR,
     DatasetInfo,
-    atomic_write,
     encode_image,
     image_file,
     library_versions,
     prepare_output_dir,
     synthcert_version,
+    write_new,
 )
 from synthcert.datasets.records import LabelRecord
 from synthcert.errors import ConfigError, SynthcertError
@@ -217,6 +217,6 @@ def _render_chunk(renderer: Renderer, chunk: range, job: _Job) -> dict[str, obje
         file = image_file(index, job.last_index, job.image_format)
         # A photo whose last effect was a JPEG is stored as that file: compressing it again would change pixels.
         jpeg = trace.jpeg if job.image_format == "jpg" else None
-        atomic_write(Path(job.root) / file, jpeg or encode_image(sample.image, job.image_format))
+        write_new(Path(job.root) / file, jpeg or encode_image(sample.image, job.image_format))
         records.append(LabelRecord.from_sample(sample, file))
     return annotation_parts(records, Path(job.root), job.info)

@@ -32,8 +32,8 @@ from synthcert.datasets.layout import (
     INFO_FILE,
     LABEL_DIR,
     READABLE_SUFFIXES,
-    atomic_write,
     image_size,
+    write_new,
 )
 from synthcert.datasets.records import DatasetSamples, LabelFormat, LabelRecord, field_names, make_label, name_id
 from synthcert.errors import DatasetError
@@ -59,7 +59,7 @@ def label_file(image_file: str) -> str:
 
 
 def write_yolo_obb(records: Sequence[LabelRecord], root: Path, names: Sequence[str]) -> None:
-    """Writes one label file per record (atomically); fields with a corner outside the image are left out.
+    """Writes one new label file per record (`write_new`); fields with a corner outside the image are left out.
 
     Args:
         records: the images' labels; `file` relative to `root` inside images/.
@@ -67,17 +67,21 @@ def write_yolo_obb(records: Sequence[LabelRecord], root: Path, names: Sequence[s
         names: every field name, sorted; class i is names[i].
     """
     class_ids = {name: i for i, name in enumerate(names)}
+    made: set[Path] = set()
     for record in records:
-        size_wh = np.asarray(record.size_wh, dtype=np.float64)
+        w, h = record.size_wh
         lines = []
         for name in sorted(record.fields, key=lambda n: name_id(class_ids, n)):
             label = record.fields[name]
             if label.visible.all():
-                values = (label.corners / size_wh).ravel().tolist()
-                lines.append(f"{class_ids[name]} " + " ".join(repr(v) for v in values) + "\n")
+                # Python floats: the same IEEE divisions as numpy's, without its per-call cost on 8 values.
+                values = " ".join(f"{x / w!r} {y / h!r}" for x, y in label.corners.tolist())
+                lines.append(f"{class_ids[name]} {values}\n")
         path = Path(root) / label_file(record.file)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, "".join(lines))
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        write_new(path, "".join(lines))
 
 
 def read_yolo_obb(root: str | Path, categories: Mapping[str, str] | None = None) -> DatasetSamples:
