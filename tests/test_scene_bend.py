@@ -11,6 +11,9 @@ import numpy as np
 import pytest
 
 from synthcert.scene.bend import (
+    FIELD_STEPS,
+    FIELD_TOLERANCE_PX,
+    GAIN_TOLERANCE,
     MAX_GRADIENT,
     BendComponent,
     BendParams,
@@ -19,6 +22,7 @@ from synthcert.scene.bend import (
     bend_points,
     displacement,
     displacement_jacobian,
+    field_step,
     sample_bend,
 )
 
@@ -112,6 +116,46 @@ def test_interpolated_maps_follow_the_exact_field_within_a_tenth_of_a_pixel(name
     # The crease of "fold" (slope 0.3 over 2 px, sharper than any sampled one) is the least smooth part.
     assert np.abs(map_x + 0.5 - xs - exact[..., 0]).max() < 0.08
     assert np.abs(map_y + 0.5 - ys - exact[..., 1]).max() < 0.08
+
+
+def _exact_gain(params: BendParams, xy: np.ndarray) -> np.ndarray:
+    """The shading of folds and curls at (N, 2) points, from the model's definition, point by point."""
+    gain = np.ones(len(xy))
+    for c in params.components:
+        a = np.deg2rad(c.angle_deg)
+        s = (xy - c.centre_xy) @ np.array([-np.sin(a), np.cos(a)])
+        if c.kind == "fold":
+            gain *= 1 - 0.5 * c.shade * (1 + np.tanh(s / c.scale_px))
+        elif c.kind == "curl":
+            def sigmoid(z):
+                return 1 / (1 + np.exp(-z))
+            gain *= 1 - c.shade * (sigmoid(s / c.scale_px) - sigmoid((s - c.extent_px) / c.scale_px))
+    return gain
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_coarser_field_grid_stays_within_its_tolerances_at_every_pixel(seed):
+    # Sampled bends at 384 x 256: the grid step is chosen per sample from the components' curvature; measured
+    # against the field evaluated exactly at every pixel centre, a coarse step must keep its promise.
+    quad = np.array([[30.0, 20.0], [350.0, 40.0], [340.0, 230.0], [40.0, 220.0]])
+    params = sample_bend(np.random.default_rng(seed), (384, 256), quad)
+    box = (7, 3, 381, 250)
+    map_x, map_y, gain = bend_maps(params, box)
+    ys, xs = np.mgrid[box[1]:box[3], box[0]:box[2]] + 0.5
+    centres = np.column_stack([xs.ravel(), ys.ravel()])
+    exact = displacement(params, centres).reshape(*xs.shape, 2)
+    error = max(np.abs(map_x + 0.5 - xs - exact[..., 0]).max(), np.abs(map_y + 0.5 - ys - exact[..., 1]).max())
+    gain_error = 0.0 if gain is None else np.abs(gain - _exact_gain(params, centres).reshape(xs.shape)).max()
+    if field_step(params) > FIELD_STEPS[-1]:
+        assert error <= FIELD_TOLERANCE_PX + 1e-4 and gain_error <= GAIN_TOLERANCE + 1e-5, (error, gain_error)
+    else:  # the finest step, for the sharpest folds: a crease's kink is then the least smooth part
+        assert error < 0.08, error
+
+
+def test_gentle_bends_get_a_coarse_grid_and_sharp_folds_the_finest():
+    gentle = BendParams((BendComponent("bend", (100.0, 100.0), 0.0, 90.0, amplitude_px=5.0, scale_px=100.0),))
+    crease = BendParams((BendComponent("fold", (100.0, 100.0), 0.0, 90.0, slope=0.08, scale_px=1.0, shade=0.1),))
+    assert field_step(gentle) == FIELD_STEPS[0] and field_step(crease) == FIELD_STEPS[-1]
 
 
 def test_a_sheet_bent_at_the_frame_edge_pulls_transparency_not_a_mirror_image():

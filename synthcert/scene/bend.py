@@ -23,7 +23,9 @@ KINDS = ("bend", "curl", "fold")
 MAX_GRADIENT = 0.6  # bound of |grad d| over the whole field; < 1 keeps the warp invertible
 NEWTON_TOLERANCE_PX = 1e-9
 NEWTON_ITERATIONS = 50
-FIELD_STEP = 2  # output pixels between evaluations of the field; the rest is interpolated
+FIELD_STEPS = (8, 4, 2)  # output pixels between evaluations of the field, coarsest first; the rest is interpolated
+FIELD_TOLERANCE_PX = 0.05  # the interpolated displacement's error bound, which picks the step per sample
+GAIN_TOLERANCE = 0.004  # the interpolated shading gain's (about a grey level), unless even the finest step is over
 
 
 @dataclass(frozen=True)
@@ -170,21 +172,15 @@ def bend_maps(params: BendParams, box: tuple[int, int, int, int]
     """Returns float32 (h, w) `map_x, map_y` for `cv2.remap` over the output pixels of `box` (x0, y0, x1, y1):
     output pixel p pulls from p + d(p), in OpenCV coordinates of the image (pixel (i, j) has its centre at
     (i, j)); and the (h, w) float32 brightness gain of folds and curls there, or None when nothing is shaded.
-    Both come from one evaluation of the field every FIELD_STEP pixels, interpolated (see `_field`).
+    Both come from one evaluation of the field on a grid as coarse as its smoothness allows, interpolated
+    (see `_field`).
     """
     x0, y0, x1, y1 = box
-    shaded = [k for k, c in enumerate(params.components) if c.shade and c.kind != "bend"]
-
-    def value(xy: np.ndarray) -> np.ndarray:
-        frames = [_frame(c, xy) for c in params.components]  # the displacement's and the shading's
-        d = _displacement(params, xy, frames)
-        return np.column_stack([d, _shading(params, frames, shaded)]) if shaded else d
-
-    field = _field(params, box, value).astype(np.float32)
+    field = _field(params, box)
     # A displacement is the same in every frame: OpenCV's pixel (i, j), centred at (i, j), pulls from
     # (i, j) + d, with d evaluated at the centre's COCO coordinates (`_field` does that).
     xs, ys = np.arange(x0, x1, dtype=np.float32)[None, :], np.arange(y0, y1, dtype=np.float32)[:, None]
-    gain = np.ascontiguousarray(field[..., 2]) if shaded else None
+    gain = np.ascontiguousarray(field[..., 2]) if field.shape[2] > 2 else None
     return xs + field[..., 0], ys + field[..., 1], gain  # the row and column broadcast to the box's grid
 
 
@@ -210,17 +206,12 @@ def bend_points(params: BendParams, xy: np.ndarray) -> np.ndarray:
     raise RuntimeError(f"bend_points did not converge: residual {np.max(np.abs(residual)):.3g} px")
 
 
-def _shading(params: BendParams, frames: list, shaded: list[int]) -> np.ndarray:
-    """The (N,) brightness gain of the components numbered `shaded` (folds and curls), given every `_frame`."""
-    g = np.ones(len(frames[0][3]))
-    for k in shaded:
-        c, s = params.components[k], frames[k][3]
-        if c.kind == "fold":
-            g *= 1.0 - 0.5 * c.shade * (1.0 + np.tanh(s / c.scale_px))
-        else:
-            z = s / c.scale_px
-            g *= 1.0 - c.shade * (_sigmoid(z) - _sigmoid(z - c.extent_px / c.scale_px))
-    return g
+def _component_gain(c: BendComponent, s: np.ndarray) -> np.ndarray:
+    """The brightness gain of a fold or curl at signed distances `s` from its line."""
+    if c.kind == "fold":
+        return 1.0 - 0.5 * c.shade * (1.0 + np.tanh(s / c.scale_px))
+    z = s / c.scale_px
+    return 1.0 - c.shade * (_sigmoid(z) - _sigmoid(z - c.extent_px / c.scale_px))
 
 
 def max_displacement_px(params: BendParams, size_wh: tuple[int, int]) -> float:
@@ -268,27 +259,62 @@ def apply_bend(layer: np.ndarray, params: BendParams, box: tuple[int, int, int, 
     return out
 
 
-def _field(params: BendParams, box: tuple[int, int, int, int], value) -> np.ndarray:
-    """Evaluates `value` ((N, 2) COCO points -> (N, K)) every FIELD_STEP output pixels over `box` and
-    interpolates it bilinearly to every pixel of the box: (h, w, K) float64.
+def _field(params: BendParams, box: tuple[int, int, int, int]) -> np.ndarray:
+    """The displacement (and the shading gain, if any component shades) at every output pixel of `box`:
+    (h, w, 2 or 3) float32, evaluated every `field_step(params)` pixels and interpolated bilinearly.
 
-    The field is smooth at that scale: a crease's kink, the least smooth part, is off by at most
-    FIELD_STEP^2 / 8 * slope / scale_px pixels (0.05 px for the sharpest sampled fold).
+    The grid is separable, so each component's coordinates across and along its line are an outer sum of
+    a row and a column, not a product per point.
     """
     x0, y0, x1, y1 = box
+    step = field_step(params)
     w, h = x1 - x0, y1 - y0
-    gw, gh = -(-w // FIELD_STEP), -(-h // FIELD_STEP)
-    # Coarse cell (i, j) covers output pixels x0 + 2i, x0 + 2i + 1: its centre is COCO x0 + 2i + 1, where
-    # cv2.resize puts it when it doubles the grid. One cell more on every side, so that the box's outer
-    # pixels are interpolated too, not clamped.
-    gx = x0 + FIELD_STEP * (np.arange(-1, gw + 1) + 0.5)
-    gy = y0 + FIELD_STEP * (np.arange(-1, gh + 1) + 0.5)
-    xy = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
-    coarse = np.asarray(value(xy), np.float64).reshape(gh + 2, gw + 2, -1)
-    k = coarse.shape[2]
-    fine = cv2.resize(coarse, ((gw + 2) * FIELD_STEP, (gh + 2) * FIELD_STEP), interpolation=cv2.INTER_LINEAR)
-    fine = fine.reshape((gh + 2) * FIELD_STEP, (gw + 2) * FIELD_STEP, k)
-    return fine[FIELD_STEP:FIELD_STEP + h, FIELD_STEP:FIELD_STEP + w]
+    gw, gh = -(-w // step), -(-h // step)
+    # Coarse cell (i, j) covers output pixels x0 + step * i .. x0 + step * (i + 1) - 1: its centre is COCO
+    # x0 + step * (i + 0.5), where cv2.resize puts it when it enlarges the grid `step` times. One cell more
+    # on every side, so that the box's outer pixels are interpolated too, not clamped.
+    gx = (x0 + step * (np.arange(-1, gw + 1) + 0.5))[None, :]
+    gy = (y0 + step * (np.arange(-1, gh + 1) + 0.5))[:, None]
+    dx, dy, gain = np.zeros((gh + 2, gw + 2)), np.zeros((gh + 2, gw + 2)), None
+    for c in params.components:
+        a, b = np.deg2rad(c.angle_deg), np.deg2rad(c.direction_deg)
+        rx, ry = gx - c.centre_xy[0], gy - c.centre_xy[1]
+        s_, t_ = rx * -np.sin(a) + ry * np.cos(a), rx * np.cos(a) + ry * np.sin(a)  # rel @ n, rel @ u
+        f = _height(c, s_, t_)
+        dx += f * np.cos(b)
+        dy += f * np.sin(b)
+        if c.shade and c.kind != "bend":
+            g = _component_gain(c, s_)
+            gain = g if gain is None else gain * g
+    coarse = np.dstack([dx, dy] if gain is None else [dx, dy, gain]).astype(np.float32)
+    fine = cv2.resize(coarse, ((gw + 2) * step, (gh + 2) * step), interpolation=cv2.INTER_LINEAR)
+    return fine.reshape((gh + 2) * step, (gw + 2) * step, -1)[step:step + h, step:step + w]
+
+
+def field_step(params: BendParams) -> int:
+    """The coarsest of FIELD_STEPS at which bilinear interpolation keeps the displacement within
+    FIELD_TOLERANCE_PX and the shading within GAIN_TOLERANCE; the finest when none does (the sharpest folds).
+
+    Interpolating f over cells of side h is off by at most h^2 / 8 * max |f''| along the cell's axes; a
+    component's profile varies along one direction only, so that is its largest second derivative, and the
+    components' bounds add up.
+    """
+    curvature = sum(_curvature(c)[0] for c in params.components)
+    shading = sum(_curvature(c)[1] for c in params.components)
+    for step in FIELD_STEPS:
+        if step**2 / 8 * curvature <= FIELD_TOLERANCE_PX and step**2 / 8 * shading <= GAIN_TOLERANCE:
+            return step
+    return FIELD_STEPS[-1]
+
+
+def _curvature(c: BendComponent) -> tuple[float, float]:
+    """Upper bounds of |F''| (pixels per pixel^2) of the component's profile and of its shading gain's."""
+    w = c.scale_px
+    if c.kind == "bend":  # A exp(-t^2 / 2w^2): largest at t = 0
+        return abs(c.amplitude_px) / w**2, 0.0
+    if c.kind == "curl":  # slope / w (sigmoid'(z) - sigmoid'(z - e)), sigmoid' <= 1/4; |sigmoid''| <= 0.0962
+        return abs(c.slope) / (4 * w), 2 * 0.0962 * c.shade / w**2
+    return abs(c.slope) / w, 0.5 * 0.7698 * c.shade / w**2  # slope / w sech^2; |tanh''| <= 0.7698
 
 
 def _placement(rng, kind, quad, size_wh, size) -> tuple[tuple[float, float], float]:
