@@ -21,6 +21,18 @@ def uniform(rng: np.random.Generator, lo: float, hi: float) -> float:
     return lo + (hi - lo) * rng.random()
 
 
+def uniforms(rng: np.random.Generator, lo: tuple[float, ...], hi: tuple[float, ...]) -> tuple[float, ...]:
+    """`tuple(rng.uniform(lo, hi))` for sequences of bounds: one `uniform` per pair, in order (NumPy's
+    broadcast draws them so), a sixth of its cost for three.
+
+    Example:
+        >>> drawn = uniforms(np.random.default_rng(3), (0, 1), (2, 4))
+        >>> drawn == tuple(np.random.default_rng(3).uniform((0, 1), (2, 4)))
+        True
+    """
+    return tuple(uniform(rng, a, b) for a, b in zip(lo, hi, strict=True))
+
+
 def coin(rng: np.random.Generator, heads, tails):
     """`rng.choice([heads, tails])`: NumPy picks the index with `integers(0, 2)`."""
     return tails if rng.integers(0, 2) else heads

@@ -109,7 +109,8 @@ def apply_tables(image: np.ndarray, tables: np.ndarray) -> np.ndarray:
         tables: (3, 256) uint8: out[..., c] = tables[c, image[..., c]].
 
     albumentations' byte translation (`albucore.sz_lut`) is 2.5x as fast as cv2.LUT; one table shared by
-    all channels needs no split, and a channel whose table is the identity is not looked up.
+    all channels needs no split, and a channel whose table is the identity is not looked up. The tables
+    are compared as bytes: a few microseconds fewer than NumPy comparisons, on every table effect.
 
     Example:
         >>> inverted = np.repeat(IDENTITY_TABLE[None, ::-1], 3, axis=0)
@@ -117,17 +118,23 @@ def apply_tables(image: np.ndarray, tables: np.ndarray) -> np.ndarray:
         [255, 255, 255]
     """
     tables = np.ascontiguousarray(tables)  # the translation reads each row as bytes
-    if (tables == tables[0]).all():
+    rows = tables.tobytes()
+    if rows[:256] == rows[256:512] == rows[512:]:
         return sz_lut(image, tables[0], inplace=False)
     channels = list(cv2.split(image))  # fresh arrays: looked up in place
-    for c in np.flatnonzero((tables != IDENTITY_TABLE).any(axis=1)).tolist():
-        channels[c] = sz_lut(channels[c], tables[c], inplace=True)
+    for c in range(3):
+        if rows[256 * c:256 * (c + 1)] != _IDENTITY_BYTES:
+            channels[c] = sz_lut(channels[c], tables[c], inplace=True)
     return cv2.merge(channels)
 
 
 def compose_tables(first: np.ndarray, then: np.ndarray) -> np.ndarray:
     """The (3, 256) uint8 tables of applying `first` and then `then`: exact, as both map uint8 to uint8."""
-    return np.take_along_axis(then, first.astype(np.intp), axis=1)
+    return np.ascontiguousarray(then).ravel().take(first + _ROW_OFFSETS)  # then[c, first[c, v]]
+
+
+_IDENTITY_BYTES = IDENTITY_TABLE.tobytes()
+_ROW_OFFSETS = (np.arange(3, dtype=np.intp) * 256)[:, None]  # row c of (3, 256) tables starts at 256 * c
 
 
 @lru_cache(maxsize=8)

@@ -192,6 +192,7 @@ def apply_vignette(image: np.ndarray, params: VignetteParams) -> np.ndarray:
 _BLACKBODY = fpixel.PLANCKIAN_COEFFS["blackbody"]  # kelvin (every 500) -> (R, G, B) coefficients
 _KELVIN_RANGE = (min(_BLACKBODY), max(_BLACKBODY))
 _RAMP = np.arange(256, dtype=np.float32)
+_RAMP64 = np.arange(256, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -227,12 +228,13 @@ def colour_temperature_tables(params: ColourTemperatureParams) -> np.ndarray:
     t = min(max(params.temperature_k, _KELVIN_RANGE[0]), _KELVIN_RANGE[1])
     left, right = max(t // 500 * 500, _KELVIN_RANGE[0]), min((t // 500 + 1) * 500, _KELVIN_RANGE[1])
     if left == right:
-        coeffs = np.array(_BLACKBODY[left])
-    else:
+        coeffs = [float(c) for c in _BLACKBODY[left]]
+    else:  # float64 in Python, as albumentations' NumPy arrays compute it
         share = (t - left) / (right - left)
-        coeffs = (1 - share) * np.array(_BLACKBODY[left]) + share * np.array(_BLACKBODY[right])
-    gains = np.array([coeffs[0] / coeffs[1], 1.0, coeffs[2] / coeffs[1]], np.float32)
-    return np.minimum(gains[:, None] * _RAMP, 255).astype(np.uint8)  # gains > 0: only the top can clip
+        coeffs = [(1 - share) * a + share * b for a, b in zip(_BLACKBODY[left], _BLACKBODY[right], strict=True)]
+    gains = np.array([[coeffs[0] / coeffs[1]], [1.0], [coeffs[2] / coeffs[1]]], np.float32)
+    # gains > 0: only the top can clip.
+    return np.minimum(np.multiply(gains, _RAMP), 255, out=np.empty((3, 256), np.float32)).astype(np.uint8)
 
 
 @dataclass(frozen=True)
@@ -257,8 +259,8 @@ def apply_exposure(image: np.ndarray, params: ExposureParams) -> np.ndarray:
 def exposure_tables(params: ExposureParams) -> np.ndarray:
     """The change as (3, 256) uint8 tables (`effects.apply_tables`), one for all channels (rounded half up,
     clipped)."""
-    lut = np.clip(np.arange(256) * params.contrast + 255 * params.brightness + 0.5, 0, 255).astype(np.uint8)
-    return np.repeat(lut[None], 3, axis=0)
+    lut = np.minimum(np.maximum(_RAMP64 * params.contrast + 255 * params.brightness + 0.5, 0), 255)
+    return np.repeat(lut.astype(np.uint8)[None], 3, axis=0)
 
 
 def _uniform(rng: np.random.Generator, lo: float, hi: float, strength: float, cap: float = 1.0) -> float:

@@ -47,14 +47,14 @@ def sample_wear(rng: np.random.Generator, strength: float, frame: EffectFrame) -
 
     def blobs(count_range, radius_range, weight_range):
         count = int(rng.integers(count_range[0], count_range[1] + 1))
-        return tuple((*(float(v) for v in _inside(rng, frame)), draws.uniform(rng, *radius_range) * size,
+        return tuple((*_inside(rng, frame).tolist(), draws.uniform(rng, *radius_range) * size,
                       min(draws.uniform(rng, *weight_range) * strength, 1.0)) for _ in range(count))
 
     return WearParams(
         sheet_xy=None if frame.sheet_xy is None else tuple(map(tuple, np.asarray(frame.sheet_xy).tolist())),
         fades=blobs((0, 3), (0.08, 0.3), (0.2, 0.6)),
         stains=blobs((0, 2), (0.04, 0.15), (0.1, 0.35)),
-        stain_rgb=tuple(float(v) for v in rng.uniform([0.8, 0.7, 0.5], [0.95, 0.9, 0.8])),
+        stain_rgb=draws.uniforms(rng, (0.8, 0.7, 0.5), (0.95, 0.9, 0.8)),
         specks=blobs((0, 12), (0.002, 0.006), (0.3, 0.8)),
     )
 
@@ -120,7 +120,7 @@ def sample_sleeve(rng: np.random.Generator, strength: float, frame: EffectFrame)
         veil=min(draws.uniform(rng, 0.03, 0.12) * strength, 0.5),
         band=(float(x), float(y), draws.uniform(rng, 0, 180), draws.uniform(rng, 0.1, 0.4) * min(frame.size_wh)),
         band_veil=min(draws.uniform(rng, 0.05, 0.3) * strength, 0.5),
-        light_rgb=tuple(float(v) for v in 255.0 - rng.uniform(0, 20, 3)),
+        light_rgb=tuple(255.0 - v for v in draws.uniforms(rng, (0, 0, 0), (20, 20, 20))),
     )
 
 

@@ -100,10 +100,16 @@ def sample_colour_cast(rng: np.random.Generator, strength: float, frame: EffectF
     """Draws a tint along a random hue, of up to 12 % (at strength 1), brightness kept on average."""
     angle = draws.uniform(rng, 0, 2 * np.pi)
     amount = draws.uniform(rng, 0.03, 0.12) * strength
-    # A unit direction in the plane of zero mean gain: green-magenta and red-blue axes.
-    green_magenta, red_blue = np.array([1.0, -2.0, 1.0]) / np.sqrt(6), np.array([1.0, 0.0, -1.0]) / np.sqrt(2)
-    direction = np.cos(angle) * green_magenta + np.sin(angle) * red_blue
-    return ColourCastParams(tuple(float(g) for g in 1.0 + amount * direction / np.abs(direction).max()))
+    # A direction in the plane of zero mean gain, in Python floats (NumPy's elementwise steps, in order).
+    c, s = float(np.cos(angle)), float(np.sin(angle))
+    direction = [c * gm + s * rb for gm, rb in _CAST_AXES]
+    peak = max(abs(d) for d in direction)
+    return ColourCastParams(tuple(1.0 + amount * d / peak for d in direction))
+
+
+# Unit axes of the plane of zero mean gain, per channel: (green-magenta, red-blue).
+_CAST_AXES = tuple(zip((np.array([1.0, -2.0, 1.0]) / np.sqrt(6)).tolist(),
+                       (np.array([1.0, 0.0, -1.0]) / np.sqrt(2)).tolist(), strict=True))
 
 
 def apply_colour_cast(image: np.ndarray, params: ColourCastParams) -> np.ndarray:
