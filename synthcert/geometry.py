@@ -12,6 +12,8 @@ half-pixel shift is applied: `opencv_from_coco` for matrices, `opencv_from_coco_
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 HALF_PIXEL = 0.5  # the centre of pixel (i, j) is (i, j) for OpenCV and (i + 0.5, j + 0.5) in COCO coordinates
@@ -137,7 +139,13 @@ def max_scale(m: np.ndarray, corners_xy: np.ndarray) -> float:
     Used to choose the resolution to draw at: the result is how many output pixels one source pixel
     becomes along the most magnified edge.
     """
-    before = np.roll(corners_xy, -1, axis=0) - corners_xy
-    after_xy = transform_points(m, corners_xy)
-    after = np.roll(after_xy, -1, axis=0) - after_xy
-    return float(np.max(np.linalg.norm(after, axis=1) / np.linalg.norm(before, axis=1)))
+    # Python floats: numpy's per-call cost is most of the work on four points.
+    (a, b, c), (d, e, f), (g, h, k) = np.asarray(m, dtype=np.float64).tolist()
+    points = np.asarray(corners_xy, dtype=np.float64).tolist()
+    moved = [((a * x + b * y + c) / (g * x + h * y + k), (d * x + e * y + f) / (g * x + h * y + k)) for x, y in points]
+    ratios = []
+    for i in range(len(points)):
+        (x0, y0), (x1, y1) = points[i], points[(i + 1) % len(points)]
+        (u0, v0), (u1, v1) = moved[i], moved[(i + 1) % len(points)]
+        ratios.append(math.hypot(u1 - u0, v1 - v0) / math.hypot(x1 - x0, y1 - y0))
+    return max(ratios)
