@@ -83,7 +83,8 @@ def test_glyph_is_what_pillow_draws_at_the_pen(font, size):
         placed[pad + g.top:pad + g.top + g.mask.shape[0], pad + g.left:pad + g.left + g.mask.shape[1]] = g.mask
         np.testing.assert_array_equal(placed, expected, err_msg=char)
         assert g.advance == fc.font.getlength(char)
-        if g.strip is not None:
-            np.testing.assert_array_equal(g.strip, placed[pad:pad + fc.ascent + fc.descent,
-                                                          pad + g.left:pad + g.left + g.mask.shape[1]])
+        if g.columns is not None:  # the glyph at its place in a line, column by column
+            strip = np.frombuffer(g.columns, np.uint8).reshape(g.mask.shape[1], fc.ascent + fc.descent).T
+            np.testing.assert_array_equal(strip, placed[pad:pad + fc.ascent + fc.descent,
+                                                        pad + g.left:pad + g.left + g.mask.shape[1]])
     assert fc.glyph(" ").mask.size == 0

@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image, ImageFont
 
 
-@dataclass
+@dataclass(slots=True)
 class Glyph:
     """A rasterised character: its coverage, where it sits relative to the pen, and how far the pen moves."""
 
@@ -23,7 +23,13 @@ class Glyph:
     left: int  # x of the mask's first column relative to the pen
     top: int  # y of the mask's first row relative to the line's ascender
     advance: float
-    strip: np.ndarray | None = None  # (ascent + descent, w) the mask at its place in a line; None if it sticks out
+    # The mask at its place in a line, (ascent + descent, w), as column-major bytes (column after column: a line is
+    # then one join of its glyphs' bytes); None if it sticks out of the line.
+    columns: bytes | None = None
+    width: int = field(init=False)  # w, or 0 where the mask is empty (a space): nothing to place
+
+    def __post_init__(self):
+        self.width = self.mask.shape[1] if self.mask.size else 0
 
 
 @dataclass(eq=False)  # hashed by identity, so that typeset() can cache lines per face
@@ -71,11 +77,12 @@ def _rasterise(font: ImageFont.FreeTypeFont, char: str, height: int) -> Glyph:
     if not (width and rows):
         return Glyph(mask=np.zeros((rows, width), np.uint8), left=left, top=top, advance=font.getlength(char))
     mask = np.asarray(Image.Image()._new(bitmap), dtype=np.uint8)
-    strip = None
+    columns = None
     if top >= 0 and top + rows <= height:
-        strip = np.zeros((height, width), np.uint8)
-        strip[top:top + rows] = mask
-    return Glyph(mask=mask, left=left, top=top, advance=font.getlength(char), strip=strip)
+        strip = np.zeros((width, height), np.uint8)
+        strip[:, top:top + rows] = mask.T
+        columns = strip.tobytes()
+    return Glyph(mask=mask, left=left, top=top, advance=font.getlength(char), columns=columns)
 
 
 def line_width(text: str, face: Face, spacing_px: float) -> float:
@@ -101,13 +108,14 @@ def typeset(text: str, face: Face, spacing_px: float, cache: bool = True) -> np.
 
 
 def _line(text: str, face: Face, spacing_px: float) -> np.ndarray:
-    height, pen, placed = face.ascent + face.descent, 0.0, []
-    for g in face.line(text):
-        if g.mask.size:
-            placed.append((round(pen) + g.left, g))
-        pen += g.advance + spacing_px
-    canvas = _abutted(placed, height)
+    height, glyphs = face.ascent + face.descent, face.line(text)
+    canvas = _abutted(glyphs, height, spacing_px)
     if canvas is None:
+        placed, pen = [], 0.0
+        for g in glyphs:
+            if g.width:
+                placed.append((round(pen) + g.left, g))
+            pen += g.advance + spacing_px
         canvas = _overlaid(placed, height)
     canvas.flags.writeable = False
     return canvas
@@ -116,41 +124,45 @@ def _line(text: str, face: Face, spacing_px: float) -> np.ndarray:
 _cached_line = lru_cache(maxsize=4096)(_line)
 
 
-def _abutted(placed: list[tuple[int, Glyph]], height: int) -> np.ndarray | None:
-    """The line as one concatenation of strips and blank gaps, the columns a glyph shares with those before it
-    (kerning, negative spacing) max-combined afterwards; None where a glyph sticks out of the line or to the left.
+def _abutted(glyphs: list[Glyph], height: int, spacing_px: float) -> np.ndarray | None:
+    """The line as one join of its glyphs' column bytes and blank gaps, the columns a glyph shares with those before
+    it (kerning, negative spacing) max-combined afterwards in one call; None where a glyph sticks out of the line or
+    to the left, or three glyphs share a column (3 % of lines).
 
-    Several times faster than pasting glyph by glyph: a line shares 2 columns in all on average, 0 in a third.
+    Several times faster than pasting glyph by glyph (a line shares 2 columns in all on average, 0 in a third), and
+    than concatenating the glyphs' arrays.
     """
-    parts, shared, right = [], [], 0
-    for x, g in placed:
-        strip = g.strip
-        if strip is None or x < 0:
-            return None
-        end = x + strip.shape[1]
-        if x >= right:
-            if x > right:
-                parts.append(_blank(height, x - right))
-            parts.append(strip)
-            right = end
-        elif end > right:
-            shared.append((x, strip[:, :right - x]))
-            parts.append(strip[:, right - x:])
-            right = end
-        else:
-            shared.append((x, strip))
+    parts, shared, right, pen = [], [], 0, 0.0
+    for g in glyphs:
+        if g.width:
+            columns, x = g.columns, round(pen) + g.left
+            if columns is None or x < 0:
+                return None
+            end = x + g.width
+            if x >= right:
+                if x > right:
+                    parts.append(bytes((x - right) * height))
+                parts.append(columns)
+                right = end
+            else:
+                common = (min(end, right) - x) * height
+                shared.append((x * height, columns[:common]))
+                if end > right:
+                    parts.append(columns[common:])
+                    right = end
+        pen += g.advance + spacing_px
     if not parts:
         return np.zeros((height, 1), np.uint8)
-    canvas = np.concatenate(parts, axis=1)
-    for x, columns in shared:
-        region = canvas[:, x:x + columns.shape[1]]
-        np.maximum(region, columns, out=region)
-    return canvas
-
-
-@lru_cache(maxsize=1024)
-def _blank(height: int, width: int) -> np.ndarray:
-    return np.zeros((height, width), np.uint8)
+    line = np.frombuffer(b"".join(parts), np.uint8)
+    if shared:
+        over, reached = bytearray(line.size), 0  # the shared columns' second coverage, blank elsewhere
+        for start, piece in shared:
+            if start < reached:
+                return None
+            over[start:start + len(piece)] = piece
+            reached = start + len(piece)
+        line = np.maximum(line, np.frombuffer(over, np.uint8))
+    return line.reshape(-1, height).T.copy()
 
 
 def _overlaid(placed: list[tuple[int, Glyph]], height: int) -> np.ndarray:
