@@ -14,6 +14,7 @@ The Renderer bends with probability `scene.bend_p`.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -277,12 +278,12 @@ def _field(params: BendParams, box: tuple[int, int, int, int]) -> np.ndarray:
     gy = (y0 + step * (np.arange(-1, gh + 1) + 0.5))[:, None]
     dx, dy, gain = np.zeros((gh + 2, gw + 2)), np.zeros((gh + 2, gw + 2)), None
     for c in params.components:
-        a, b = np.deg2rad(c.angle_deg), np.deg2rad(c.direction_deg)
+        (ux, uy), (nx, ny), (vx, vy) = (axis.tolist() for axis in _axes(c))
         rx, ry = gx - c.centre_xy[0], gy - c.centre_xy[1]
-        s_, t_ = rx * -np.sin(a) + ry * np.cos(a), rx * np.cos(a) + ry * np.sin(a)  # rel @ n, rel @ u
+        s_, t_ = rx * nx + ry * ny, rx * ux + ry * uy  # rel @ n, rel @ u
         f = _height(c, s_, t_)
-        dx += f * np.cos(b)
-        dy += f * np.sin(b)
+        dx += f * vx
+        dy += f * vy
         if c.shade and c.kind != "bend":
             g = _component_gain(c, s_)
             gain = g if gain is None else gain * g
@@ -344,12 +345,21 @@ def _placement(rng, kind, quad, size_wh, size) -> tuple[tuple[float, float], flo
 
 
 def _frame(c: BendComponent, xy: np.ndarray):
-    a, b = np.deg2rad(c.angle_deg), np.deg2rad(c.direction_deg)
-    u = np.array([np.cos(a), np.sin(a)])
-    n = np.array([-np.sin(a), np.cos(a)])
-    v = np.array([np.cos(b), np.sin(b)])
+    """The component's axes and the points' coordinates along them: u, n, v and s = rel . n, t = rel . u."""
+    u, n, v = _axes(c)
     rel = xy - np.asarray(c.centre_xy, np.float64)
     return u, n, v, rel @ n, rel @ u
+
+
+@functools.lru_cache(maxsize=64)
+def _axes(c: BendComponent) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unit vectors along the line (u), across it (n) and of the displacement (v): once per component, since
+    Newton's method in `bend_points` asks for them at every step."""
+    a, b = np.deg2rad(c.angle_deg), np.deg2rad(c.direction_deg)
+    axes = np.array([np.cos(a), np.sin(a)]), np.array([-np.sin(a), np.cos(a)]), np.array([np.cos(b), np.sin(b)])
+    for axis in axes:
+        axis.flags.writeable = False
+    return axes
 
 
 def _height(c: BendComponent, s: np.ndarray, t: np.ndarray) -> np.ndarray:
