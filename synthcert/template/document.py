@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -103,6 +104,17 @@ class FlatDocument:
     ink: dict[str, InkPatch]
 
 
+class _Placement(NamedTuple):
+    """A field's box in one level's pixels, its alignment, and whether its lines are worth caching."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    align: str
+    cache_lines: bool
+
+
 class PreparedTemplate:
     """A template's art with the field codes printed, as a pyramid of resolutions, built once and reused.
 
@@ -121,11 +133,24 @@ class PreparedTemplate:
             if size[0] < min_width:
                 break
             self.levels.append(cv2.resize(art, size, interpolation=cv2.INTER_AREA))
+        self._placements: dict[int, dict[str, _Placement]] = {}
 
     def doc_from_level(self, level: int) -> np.ndarray:
         h, w = self.levels[level].shape[:2]
         doc_w, doc_h = self.spec.size_wh
         return geometry.scaling(doc_w / w, doc_h / h)
+
+    def placements(self, level: int) -> dict[str, _Placement]:
+        """Each field's box in the pixels of `level`, its alignment and whether its lines are worth caching, worked
+        out once per level rather than per field and sample."""
+        found = self._placements.get(level)
+        if found is None:
+            scale = 1.0 / float(self.doc_from_level(level)[0, 0])
+            # Only lines of short-list fields recur often enough to be worth keeping.
+            found = self._placements[level] = {
+                name: _Placement(*(v * scale for v in f.box), f.align, few_values(f.generator))
+                for name, f in self.spec.fields.items()}
+        return found
 
     def level_for(self, scale: float) -> int:
         """Returns the coarsest level with at least `scale` level pixels per document pixel."""
@@ -240,14 +265,17 @@ def _sample_print(spec: TemplateSpec, f: FieldSpec, rng: np.random.Generator, st
     span = 2 * jitter + 1
     color = (min(max(red + int(u_red * span) - jitter, 0), 255), min(max(green + int(u_green * span) - jitter, 0), 255),
              min(max(blue + int(u_blue * span) - jitter, 0), 255))
+    (size_lo, size_hi), (spacing_lo, spacing_hi), (strength_lo, strength_hi) = (f.size_range, f.spacing_range,
+                                                                                f.strength_range)
+    offset = f.offset_px  # the ranges' interpolations written out (_lerp's arithmetic): a dozen fields per sample
     return FieldPrint(
         text=text,
         font=fonts[int(u_font * len(fonts))],
-        size_px=_lerp(f.size_range, u_size),
-        spacing_px=_lerp(f.spacing_range, u_spacing),
+        size_px=size_lo + (size_hi - size_lo) * u_size,
+        spacing_px=spacing_lo + (spacing_hi - spacing_lo) * u_spacing,
         color=color,
-        strength=_lerp(f.strength_range, u_strength),
-        offset_xy=(_lerp((-f.offset_px, f.offset_px), u_x), _lerp((-f.offset_px, f.offset_px), u_y)),
+        strength=strength_lo + (strength_hi - strength_lo) * u_strength,
+        offset_xy=(-offset + (offset - -offset) * u_x, -offset + (offset - -offset) * u_y),
         bold_px=f.bold_px,
     )
 
@@ -266,12 +294,13 @@ def render_flat_document(template: PreparedTemplate, prints: Mapping[str, FieldP
     """Prints every field onto the art at pyramid `level`; deterministic, no randomness."""
     image = template.levels[level].copy()
     doc_from_pixels = template.doc_from_level(level)
-    # A Python float, not a numpy scalar: the per-glyph and per-field arithmetic below is a few times faster.
-    scale = 1.0 / float(doc_from_pixels[0, 0])
+    # Python floats, not numpy scalars: the per-glyph and per-field arithmetic below is a few times faster.
+    doc_per_px_x, doc_per_px_y = float(doc_from_pixels[0, 0]), float(doc_from_pixels[1, 1])
+    scale = 1.0 / doc_per_px_x
     draw_elements(image, getattr(prints, "elements", ()), scale)
-    ink = {}
+    ink, placements = {}, template.placements(level)
     for name, p in prints.items():
-        patch = _print_field(image, template.spec.fields[name], p, scale)
+        patch = _print_field(image, placements[name], p, scale)
         if patch is not None:
             ink[name] = patch
     marks, covered = getattr(prints, "redactions", ()), set()
@@ -283,19 +312,19 @@ def render_flat_document(template: PreparedTemplate, prints: Mapping[str, FieldP
     notes = getattr(prints, "notes", ())
     if notes:
         draw_notes(image, notes, scale, ink[prints.target].box if prints.target in ink else None)
-    corners = np.array([patch.box for patch in ink.values()], np.float64)
-    corners = geometry.transform_points(doc_from_pixels, corners.reshape(-1, 2)).reshape(-1, 4)
-    boxes = dict(zip(ink, map(tuple, corners.tolist()), strict=True))
+    boxes = {}
+    for name, patch in ink.items():  # doc_from_pixels is a scaling: each corner times its axis' factor
+        x0, y0, x1, y1 = patch.box
+        boxes[name] = (x0 * doc_per_px_x, y0 * doc_per_px_y, x1 * doc_per_px_x, y1 * doc_per_px_y)
     return FlatDocument(
         image=image, doc_from_pixels=doc_from_pixels, boxes=boxes,
         texts={name: p.text for name, p in prints.items() if name not in covered}, ink=ink,
     )
 
 
-def _print_field(image: np.ndarray, f: FieldSpec, p: FieldPrint, scale: float) -> InkPatch | None:
-    x0, y0, x1, y1 = f.box
-    x0, y0, x1, y1 = x0 * scale, y0 * scale, x1 * scale, y1 * scale
-    size = max(int(round(p.size_px * scale)), MIN_FONT_PX)
+def _print_field(image: np.ndarray, place: _Placement, p: FieldPrint, scale: float) -> InkPatch | None:
+    x0, y0, x1, y1, align, cache_lines = place
+    size = max(round(p.size_px * scale), MIN_FONT_PX)
     spacing, text = p.spacing_px * scale, p.text
     fc = face(p.font, size)
     width = line_width(text, fc, spacing)
@@ -303,11 +332,10 @@ def _print_field(image: np.ndarray, f: FieldSpec, p: FieldPrint, scale: float) -
         size = max(min(size - 1, int(size * (x1 - x0) / width)), MIN_FONT_PX)
         fc = face(p.font, size)
         width = line_width(text, fc, spacing)
-    # Only lines of short-list fields recur often enough to be worth keeping.
-    mask, pad = embolden(typeset(text, fc, spacing, cache=few_values(f.generator)), p.bold_px * scale)
-    left = x0 if f.align == "left" else (x0 + x1 - width) / 2 if f.align == "center" else x1 - width
+    mask, pad = embolden(typeset(text, fc, spacing, cache=cache_lines), p.bold_px * scale)
+    left = x0 if align == "left" else (x0 + x1 - width) / 2 if align == "center" else x1 - width
     top = (y0 + y1 - fc.ascent - fc.descent) / 2
-    ox, oy = int(round(left + p.offset_xy[0] * scale)) - pad, int(round(top + p.offset_xy[1] * scale)) - pad
+    ox, oy = round(left + p.offset_xy[0] * scale) - pad, round(top + p.offset_xy[1] * scale) - pad
     h, w = image.shape[:2]
     # Clip to the document: whatever falls off it was not printed and must not be labelled.
     cx0, cy0 = max(ox, 0), max(oy, 0)
