@@ -77,3 +77,16 @@ def test_worn_print_over_the_sheets_box_is_the_whole_frames_to_the_byte(seed):
     sheet[0] = rng.uniform(-6, 24, 2)
     params = sample_wear(rng, 2.0, EffectFrame((96, 64), sheet))
     np.testing.assert_array_equal(apply_wear(image, params), _whole_frame_wear(image, params))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_specks_blended_on_windows_around_them_are_the_whole_frames_to_the_byte(seed):
+    # Many specks of every size the params allow, overlapping each other and the sheet's edges.
+    rng = np.random.default_rng(seed)
+    image = cv2.GaussianBlur(rng.integers(0, 256, (64, 96, 3), dtype=np.uint8), (0, 0), 1.0)
+    specks = tuple((float(x), float(y), float(r), float(wt)) for x, y, r, wt in zip(
+        rng.uniform(14, 82, 40), rng.uniform(6, 58, 40), rng.uniform(0.1, 4.0, 40), rng.uniform(0.2, 1.0, 40),
+        strict=True))
+    for sheet in (SHEET, None):
+        params = WearParams(sheet, specks=specks)
+        np.testing.assert_array_equal(apply_wear(image, params), _whole_frame_wear(image, params))

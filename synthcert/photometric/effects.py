@@ -62,34 +62,51 @@ def lighting_gain(
         [72, 184]
     """
     h, w = shape_hw
-    gh, gw = -(-h // CELL_PX), -(-w // CELL_PX)
     # Cell centres in fractions of the image, as cv2.resize places them when it upsamples the grid.
-    u = (np.arange(gw, dtype=np.float32) + 0.5) / gw
-    v = (np.arange(gh, dtype=np.float32) + 0.5) / gh
-    gain = np.ones((gh, gw), np.float32)
+    u, v = _cell_centres(-(-w // CELL_PX)), _cell_centres(-(-h // CELL_PX))
+    factors = []
     if gradient is not None:
         angle_deg, intensity = gradient
         c, s = np.cos(np.deg2rad(angle_deg)), np.sin(np.deg2rad(angle_deg))
         reach = 0.5 * (abs(c) + abs(s))  # the projection of a corner: gain hits 1 +- intensity there
-        gain *= 1 + intensity / reach * np.add.outer((v - 0.5) * s, (u - 0.5) * c)
+        factors.append(1 + intensity / reach * np.add.outer((v - 0.5) * s, (u - 0.5) * c))
     if spot is not None:
         x, y, radius, intensity = spot
         d2 = np.add.outer(((v - y) / radius) ** 2, ((u - x) * (w / h) / radius) ** 2)
-        gain *= 1 - intensity * np.exp(-0.5 * d2)
+        factors.append(1 - intensity * np.exp(-0.5 * d2))
     if shadow is not None:
         polygon_xy, intensity, softness_px = shadow
-        mask = np.zeros((gh, gw), np.uint8)
-        cv2.fillPoly(mask, [np.round(polygon_xy * (gw, gh) * 16).astype(np.int32)], 255, cv2.LINE_AA, shift=4)
+        mask = np.zeros((v.size, u.size), np.uint8)
+        cv2.fillPoly(mask, [np.round(polygon_xy * (u.size, v.size) * 16).astype(np.int32)], 255, cv2.LINE_AA,
+                     shift=4)
         sigma = softness_px / CELL_PX
         if sigma > 0.3:
             mask = cv2.GaussianBlur(mask, (0, 0), sigma)
-        gain *= 1 - intensity / 255.0 * mask.astype(np.float32)
+        factors.append(1 - intensity / 255.0 * mask.astype(np.float32))
+    # The product in float32, each factor multiplied in as NumPy casts it (the first is 1.0 times itself).
+    gain = factors[0].astype(np.float32) if factors else np.ones((v.size, u.size), np.float32)
+    for factor in factors[1:]:
+        gain *= factor
     return cv2.resize(to_gain(gain), (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+@lru_cache(maxsize=16)
+def _cell_centres(cells: int) -> np.ndarray:
+    """The centres of `cells` equal cells spanning [0, 1], float32, cached, read-only."""
+    centres = (np.arange(cells, dtype=np.float32) + 0.5) / cells
+    centres.flags.writeable = False
+    return centres
 
 
 def to_gain(gain: np.ndarray) -> np.ndarray:
     """A float gain field as the uint8 field of `apply_gain` (gain * GAIN_ONE, rounded, clipped to [0, 255])."""
-    return np.clip(gain * GAIN_ONE + 0.5, 0, 255).astype(np.uint8)
+    return _clip_to_uint8(gain * GAIN_ONE + 0.5)
+
+
+def _clip_to_uint8(field: np.ndarray) -> np.ndarray:
+    """A new float field clipped to [0, 255] in place and truncated to uint8 (np.clip's values, without its
+    Python-level dispatch)."""
+    return np.minimum(np.maximum(field, 0, out=field), 255, out=field).astype(np.uint8)
 
 
 def apply_gain(image: np.ndarray, gain: np.ndarray) -> np.ndarray:
@@ -213,4 +230,4 @@ def _colour_times_share(value: int) -> np.ndarray:
 
 def to_share(field: np.ndarray) -> np.ndarray:
     """A float field in [0, 1] as the uint8 `share` of `blend` (share * 255, rounded)."""
-    return np.clip(field * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    return _clip_to_uint8(field * 255.0 + 0.5)

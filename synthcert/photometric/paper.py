@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from albucore import sz_lut
 
 from synthcert import geometry
 from synthcert.photometric import draws, effects
@@ -77,19 +78,49 @@ def apply_wear(image: np.ndarray, params: WearParams) -> np.ndarray:
         out = effects.blend(out, paper, _within(_blob_share(params.fades, (w, h))[box], mask))
     if params.stains:
         stain = _within(_blob_share(params.stains, (w, h))[box], mask)
-        # Per channel: gain = 1 - stain * (1 - stain_rgb), as share * 255, in one weighted add each.
-        gain = cv2.merge([cv2.addWeighted(stain, -(1.0 - c), stain, 0.0, 255.0) for c in params.stain_rgb])
+        # Per channel: gain = 1 - stain * (1 - stain_rgb), as share * 255: a table of the stain's value.
+        gain = cv2.merge([sz_lut(stain, _stain_gain(c), inplace=False) for c in params.stain_rgb])
         out = cv2.multiply(out, gain, scale=1 / 255.0)
-    if params.specks:
-        dots = np.zeros((h, w), np.uint8)
-        # Antialiased discs, drawn in fixed point (1/16 px).
-        centres = np.round(geometry.opencv_from_coco_xy([b[:2] for b in params.specks]) * 16).astype(int).tolist()
-        for (_, _, r, weight), centre in zip(params.specks, centres, strict=True):
-            cv2.circle(dots, tuple(centre), max(int(round(r * 16)), 8), int(255 * weight), -1, cv2.LINE_AA, shift=4)
-        out = effects.blend(out, (0, 0, 0), _within(dots[box], mask))
     result = image.copy()
     result[box] = out
+    if params.specks:
+        _darken_specks(out, result[box], params.specks, (x0, y0), (w, h), mask)
     return result
+
+
+def _darken_specks(box: np.ndarray, out: np.ndarray, specks: tuple[Blob, ...], origin_xy: tuple[int, int],
+                   size_wh: tuple[int, int], mask: np.ndarray | None) -> None:
+    """Writes into `out` the sheet's box `box` (at `origin_xy` in the image) blended towards black by the
+    specks' antialiased discs.
+
+    The discs are drawn over the frame (their overlaps as one drawing makes them) and blended on small
+    windows around them only: elsewhere their share is zero and the blend would give the pixels back. Each
+    window is blended from `box`, so that where two overlap both write the same pixels.
+    """
+    dots = np.zeros(size_wh[::-1], np.uint8)
+    bh, bw = box.shape[:2]
+    x0, y0 = origin_xy
+    windows = []
+    # Antialiased discs, drawn in fixed point (1/16 px).
+    centres = np.round(geometry.opencv_from_coco_xy([b[:2] for b in specks]) * 16).astype(int).tolist()
+    for (_, _, r, weight), (cx, cy) in zip(specks, centres, strict=True):
+        radius = max(int(round(r * 16)), 8)
+        cv2.circle(dots, (cx, cy), radius, int(255 * weight), -1, cv2.LINE_AA, shift=4)
+        # The pixels the disc may touch, in the box's coordinates: OpenCV's antialiased rim reaches up to 3 px
+        # beyond the disc's box (measured); 4 px leave a margin.
+        wx0, wx1 = max((cx - radius >> 4) - 4 - x0, 0), min((cx + radius >> 4) + 5 - x0, bw)
+        wy0, wy1 = max((cy - radius >> 4) - 4 - y0, 0), min((cy + radius >> 4) + 5 - y0, bh)
+        if wx0 < wx1 and wy0 < wy1:
+            windows.append(np.s_[wy0:wy1, wx0:wx1])
+    dots = dots[y0:y0 + bh, x0:x0 + bw]
+    for win in windows:
+        out[win] = effects.blend(box[win], (0, 0, 0), _within(dots[win], None if mask is None else mask[win]))
+
+
+def _stain_gain(colour: float) -> np.ndarray:
+    """The table stain -> 255 - stain * (1 - colour) (rounded, saturated), by OpenCV's weighted add (which
+    computes every pixel from its own values, wherever it lies)."""
+    return cv2.addWeighted(effects.IDENTITY_TABLE, -(1.0 - colour), effects.IDENTITY_TABLE, 0.0, 255.0).reshape(256)
 
 
 @dataclass(frozen=True)
