@@ -70,6 +70,9 @@ class DocumentPrint(Mapping):
     def __len__(self) -> int:
         return len(self._fields)
 
+    def items(self):  # the dict's own view: Mapping's would look every field up again, in Python
+        return self._fields.items()
+
 
 @dataclass(frozen=True)
 class InkPatch:

@@ -50,12 +50,21 @@ def font_charset(path: Path) -> frozenset[str]:
 def fonts_covering(paths: tuple[Path, ...], text: str) -> list[Path]:
     """Returns those of `paths` that can draw every character of `text` (spaces always pass)."""
     needed = set(text)
-    # The usual case, a dozen times per sample: all of them. Cached by the files' names: fields hold equal but
-    # distinct tuples of Paths, and comparing Paths costs more than the rest of this check.
-    if paths and needed <= _shared_charset(tuple(map(str, paths))):
+    # The usual case, a dozen times per sample: all of them. Looked up by the tuple's identity (each field holds its
+    # own): hashing and comparing Paths costs more than the rest of this check.
+    found = _SHARED_BY_ID.get(id(paths))
+    if found is None or found[0] is not paths:
+        if len(_SHARED_BY_ID) >= 1024:
+            _SHARED_BY_ID.clear()
+        found = _SHARED_BY_ID[id(paths)] = (paths, _shared_charset(tuple(map(str, paths))) if paths else frozenset())
+    if paths and needed <= found[1]:
         return list(paths)
     needed.discard(" ")
     return [p for p in paths if needed <= font_charset(p)]
+
+
+# id(paths) -> (paths, their shared charset); holding `paths` keeps its id from being reused by another tuple.
+_SHARED_BY_ID: dict[int, tuple[tuple[Path, ...], frozenset[str]]] = {}
 
 
 @lru_cache(maxsize=256)

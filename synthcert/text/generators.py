@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import operator
 import re
 import string
 import threading
@@ -57,6 +58,7 @@ _VIN_VALUES = {**{d: int(d) for d in string.digits}, **dict(zip("ABCDEFGHJKLMNPR
                                                               (1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9,
                                                                2, 3, 4, 5, 6, 7, 8, 9), strict=True))}
 _VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+_DIGITS = string.digits
 _VIN_YEARS = "ABCDEFGHJKLMNPRSTVWXY123456789"  # position 10, the 30-year model-year cycle
 _WMIS = tuple("TMB WVW WV2 VF1 VF3 VF7 WF0 W0L JTD SB1 WBA WDD WAU ZFA TMA KNA U5Y UU1 VSS YV1 SJN PL1 PM2 "
               "TRU VNK ZAR SAL WP0 JMZ JHM".split())
@@ -64,16 +66,18 @@ _WMIS = tuple("TMB WVW WV2 VF1 VF3 VF7 WF0 W0L JTD SB1 WBA WDD WAU ZFA TMA KNA U
 
 def vin_check_digit(vin: str) -> str:
     """The check digit (``0``-``9`` or ``X``) of a 17-character VIN; position 9 is ignored."""
-    total = sum(_VIN_VALUES[c] * w for c, w in zip(vin, _VIN_WEIGHTS, strict=True))
+    if len(vin) != len(_VIN_WEIGHTS):
+        raise ValueError(f"a VIN has {len(_VIN_WEIGHTS)} characters, not {len(vin)}: {vin!r}")
+    total = sum(map(operator.mul, map(_VIN_VALUES.__getitem__, vin), _VIN_WEIGHTS))  # C-level loops: 3 -> 1 us
     return "X" if total % 11 == 10 else str(total % 11)
 
 
 def _vin(rng: np.random.Generator, country: str) -> str:
     u = rng.random(14).tolist()
     n = len(_VIN_CHARS)
-    vin = (_WMIS[int(u[0] * len(_WMIS))] + "".join(_VIN_CHARS[int(x * n)] for x in u[1:6]) + "0"
+    vin = (_WMIS[int(u[0] * len(_WMIS))] + "".join([_VIN_CHARS[int(x * n)] for x in u[1:6]]) + "0"
            + _VIN_YEARS[int(u[6] * len(_VIN_YEARS))] + _VIN_CHARS[int(u[7] * n)]
-           + "".join(str(int(x * 10)) for x in u[8:14]))
+           + "".join([_DIGITS[int(x * 10)] for x in u[8:14]]))
     return vin[:8] + vin_check_digit(vin) + vin[9:]
 
 
@@ -144,9 +148,15 @@ def _date_with(fmt: str) -> Draw:
         raise ValueError(f"bad strftime format {fmt!r} in 'date:{fmt}' ({exc}); e.g. date:%d.%m.%Y") from None
 
     def draw(rng: np.random.Generator, country: str) -> str:
-        return dt.date.fromordinal(_FIRST_DAY + int(rng.random() * _DAYS)).strftime(fmt)
+        return _date_text(fmt, int(rng.random() * _DAYS))
 
     return draw
+
+
+@lru_cache(maxsize=32768)
+def _date_text(fmt: str, day: int) -> str:
+    """Day `day` after the first one, formatted: 13,514 days per format, each formatted once (strftime is 3 us)."""
+    return dt.date.fromordinal(_FIRST_DAY + day).strftime(fmt)
 
 
 # --- generators with an argument ---------------------------------------------------------------------------
