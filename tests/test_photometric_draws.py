@@ -12,6 +12,8 @@ CASES = {
     "uniform": (lambda rng: draws.uniform(rng, -2.5, 7.25), lambda rng: rng.uniform(-2.5, 7.25)),
     "coin": (lambda rng: draws.coin(rng, 3, 5), lambda rng: rng.choice([3, 5])),
     "point_in": (lambda rng: draws.point_in(rng, QUAD), lambda rng: rng.dirichlet(np.ones(4)) @ QUAD),
+    "uniforms": (lambda rng: draws.uniforms(rng, (0.8, -1.0, 0.0), (0.95, 2.5, 20.0)),
+                 lambda rng: tuple(rng.uniform([0.8, -1.0, 0.0], [0.95, 2.5, 20.0]))),
 }
 
 

@@ -44,4 +44,5 @@ def point_in(rng: np.random.Generator, quad_xy: np.ndarray) -> np.ndarray:
     NumPy draws a flat Dirichlet as four standard exponentials, each times the inverse of their running sum.
     """
     e = rng.standard_exponential(4)
-    return (e * (1.0 / (((e[0] + e[1]) + e[2]) + e[3]))) @ quad_xy
+    e0, e1, e2, e3 = e.tolist()  # the sum in Python floats: NumPy's scalars cost ten times as much
+    return (e * (1.0 / (((e0 + e1) + e2) + e3))).dot(quad_xy)
