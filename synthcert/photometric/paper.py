@@ -68,37 +68,41 @@ def apply_wear(image: np.ndarray, params: WearParams) -> np.ndarray:
         return image
     box, mask = on_sheet
     (y0, y1), (x0, x1) = ((b.start, b.stop) for b in box)
-    out = image[box]
+    result = image.copy()
+    out = result[box]  # each step writes here
     if params.fades:
         # Fading pulls each pixel towards the brightest paper near it (a dilation stands for "the paper"),
         # dilated with the two pixels around the box that its 5 x 5 kernel reaches.
         gx0, gy0 = max(x0 - 2, 0), max(y0 - 2, 0)
         paper = cv2.dilate(image[gy0:y1 + 2, gx0:x1 + 2], np.ones((5, 5), np.uint8))
         paper = paper[y0 - gy0:y1 - gy0, x0 - gx0:x1 - gx0]
-        out = effects.blend(out, paper, _within(_blob_share(params.fades, (w, h))[box], mask))
+        out[...] = effects.blend(image[box], paper, _within(_blob_share(params.fades, (w, h))[box], mask))
     if params.stains:
-        stain = _within(_blob_share(params.stains, (w, h))[box], mask)
-        # Per channel: gain = 1 - stain * (1 - stain_rgb), as share * 255: a table of the stain's value.
-        gain = cv2.merge([sz_lut(stain, _stain_gain(c), inplace=False) for c in params.stain_rgb])
-        out = cv2.multiply(out, gain, scale=1 / 255.0)
-    result = image.copy()
-    result[box] = out
+        stain = _blob_share(params.stains, (w, h))[box]
+        # Only where a stain reaches (about half of the box): elsewhere its gain is 1 and changes nothing.
+        sx, sy, sw, sh = cv2.boundingRect(stain)
+        if sw:
+            part = np.s_[sy:sy + sh, sx:sx + sw]
+            stain = _within(stain[part], None if mask is None else mask[part])
+            # Per channel: gain = 1 - stain * (1 - stain_rgb), as share * 255: a table of the stain's value.
+            gain = cv2.merge([sz_lut(stain, _stain_gain(c), inplace=False) for c in params.stain_rgb])
+            out[part] = cv2.multiply(out[part], gain, scale=1 / 255.0)
     if params.specks:
-        _darken_specks(out, result[box], params.specks, (x0, y0), (w, h), mask)
+        _darken_specks(out, params.specks, (x0, y0), (w, h), mask)
     return result
 
 
-def _darken_specks(box: np.ndarray, out: np.ndarray, specks: tuple[Blob, ...], origin_xy: tuple[int, int],
-                   size_wh: tuple[int, int], mask: np.ndarray | None) -> None:
-    """Writes into `out` the sheet's box `box` (at `origin_xy` in the image) blended towards black by the
-    specks' antialiased discs.
+def _darken_specks(out: np.ndarray, specks: tuple[Blob, ...], origin_xy: tuple[int, int], size_wh: tuple[int, int],
+                   mask: np.ndarray | None) -> None:
+    """Blends the sheet's box `out` (at `origin_xy` in the image) towards black by the specks' antialiased
+    discs, in place.
 
     The discs are drawn over the frame (their overlaps as one drawing makes them) and blended on small
-    windows around them only: elsewhere their share is zero and the blend would give the pixels back. Each
-    window is blended from `box`, so that where two overlap both write the same pixels.
+    windows around them only: elsewhere their share is zero and the blend would give the pixels back. Every
+    window is blended before any is written, so that where two overlap both write the same pixels.
     """
     dots = np.zeros(size_wh[::-1], np.uint8)
-    bh, bw = box.shape[:2]
+    bh, bw = out.shape[:2]
     x0, y0 = origin_xy
     windows = []
     # Antialiased discs, drawn in fixed point (1/16 px).
@@ -113,8 +117,10 @@ def _darken_specks(box: np.ndarray, out: np.ndarray, specks: tuple[Blob, ...], o
         if wx0 < wx1 and wy0 < wy1:
             windows.append(np.s_[wy0:wy1, wx0:wx1])
     dots = dots[y0:y0 + bh, x0:x0 + bw]
-    for win in windows:
-        out[win] = effects.blend(box[win], (0, 0, 0), _within(dots[win], None if mask is None else mask[win]))
+    blended = [effects.blend(out[win], (0, 0, 0), _within(dots[win], None if mask is None else mask[win]))
+               for win in windows]
+    for win, pixels in zip(windows, blended, strict=True):
+        out[win] = pixels
 
 
 def _stain_gain(colour: float) -> np.ndarray:
