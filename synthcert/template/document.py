@@ -335,18 +335,23 @@ def _print_field(image: np.ndarray, place: _Placement, p: FieldPrint, scale: flo
         size = max(min(size - 1, int(size * (x1 - x0) / width)), MIN_FONT_PX)
         fc = face(p.font, size)
         width = line_width(text, fc, spacing)
-    mask, pad = embolden(typeset(text, fc, spacing, cache=cache_lines), p.bold_px * scale)
+    mask, pad = typeset(text, fc, spacing, cache=cache_lines), 0
+    if p.bold_px:
+        mask, pad = embolden(mask, p.bold_px * scale)
     left = x0 if align == "left" else (x0 + x1 - width) / 2 if align == "center" else x1 - width
     top = (y0 + y1 - fc.ascent - fc.descent) / 2
     ox, oy = round(left + p.offset_xy[0] * scale) - pad, round(top + p.offset_xy[1] * scale) - pad
-    h, w = image.shape[:2]
-    # Clip to the document: whatever falls off it was not printed and must not be labelled.
-    cx0, cy0 = max(ox, 0), max(oy, 0)
-    cx1, cy1 = min(ox + mask.shape[1], w), min(oy + mask.shape[0], h)
-    if cx1 <= cx0 or cy1 <= cy0:
-        return None
+    (h, w), (mask_h, mask_w) = image.shape[:2], mask.shape
+    cx0, cy0 = ox, oy
+    if ox < 0 or oy < 0 or ox + mask_w > w or oy + mask_h > h:
+        # Clip to the document: whatever falls off it was not printed and must not be labelled.
+        cx0, cy0 = max(ox, 0), max(oy, 0)
+        cx1, cy1 = min(ox + mask_w, w), min(oy + mask_h, h)
+        if cx1 <= cx0 or cy1 <= cy0:
+            return None
+        mask = mask[cy0 - oy:cy1 - oy, cx0 - ox:cx1 - ox]
     # The ink laid down is coverage times strength, rounded to 8 bits; the label is where it is nonzero.
-    alpha = cv2.multiply(mask[cy0 - oy:cy1 - oy, cx0 - ox:cx1 - ox], p.strength)
+    alpha = cv2.multiply(mask, p.strength)
     bx, by, bw, bh = cv2.boundingRect(alpha)
     if bw == 0:
         return None
