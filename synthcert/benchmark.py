@@ -200,7 +200,7 @@ def _in_memory(config: RenderConfig, settings: BenchSettings, stages: bool = Tru
         renderer.trace(i)
         if naive is not None and i < settings.warmup // 4:
             naive.render(i)
-    rates, cpu_rates, naive_rates, stage_ms = [], [], [], {s: [] for s in (*STAGES, "encoding")}
+    rates, cpu_rates, naive_rates, stage_ms = [], [], [], {s: [] for s in (*STAGES, "decoding", "encoding")}
     index = 10**6  # fresh indices: the warm-up's texts are cached
     for _ in range(settings.runs):
         if naive is not None:  # runs alternate with the renderer's, so both see the same load
@@ -213,12 +213,16 @@ def _in_memory(config: RenderConfig, settings: BenchSettings, stages: bool = Tru
         for _ in range(settings.images):
             t0, c0 = time.perf_counter(), time.process_time()
             trace = renderer.trace(index)
-            wall, cpu = wall + time.perf_counter() - t0, cpu + time.process_time() - c0
+            t1 = time.perf_counter()
+            image = trace.sample.image  # as `Renderer.render` returns it: a photo that ended as a JPEG is decoded here
+            t2 = time.perf_counter()
+            wall, cpu = wall + t2 - t0, cpu + time.process_time() - c0
             for name, seconds in trace.stage_s.items():
                 sums[name] += seconds
+            sums["decoding"] += t2 - t1
             if stages and trace.jpeg is None:  # as `render` writes it: a photo that ended as a JPEG is that file
                 t0 = time.perf_counter()
-                encode_image(trace.sample.image, "jpg")
+                encode_image(image, "jpg")
                 sums["encoding"] += time.perf_counter() - t0
             index += 1
         rates.append(settings.images / wall)
@@ -237,6 +241,7 @@ def _in_memory(config: RenderConfig, settings: BenchSettings, stages: bool = Tru
     if stages:
         names = {"template": "template and text", "scene": "camera, background, warp, bend, fingers, labels",
                  "photometric": "photometric effects",
+                 "decoding": "JPEG decoding (of the photos that ended as one, when their pixels are read)",
                  "encoding": "JPEG encoding (quality 95, of the photos not already a JPEG)"}
         figures += [Figure(f"stage: {names[s]}", statistics.median(stage_ms[s]), "ms/img") for s in stage_ms]
     return figures

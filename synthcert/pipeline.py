@@ -19,6 +19,7 @@ from synthcert import geometry
 from synthcert.config import RenderConfig, resolve_config
 from synthcert.errors import ConfigError
 from synthcert.labels import corners_visible, padded_box, project_fields
+from synthcert.photometric.camera import decode_jpeg
 from synthcert.photometric.effects import EffectFrame
 from synthcert.photometric.stage import PhotometricDraw, apply_photometric_with_file, sample_photometric
 from synthcert.rng import stage_rngs
@@ -42,9 +43,19 @@ MAX_SCENE_ATTEMPTS = 100
 
 @dataclass(frozen=True)
 class RenderTrace:
-    """A sample with what made it: for debugging, previews and the independent label tests."""
+    """A sample with what made it: for debugging, previews, the independent label tests and the dataset writer.
 
-    sample: Sample
+    A photo whose last effect is a JPEG round trip is kept as that file (`jpeg`) and decoded only when `sample` is
+    first asked for: a JPEG dataset stores the file as it is and never needs its pixels.
+    """
+
+    fields: dict[str, FieldLabel]
+    template: str
+    seed: int
+    index: int
+    image_from_doc: np.ndarray  # (3, 3) from the document frame to the output image
+    size_wh: tuple[int, int]  # the output image's (W, H)
+    image: np.ndarray | None  # (H, W, 3) uint8 RGB, or None while the photo is only its JPEG file
     document: FlatDocument
     camera: CameraParams
     background: BackgroundParams
@@ -54,6 +65,13 @@ class RenderTrace:
     photometric: PhotometricDraw = PhotometricDraw()  # the effects that fired, with their params
     stage_s: dict[str, float] = field(default_factory=dict)  # seconds: template, scene (with labels), photometric
     jpeg: bytes | None = None  # the photo's JPEG file when its last effect is one: it decodes to `sample.image`
+
+    @functools.cached_property
+    def sample(self) -> Sample:
+        """The labelled photo; its pixels decoded from `jpeg` on first access when the photo ended as one."""
+        image = decode_jpeg(self.jpeg) if self.image is None else self.image
+        return Sample(image=image, fields=self.fields, template=self.template, seed=self.seed, index=self.index,
+                      image_from_doc=self.image_from_doc)
 
 
 class Renderer:
@@ -129,13 +147,11 @@ class Renderer:
         t4 = time.perf_counter()
         frame = EffectFrame(scene.image_size_wh, sheet_xy)
         effects = sample_photometric(self.config.photometric, rngs.photometric, frame)
-        image, jpeg = apply_photometric_with_file(image, effects)
+        image, jpeg = apply_photometric_with_file(image, effects, decode=False)
         t5 = time.perf_counter()
-        sample = Sample(image=image, fields=fields, template=spec.name, seed=seed, index=index,
-                        image_from_doc=doc_to_image)
         stage_s = {"template": t1 - t0 + t3 - t2, "scene": t2 - t1 + t4 - t3, "photometric": t5 - t4}
-        return RenderTrace(sample, document, camera, background, image_from_pixels, bend, occluders, effects,
-                           stage_s, jpeg)
+        return RenderTrace(fields, spec.name, seed, index, doc_to_image, scene.image_size_wh, image, document, camera,
+                           background, image_from_pixels, bend, occluders, effects, stage_s, jpeg)
 
     def _bend(self, rng, document, doc_to_image, sheet_xy) -> tuple[BendParams | None, dict[str, FieldLabel]]:
         """Draws a paper deformation, kept only if the target stays wholly in the image, and the labels."""

@@ -22,7 +22,7 @@ def report():
 def test_tiny_benchmark_reports_every_stage_the_baseline_and_the_targets(report):
     names = [f.name for f in report.figures]
     assert names[0] == "renderer, in memory, 1 OpenCV thread"
-    assert sum(n.startswith("stage: ") for n in names) == 4
+    assert sum(n.startswith("stage: ") for n in names) == 5  # template, scene, photometric, decoding, encoding
     assert any(n.startswith("hand-written renderer") for n in names)
     assert any("render to disk" in n and "steady state" in n for n in names)
     targets = {f.target.text for f in report.figures if f.target is not None}

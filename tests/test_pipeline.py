@@ -158,3 +158,16 @@ def test_wide_train_scene_keeps_the_configured_targets_corners_inside_the_image(
         assert (corners >= 0).all() and (corners <= size_wh).all()
         number_cut += not sample.fields[TARGET].visible.all() if TARGET in sample.fields else 0
     assert number_cut > 0  # the number is no longer what the scene keeps in view
+
+
+def test_a_trace_keeps_a_photo_that_ended_as_a_jpeg_as_its_file_until_its_pixels_are_read():
+    import io
+
+    from PIL import Image
+
+    trace = Renderer(config=RenderConfig().replace(scene={"image_size_wh": (96, 64)},
+                                                    photometric={"jpeg_p": 1.0})).trace(3, seed=1)
+    assert trace.jpeg is not None and trace.image is None
+    decoded = np.asarray(Image.open(io.BytesIO(trace.jpeg)).convert("RGB"))  # Pillow: not the code under test
+    np.testing.assert_array_equal(trace.sample.image, decoded)
+    assert trace.sample is trace.sample  # decoded once

@@ -97,6 +97,20 @@ def test_a_photo_that_ended_as_a_jpeg_is_stored_as_that_file_and_the_others_at_q
             assert Path(got.source).read_bytes() == data.tobytes()
 
 
+def test_a_jpeg_dataset_stores_the_photos_that_ended_as_a_jpeg_without_decoding_them(tmp_path, monkeypatch):
+    import synthcert.pipeline
+
+    config = TINY.replace(photometric={"jpeg_p": 1.0})  # every photo ends as a JPEG
+    expected = [Renderer(config=config).trace(i, seed=2).jpeg for i in range(4)]
+
+    def no_decoding(data):
+        raise AssertionError("a photo was decoded")
+
+    monkeypatch.setattr(synthcert.pipeline, "decode_jpeg", no_decoding)
+    root = render(tmp_path / "ds", 4, config=config, seed=2)  # one worker: this process, with the patch
+    assert [(root / f"images/{i:06d}.jpg").read_bytes() for i in range(4)] == expected
+
+
 def test_dataset_yaml_records_enough_to_reproduce_the_dataset(tmp_path):
     config = TINY.replace(scene={"roll_range_deg": (170.0, 190.0)}, photometric={"preset": "light"})
     first = render(tmp_path / "first", 3, config=config, seed=4)

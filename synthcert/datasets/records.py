@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from synthcert.datasets.layout import load_image
 from synthcert.errors import DatasetError
 from synthcert.samples import TARGET, FieldLabel, Sample
+
+if TYPE_CHECKING:  # reading a dataset needs no renderer
+    from synthcert.pipeline import RenderTrace
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,12 @@ class LabelRecord:
         """Returns the labels of `sample`, stored with its image at `file`."""
         return cls(file, sample.size_wh, dict(sample.fields), sample.template, sample.seed, sample.index,
                    sample.image_from_doc)
+
+    @classmethod
+    def from_trace(cls, trace: RenderTrace, file: str) -> LabelRecord:
+        """Returns the labels of a render, stored with its image at `file`, without decoding its pixels."""
+        return cls(file, trace.size_wh, dict(trace.fields), trace.template, trace.seed, trace.index,
+                   trace.image_from_doc)
 
 
 def make_label(text: str, corners, visible, where: str, field: str) -> FieldLabel:

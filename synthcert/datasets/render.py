@@ -213,10 +213,10 @@ def _render_chunk(renderer: Renderer, chunk: range, job: _Job) -> dict[str, obje
             trace = renderer.trace(index, job.seed)
         except SynthcertError as e:
             raise type(e)(f"sample {index} (seed {job.seed}): {e}") from None
-        sample = trace.sample
         file = image_file(index, job.last_index, job.image_format)
-        # A photo whose last effect was a JPEG is stored as that file: compressing it again would change pixels.
+        # A photo whose last effect was a JPEG is stored as that file, never decoded: compressing it again would
+        # change pixels.
         jpeg = trace.jpeg if job.image_format == "jpg" else None
-        write_new(Path(job.root) / file, jpeg or encode_image(sample.image, job.image_format))
-        records.append(LabelRecord.from_sample(sample, file))
+        write_new(Path(job.root) / file, jpeg or encode_image(trace.sample.image, job.image_format))
+        records.append(LabelRecord.from_trace(trace, file))
     return annotation_parts(records, Path(job.root), job.info)

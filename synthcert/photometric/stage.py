@@ -123,14 +123,16 @@ def apply_photometric(image: np.ndarray, draw: PhotometricDraw) -> np.ndarray:
     return image
 
 
-def apply_photometric_with_file(image: np.ndarray, draw: PhotometricDraw) -> tuple[np.ndarray, bytes | None]:
+def apply_photometric_with_file(image: np.ndarray, draw: PhotometricDraw, decode: bool = True,
+                                ) -> tuple[np.ndarray | None, bytes | None]:
     """`apply_photometric`, and when the last effect is a JPEG round trip also its file: the bytes a phone or
     messenger stored, which decode to the returned pixels (a JPEG dataset writes them as they are rather than
-    compressing the photo a second time); None otherwise."""
+    compressing the photo a second time); None otherwise. With `decode=False` such a photo is returned as its
+    file alone, pixels None (`camera.decode_jpeg` gives them)."""
     if not draw.effects or not isinstance(draw.effects[-1][1], camera.JpegParams):
         return apply_photometric(image, draw), None
     jpeg = camera.encode_jpeg(apply_photometric(image, PhotometricDraw(draw.effects[:-1])), draw.effects[-1][1])
-    return camera.decode_jpeg(jpeg), jpeg
+    return (camera.decode_jpeg(jpeg) if decode else None), jpeg
 
 
 def _runs(drawn: tuple[tuple[Effect, Any], ...]) -> list[list[tuple[Effect, Any]]]:
