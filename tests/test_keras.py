@@ -121,6 +121,7 @@ def test_a_renewing_pool_in_worker_processes_is_refused_with_the_fix():
 def test_thread_workers_get_the_batches_one_thread_gets_from_a_renewing_pool():
     # Keras's thread workers ask for batches in order but finish in any order; each batch stays a pure function
     # of its index, also across the passes where slots are renewed.
+    from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
     def stream():
@@ -129,8 +130,15 @@ def test_thread_workers_get_the_batches_one_thread_gets_from_a_renewing_pool():
 
     one = stream()
     alone = [one[b] for b in range(30)]  # 60 serves: five passes
+    # As Keras fetches: at most max_queue_size batches in flight (submitting all 30 at once would let one thread
+    # run passes ahead of a stalled other on a loaded machine, which Keras never does).
+    served, together, in_flight = stream(), [], deque()
     with ThreadPoolExecutor(2) as threads:
-        together = list(threads.map(stream().__getitem__, range(30)))
+        for b in range(30):
+            in_flight.append(threads.submit(served.__getitem__, b))
+            if len(in_flight) == 4:
+                together.append(in_flight.popleft().result())
+        together += [f.result() for f in in_flight]
     for (x, y), (xt, yt) in zip(alone, together, strict=True):
         np.testing.assert_array_equal(x, xt)
         np.testing.assert_array_equal(y, yt)
