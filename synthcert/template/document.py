@@ -278,7 +278,7 @@ def _sample_print(spec: TemplateSpec, f: FieldSpec, rng: np.random.Generator, st
         spacing_px=spacing_lo + (spacing_hi - spacing_lo) * u_spacing,
         color=color,
         strength=strength_lo + (strength_hi - strength_lo) * u_strength,
-        offset_xy=(-offset + (offset - -offset) * u_x, -offset + (offset - -offset) * u_y),
+        offset_xy=(-offset + 2 * offset * u_x, -offset + 2 * offset * u_y),  # 2 * offset: exactly offset - -offset
         bold_px=f.bold_px,
     )
 
