@@ -66,12 +66,21 @@ class RenderTrace:
     stage_s: dict[str, float] = field(default_factory=dict)  # seconds: template, scene (with labels), photometric
     jpeg: bytes | None = None  # the photo's JPEG file when its last effect is one: it decodes to `sample.image`
 
-    @functools.cached_property
+    @property
     def sample(self) -> Sample:
-        """The labelled photo; its pixels decoded from `jpeg` on first access when the photo ended as one."""
-        image = decode_jpeg(self.jpeg) if self.image is None else self.image
-        return Sample(image=image, fields=self.fields, template=self.template, seed=self.seed, index=self.index,
-                      image_from_doc=self.image_from_doc)
+        """The labelled photo; its pixels decoded from `jpeg` on first access when the photo ended as one.
+
+        Kept on the trace by hand rather than by functools.cached_property, whose lock (Python 3.11) is one for all
+        traces: threads rendering side by side would decode one at a time. Two threads reading one trace's sample
+        at once may both decode it, to the same pixels.
+        """
+        found = self.__dict__.get("_sample")
+        if found is None:
+            image = decode_jpeg(self.jpeg) if self.image is None else self.image
+            found = Sample(image=image, fields=self.fields, template=self.template, seed=self.seed, index=self.index,
+                           image_from_doc=self.image_from_doc)
+            object.__setattr__(self, "_sample", found)  # frozen: its fields stay; this is a cache beside them
+        return found
 
 
 class Renderer:
