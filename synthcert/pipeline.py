@@ -63,7 +63,8 @@ class RenderTrace:
     bend: BendParams | None = None  # the paper's deformation after the warp, if any
     occluders: OccluderParams | None = None
     photometric: PhotometricDraw = PhotometricDraw()  # the effects that fired, with their params
-    stage_s: dict[str, float] = field(default_factory=dict)  # seconds: template, scene (with labels), photometric
+    # Seconds: template, scene (with labels), photometric (without decoding a photo that ended as a JPEG).
+    stage_s: dict[str, float] = field(default_factory=dict)
     jpeg: bytes | None = None  # the photo's JPEG file when its last effect is one: it decodes to `sample.image`
 
     @property
