@@ -55,7 +55,7 @@ class RenderTrace:
     index: int
     image_from_doc: np.ndarray  # (3, 3) from the document frame to the output image
     size_wh: tuple[int, int]  # the output image's (W, H)
-    image: np.ndarray | None  # (H, W, 3) uint8 RGB, or None while the photo is only its JPEG file
+    image: np.ndarray | None  # (H, W, 3) uint8 RGB; None for a photo kept as its JPEG file (`sample` decodes it once)
     document: FlatDocument
     camera: CameraParams
     background: BackgroundParams

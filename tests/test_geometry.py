@@ -98,3 +98,17 @@ def test_quarter_turn_says_where_np_rot90_puts_each_pixel(turns):
     (row, col), = np.argwhere(np.rot90(image, turns))
     moved = geometry.transform_points(geometry.quarter_turn((40, 30), turns), [[11.5, 7.5]])
     np.testing.assert_allclose(moved, [[col + 0.5, row + 0.5]])
+
+
+def test_max_scale_is_the_largest_edge_stretch_of_the_quad():
+    # The oracle: every edge's length after and before the homography, in numpy, not the function's own arithmetic.
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        m = np.eye(3) + rng.normal(0, 0.2, (3, 3))
+        m[2] = [rng.normal(0, 1e-3), rng.normal(0, 1e-3), 1.0]
+        quad = rng.uniform(0, 400, (4, 2))
+        moved = geometry.transform_points(m, quad)
+        stretch = (np.linalg.norm(np.roll(moved, -1, axis=0) - moved, axis=1)
+                   / np.linalg.norm(np.roll(quad, -1, axis=0) - quad, axis=1))
+        assert geometry.max_scale(m, quad) == pytest.approx(stretch.max(), rel=1e-9)
+    assert geometry.max_scale(geometry.scaling(2.0, 3.0), geometry.rect_corners_xy((0, 0, 10, 5))) == 3.0

@@ -79,16 +79,11 @@ class LabelRecord:
     image_from_doc: np.ndarray | None = None
 
     @classmethod
-    def from_sample(cls, sample: Sample, file: str) -> LabelRecord:
-        """Returns the labels of `sample`, stored with its image at `file`."""
+    def from_sample(cls, sample: Sample | RenderTrace, file: str) -> LabelRecord:
+        """Returns the labels of `sample` (or of a render's trace, whose pixels it then never decodes), stored with
+        its image at `file`."""
         return cls(file, sample.size_wh, dict(sample.fields), sample.template, sample.seed, sample.index,
                    sample.image_from_doc)
-
-    @classmethod
-    def from_trace(cls, trace: RenderTrace, file: str) -> LabelRecord:
-        """Returns the labels of a render, stored with its image at `file`, without decoding its pixels."""
-        return cls(file, trace.size_wh, dict(trace.fields), trace.template, trace.seed, trace.index,
-                   trace.image_from_doc)
 
 
 def make_label(text: str, corners, visible, where: str, field: str) -> FieldLabel:

@@ -218,5 +218,5 @@ def _render_chunk(renderer: Renderer, chunk: range, job: _Job) -> dict[str, obje
         # change pixels.
         jpeg = trace.jpeg if job.image_format == "jpg" else None
         write_new(Path(job.root) / file, jpeg or encode_image(trace.sample.image, job.image_format))
-        records.append(LabelRecord.from_trace(trace, file))
+        records.append(LabelRecord.from_sample(trace, file))
     return annotation_parts(records, Path(job.root), job.info)

@@ -41,7 +41,7 @@ def coin(rng: np.random.Generator, heads, tails):
 def point_in(rng: np.random.Generator, quad_xy: np.ndarray) -> np.ndarray:
     """`rng.dirichlet(np.ones(4)) @ quad_xy`: a random convex combination of four points ((4, 2) float64).
 
-    NumPy draws a flat Dirichlet as four standard exponentials, each times the inverse of their running sum.
+    NumPy draws a flat Dirichlet as four standard exponentials, each times the inverse of their sum (added in order).
     """
     e = rng.standard_exponential(4)
     e0, e1, e2, e3 = e.tolist()  # the sum in Python floats: NumPy's scalars cost ten times as much

@@ -100,10 +100,10 @@ def _cell_centres(cells: int) -> np.ndarray:
 
 def to_gain(gain: np.ndarray) -> np.ndarray:
     """A float gain field as the uint8 field of `apply_gain` (gain * GAIN_ONE, rounded, clipped to [0, 255])."""
-    return _clip_to_uint8(gain * GAIN_ONE + 0.5)
+    return clip_to_uint8(gain * GAIN_ONE + 0.5)
 
 
-def _clip_to_uint8(field: np.ndarray) -> np.ndarray:
+def clip_to_uint8(field: np.ndarray) -> np.ndarray:
     """A new float field clipped to [0, 255] in place and truncated to uint8 (np.clip's values, without its
     Python-level dispatch)."""
     return np.minimum(np.maximum(field, 0, out=field), 255, out=field).astype(np.uint8)
@@ -231,4 +231,4 @@ def _colour_times_share(value: int) -> np.ndarray:
 
 def to_share(field: np.ndarray) -> np.ndarray:
     """A float field in [0, 1] as the uint8 `share` of `blend` (share * 255, rounded)."""
-    return _clip_to_uint8(field * 255.0 + 0.5)
+    return clip_to_uint8(field * 255.0 + 0.5)

@@ -259,8 +259,8 @@ def apply_exposure(image: np.ndarray, params: ExposureParams) -> np.ndarray:
 def exposure_tables(params: ExposureParams) -> np.ndarray:
     """The change as (3, 256) uint8 tables (`effects.apply_tables`), one for all channels (rounded half up,
     clipped)."""
-    lut = np.minimum(np.maximum(_RAMP64 * params.contrast + 255 * params.brightness + 0.5, 0), 255)
-    return np.repeat(lut.astype(np.uint8)[None], 3, axis=0)
+    lut = effects.clip_to_uint8(_RAMP64 * params.contrast + 255 * params.brightness + 0.5)
+    return np.repeat(lut[None], 3, axis=0)
 
 
 def _uniform(rng: np.random.Generator, lo: float, hi: float, strength: float, cap: float = 1.0) -> float:

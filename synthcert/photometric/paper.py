@@ -1,8 +1,9 @@
 """Photometric effects of the sheet itself and what covers it: worn, dirty print and a plastic sleeve.
 
 Photometric stage: pixels in, pixels out, never labels; both effects act within the sheet's outline in
-the image (`EffectFrame.sheet_xy`; the whole image when it is unknown), computed on the sheet's bounding
-box only. Each effect is a frozen params
+the image (`EffectFrame.sheet_xy`; the whole image when it is unknown), blended on the sheet's bounding
+box only (their smooth fields are drawn and upsampled over the whole frame, then cropped, which keeps the
+upsampling's bytes). Each effect is a frozen params
 class, `sample_*(rng, strength, frame)` and a pure `apply_*(image, params)`, listed once in
 `synthcert.photometric.stage.EFFECTS`. Smooth fields are drawn on a coarse grid and upsampled, as the
 lighting is (`effects.CELL_PX`).
@@ -164,15 +165,15 @@ def sample_sleeve(rng: np.random.Generator, strength: float, frame: EffectFrame)
 def apply_sleeve(image: np.ndarray, params: SleeveParams) -> np.ndarray:
     """Mixes the reflected light into the sheet: out = in * (1 - share) + light * share, on the sheet's box."""
     h, w = image.shape[:2]
+    on_sheet = _on_sheet(params.sheet_xy, (w, h))
+    if on_sheet is None:
+        return image
+    box, mask = on_sheet
     bx, by, angle_deg, width = params.band
     xs, ys = effects.coarse_grid(w, h, effects.step_for(0.5 * width))
     a = np.deg2rad(angle_deg)
     across = -(xs - bx) * np.sin(a) + (ys - by) * np.cos(a)
     share = params.veil + params.band_veil * np.exp(-0.5 * (across / (0.5 * width)) ** 2)
-    on_sheet = _on_sheet(params.sheet_xy, (w, h))
-    if on_sheet is None:
-        return image
-    box, mask = on_sheet
     share = effects.upsample(effects.to_share(share), (w, h))[box]
     result = image.copy()
     result[box] = effects.blend(image[box], params.light_rgb, _within(share, mask))

@@ -143,13 +143,9 @@ def sample_bend(
 def displacement(params: BendParams, xy: np.ndarray) -> np.ndarray:
     """Returns d at (N, 2) points (COCO, output image pixels) as (N, 2) float64 pixels."""
     xy = np.asarray(xy, np.float64).reshape(-1, 2)
-    return _displacement(params, xy, [_frame(c, xy) for c in params.components])
-
-
-def _displacement(params: BendParams, xy: np.ndarray, frames: list) -> np.ndarray:
-    """d at the (N, 2) points `xy`, given each component's `_frame` there."""
     d = np.zeros_like(xy)
-    for c, (_, _, v, s, t) in zip(params.components, frames, strict=True):
+    for c in params.components:
+        _, _, v, s, t = _frame(c, xy)
         f = _height(c, s, t)
         d[:, 0] += f * v[0]  # per column: np.outer's (N, 2) product is five times slower
         d[:, 1] += f * v[1]
@@ -300,8 +296,8 @@ def field_step(params: BendParams) -> int:
     component's profile varies along one direction only, so that is its largest second derivative, and the
     components' bounds add up.
     """
-    curvature = sum(_curvature(c)[0] for c in params.components)
-    shading = sum(_curvature(c)[1] for c in params.components)
+    bounds = [_curvature(c) for c in params.components]
+    curvature, shading = sum(b[0] for b in bounds), sum(b[1] for b in bounds)
     for step in FIELD_STEPS:
         if step**2 / 8 * curvature <= FIELD_TOLERANCE_PX and step**2 / 8 * shading <= GAIN_TOLERANCE:
             return step

@@ -152,7 +152,8 @@ def draw_occluders(image: np.ndarray, params: OccluderParams) -> np.ndarray:
         return image
     h, w = image.shape[:2]
     boxes = [_box(f, (w, h)) for f in params.fingers]
-    capsules = [_capsule(f, *_centres(*box)) for f, box in zip(params.fingers, boxes, strict=True)]
+    grids = [_centres(*box) for box in boxes]
+    capsules = [_capsule(f, *grid) for f, grid in zip(params.fingers, grids, strict=True)]
     _, shadow = _masks(params, (w, h), [c[0] for c in capsules])
     # Only the box of the hand and its shadow changes; outside it every pixel would come back as it was.
     sx, sy, sw, sh = cv2.boundingRect((shadow > 0).view(np.uint8))
@@ -161,7 +162,8 @@ def draw_occluders(image: np.ndarray, params: OccluderParams) -> np.ndarray:
     out = image[y0:y1, x0:x1].astype(np.float32)
     out *= 1.0 - shadow[y0:y1, x0:x1, None]
     skin = np.array(params.skin_rgb, np.float32)
-    for f, (fx0, fy0, fx1, fy1), (alpha, across, along) in zip(params.fingers, boxes, capsules, strict=True):
+    for f, (fx0, fy0, fx1, fy1), grid, (alpha, across, along) in zip(params.fingers, boxes, grids, capsules,
+                                                                     strict=True):
         if fx1 <= fx0 or fy1 <= fy0:
             continue
         # Only the pixels the finger covers: a slanted finger covers a fraction of its box, and where alpha is 0
@@ -171,7 +173,7 @@ def draw_occluders(image: np.ndarray, params: OccluderParams) -> np.ndarray:
         shade = (1.08 - 0.35 * across[covered] ** 2) * (0.9 + 0.1 * along[covered])
         colour = skin[None, :] * shade[:, None]
         if f.nail:
-            nail = _nail(f, *_centres(fx0, fy0, fx1, fy1))[covered][:, None]
+            nail = _nail(f, *grid)[covered][:, None]
             colour = colour * (1 - nail) + np.minimum(skin * 1.15 + 20, 255) * nail
         region = out[fy0 - y0:fy1 - y0, fx0 - x0:fx1 - x0]
         region[covered] = region[covered] * (1 - a) + colour * a

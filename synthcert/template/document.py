@@ -335,9 +335,7 @@ def _print_field(image: np.ndarray, place: _Placement, p: FieldPrint, scale: flo
         size = max(min(size - 1, int(size * (x1 - x0) / width)), MIN_FONT_PX)
         fc = face(p.font, size)
         width = line_width(text, fc, spacing)
-    mask, pad = typeset(text, fc, spacing, cache=cache_lines), 0
-    if p.bold_px:
-        mask, pad = embolden(mask, p.bold_px * scale)
+    mask, pad = embolden(typeset(text, fc, spacing, cache=cache_lines), p.bold_px * scale)
     left = x0 if align == "left" else (x0 + x1 - width) / 2 if align == "center" else x1 - width
     top = (y0 + y1 - fc.ascent - fc.descent) / 2
     ox, oy = round(left + p.offset_xy[0] * scale) - pad, round(top + p.offset_xy[1] * scale) - pad

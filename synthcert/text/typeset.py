@@ -45,8 +45,10 @@ class Face:
     def glyph(self, char: str) -> Glyph:
         found = self.glyphs.get(char)
         if found is None:
-            found = self.glyphs[char] = _rasterise(self.font, char, self.ascent + self.descent)
+            found = _rasterise(self.font, char, self.ascent + self.descent)
+            # The advance first: a thread that finds the glyph (line_width's fallback) must find its advance too.
             self.advances[char] = found.advance
+            self.glyphs[char] = found
         return found
 
     def line(self, text: str) -> list[Glyph]:

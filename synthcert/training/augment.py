@@ -26,7 +26,6 @@ from synthcert.training.letterbox import PAD_VALUE
 MAX_ATTEMPTS = 10
 
 
-@lru_cache(maxsize=8)
 def check_real_workers(workers: int, use_multiprocessing: bool, fix: str) -> None:
     """Raises a ValueError, ending with `fix` (spelled for the caller's settings), for several thread workers: they
     would share the real photos' albumentations pipelines and draw their seeds in a race."""
@@ -35,6 +34,7 @@ def check_real_workers(workers: int, use_multiprocessing: bool, fix: str) -> Non
                          f"{fix}")
 
 
+@lru_cache(maxsize=8)
 def build_real_augmentation(strength: str = "default") -> A.Compose | None:
     """Returns the augmentation pipeline for real photos at a named strength (none, light, default, heavy).
 

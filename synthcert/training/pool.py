@@ -25,7 +25,8 @@ CHUNK = 64
 
 @dataclass(frozen=True)
 class SyntheticPool:
-    """Samples 0 ... size - 1 of one seed, as the renderer makes them.
+    """Samples of one seed, as the renderer makes them: 0 ... size - 1 when made by `render`, later ones when a
+    renewing pool settles (`RenewingPool.settled`).
 
     Attributes:
         images: (N, H, W, 3) uint8 RGB.
