@@ -112,11 +112,14 @@ def sample_occluders(
                             bool(rng.random() < 0.7))
             # Far from the target the masks need not be checked: the answer is known to be "clear".
             far = _segment_distance(centre, finger) > finger.width_px / 2 + 1 + reach
-            undo = _add_finger(union, finger)
+            # A near try may be rejected: keep its box (not the frame) to put back.
+            x0, y0, x1, y1 = _box(finger, image_size_wh)
+            before = None if far else union[y0:y1, x0:x1].copy()
+            _add_finger(union, finger)
             if far or not _touches(union, base, forbidden):
                 fingers.append(finger)
                 break
-            undo()
+            union[y0:y1, x0:x1] = before
     return OccluderParams(tuple(fingers), base.skin_rgb, base.shadow_offset_xy, base.shadow_blur_px,
                           base.shadow_strength)
 
@@ -206,16 +209,14 @@ def _masks(params: OccluderParams, size_wh: tuple[int, int], coverages: list[np.
     return union, shadow
 
 
-def _add_finger(union: np.ndarray, f: Finger, coverage: np.ndarray | None = None):
+def _add_finger(union: np.ndarray, f: Finger, coverage: np.ndarray | None = None) -> None:
     """Max-combines finger `f`'s coverage (over its box only; `coverage` if already computed) into `union`
-    (H, W) in place; returns a function that puts the box back as it was, for a try that touched the target."""
+    (H, W) in place."""
     h, w = union.shape
     x0, y0, x1, y1 = _box(f, (w, h))
-    region = union[y0:y1, x0:x1]
-    before = region.copy()  # the box, not the frame: a try costs its own pixels
     if x1 > x0 and y1 > y0:
+        region = union[y0:y1, x0:x1]
         np.maximum(region, _capsule(f, *_centres(x0, y0, x1, y1))[0] if coverage is None else coverage, out=region)
-    return lambda: region.__setitem__(..., before)
 
 
 def _shadow(union: np.ndarray, params: OccluderParams, box: tuple[int, int, int, int] | None = None) -> np.ndarray:
