@@ -98,7 +98,7 @@ class RenewingPool:
         self.corners = np.concatenate([p[1] for p in parts])
         self.stats.rendered = size
         self._pass = 0
-        self._before = None  # (slots renewed at the newest pass, their samples before it)
+        self._before = None  # the images and corners of the slots the newest pass renewed, as they were before it
         self._lock = threading.Lock()
         self._pending = self._start_renewal(1)
 
@@ -151,15 +151,19 @@ class RenewingPool:
     def _held(self, slots: np.ndarray, pass_index: int) -> tuple[np.ndarray, np.ndarray]:
         """What `slots` hold during `pass_index`: the newest pass, or the one before it."""
         images, corners = self.images[slots], self.corners[slots]
-        if pass_index < self._pass and self._before is not None:
-            renewed, old_images, old_corners = self._before
-            hit = (self._pass + slots % self.freshness) % self.freshness == 0  # renewed at the newest pass
-            at = np.searchsorted(renewed, slots[hit])  # `renewed` is sorted
+        if pass_index < self._pass:  # so the newest pass renewed some slots, and `_before` holds what they had
+            old_images, old_corners = self._before
+            hit = slots % self.freshness == self._first_renewed(self._pass)
+            at = slots[hit] // self.freshness  # slot s is the (s // F)-th of `_slots_renewed_at`
             images[hit], corners[hit] = old_images[at], old_corners[at]
         return images, corners
 
+    def _first_renewed(self, pass_index: int) -> int:
+        """Slot s is renewed at `pass_index` when s = this mod F (`sample_index` moves on there)."""
+        return -pass_index % self.freshness
+
     def _slots_renewed_at(self, pass_index: int) -> np.ndarray:
-        return np.arange(self.size)[(pass_index + np.arange(self.size) % self.freshness) % self.freshness == 0]
+        return np.arange(self._first_renewed(pass_index), self.size, self.freshness)
 
     def _start_renewal(self, pass_index: int):
         """Starts rendering the samples that enter at `pass_index`; returns (slots, futures or None)."""
@@ -182,7 +186,7 @@ class RenewingPool:
                 done = [f.result() for f in futures]
                 images, corners = np.concatenate([d[0] for d in done]), np.concatenate([d[1] for d in done])
             self.stats.waited_s += time.perf_counter() - began
-            self._before = (slots, self.images[slots], self.corners[slots])  # the pass before still reads them
+            self._before = (self.images[slots], self.corners[slots])  # the pass before still reads them
             self.images[slots], self.corners[slots] = images, corners
             self.stats.rendered += len(slots)
             self._pass += 1
