@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -10,6 +11,7 @@ from synthcert.photometric.effects import (
     IDENTITY_TABLE,
     NOISE_SIGMA,
     NOISE_ZERO,
+    EffectFrame,
     add_noise,
     apply_gain,
     apply_tables,
@@ -104,3 +106,15 @@ def test_blend_is_the_float_mix_within_a_grey_level(target):
     colour = target if isinstance(target, np.ndarray) else np.round(np.array(target))  # 8-bit colours
     oracle = image * (1 - weight) + colour * weight
     assert np.abs(blend(image, target, share) - oracle).max() <= 1.0  # two products rounded, then added
+
+
+def test_a_point_on_the_sheet_lies_in_its_outline_or_in_the_image_when_the_sheet_is_unknown():
+    rng = np.random.default_rng(4)
+    sheet = np.array([[40.0, 20.0], [300.0, 60.0], [260.0, 230.0], [20.0, 180.0]])
+    points = [EffectFrame((384, 256), sheet).point_on_sheet(rng) for _ in range(300)]
+    outline = sheet.astype(np.float32).reshape(-1, 1, 2)
+    assert all(cv2.pointPolygonTest(outline, (float(x), float(y)), False) >= 0 for x, y in points)
+    # Spread over the sheet, not stuck at a corner: points land on both sides of its middle.
+    assert np.ptp(np.array(points), axis=0).min() > 100
+    anywhere = np.array([EffectFrame((384, 256)).point_on_sheet(rng) for _ in range(300)])
+    assert (anywhere >= 0).all() and (anywhere <= (384, 256)).all() and anywhere[:, 0].max() > 300

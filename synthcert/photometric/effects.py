@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 from albucore import sz_lut
 
+from synthcert.photometric import draws
 from synthcert.rng import stream_rng
 
 GAIN_ONE = 128  # an 8-bit gain field stores gain * GAIN_ONE, so gains up to 2 fit
@@ -35,6 +36,13 @@ class EffectFrame:
 
     size_wh: tuple[int, int]
     sheet_xy: np.ndarray | None = None
+
+    def point_on_sheet(self, rng: np.random.Generator) -> np.ndarray:
+        """A random point of the sheet (a random convex combination of its corners), or of the image when the
+        sheet is unknown: where an effect of the sheet is centred."""
+        if self.sheet_xy is None:
+            return rng.uniform([0, 0], self.size_wh)
+        return draws.point_in(rng, np.asarray(self.sheet_xy, np.float64).reshape(4, 2))
 
 
 def lighting_gain(

@@ -85,10 +85,7 @@ class GlareParams:
 def sample_glare(rng: np.random.Generator, strength: float, frame: EffectFrame) -> GlareParams:
     """Draws a laminate highlight, centred on the document when its corners are known."""
     w, h = frame.size_wh
-    if frame.sheet_xy is not None:
-        centre = draws.point_in(rng, np.asarray(frame.sheet_xy, np.float64).reshape(4, 2))
-    else:
-        centre = rng.uniform([0, 0], [w, h])
+    centre = frame.point_on_sheet(rng)
     size = float(min(w, h))
     major = draws.uniform(rng, 0.1, 0.45) * size
     warm = draws.uniform(rng, 0, 1)

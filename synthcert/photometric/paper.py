@@ -49,7 +49,7 @@ def sample_wear(rng: np.random.Generator, strength: float, frame: EffectFrame) -
 
     def blobs(count_range, radius_range, weight_range):
         count = int(rng.integers(count_range[0], count_range[1] + 1))
-        return tuple((*_inside(rng, frame).tolist(), draws.uniform(rng, *radius_range) * size,
+        return tuple((*frame.point_on_sheet(rng).tolist(), draws.uniform(rng, *radius_range) * size,
                       min(draws.uniform(rng, *weight_range) * strength, 1.0)) for _ in range(count))
 
     return WearParams(
@@ -152,7 +152,7 @@ class SleeveParams:
 
 def sample_sleeve(rng: np.random.Generator, strength: float, frame: EffectFrame) -> SleeveParams:
     """Draws a faint veil (3-12 %) with a band of up to 30 % more (at strength 1)."""
-    x, y = _inside(rng, frame)
+    x, y = frame.point_on_sheet(rng)
     return SleeveParams(
         sheet_xy=None if frame.sheet_xy is None else tuple(map(tuple, np.asarray(frame.sheet_xy).tolist())),
         veil=min(draws.uniform(rng, 0.03, 0.12) * strength, 0.5),
@@ -178,13 +178,6 @@ def apply_sleeve(image: np.ndarray, params: SleeveParams) -> np.ndarray:
     result = image.copy()
     result[box] = effects.blend(image[box], params.light_rgb, _within(share, mask))
     return result
-
-
-def _inside(rng: np.random.Generator, frame: EffectFrame) -> np.ndarray:
-    """A random point of the sheet (a random convex combination of its corners), or of the image."""
-    if frame.sheet_xy is None:
-        return rng.uniform([0, 0], frame.size_wh)
-    return draws.point_in(rng, np.asarray(frame.sheet_xy, np.float64).reshape(4, 2))
 
 
 def _on_sheet(sheet_xy, size_wh: tuple[int, int]) -> tuple[tuple[slice, slice], np.ndarray | None] | None:
