@@ -83,15 +83,17 @@ def test_malformed_image_size_is_refused_by_the_parser(capsys):
     (["--image-size", "100x70"], "the heatmap head on 3 blocks needs an input whose sides are multiples of 16; "
                                  "got 100x70"),
     (["--epochs", "0"], "epochs = 0, steps_per_epoch = 500, batch_size = 32, validation_count = 512; expected each"),
-    (["--pool-freshness", "4", "--pool-size", "0"], "pool_freshness = 4 with pool_size = None and "
-                                                     "use_multiprocessing = False; a renewing pool needs freshness "
-                                                     ">= 1, a pool size"),
+    (["--pool-freshness", "4", "--pool-size", "0"], "pool_freshness = 4 with pool_size = None; a renewing pool "
+                                                     "needs freshness >= 1 and a pool size"),
+    (["--pool-freshness", "4", "--use-multiprocessing"], "a renewing pool (pool_freshness) lives in the training "
+                                                          "process and serves batches in order; use thread workers"),
     (["--pool-freshness", "4", "--pool-size", "100", "--workers", "4"], "pool_size = 100 with 4 thread workers "
                                                                         "fetching up to 10 batches of 32 ahead; a "
                                                                         "renewing pool needs at least 448 samples"),
     (["--real", "data/real", "--workers", "2"], "workers = 2 with real photos: threads would draw albumentations "
                                                 "seeds in a race; pass --use-multiprocessing, or --workers 1"),
-], ids=["size_the_pyramid_cannot_halve", "zero_epochs", "renewing_without_a_pool", "renewing_pool_too_small",
+], ids=["size_the_pyramid_cannot_halve", "zero_epochs", "renewing_without_a_pool", "renewing_pool_in_processes",
+         "renewing_pool_too_small",
         "real_photos_with_threads"])
 def test_settings_that_do_not_fit_are_a_one_line_error_before_any_work(tmp_path, capsys, flags, message):
     assert train.main([*flags, "--out", str(tmp_path / "run")]) == 2
