@@ -90,3 +90,23 @@ def test_specks_blended_on_windows_around_them_are_the_whole_frames_to_the_byte(
     for sheet in (SHEET, None):
         params = WearParams(sheet, specks=specks)
         np.testing.assert_array_equal(apply_wear(image, params), _whole_frame_wear(image, params))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_sleeve_over_the_sheets_box_is_the_whole_frames_to_the_byte(seed):
+    from synthcert.photometric.paper import _sheet_mask, _within, sample_sleeve
+
+    rng = np.random.default_rng(seed)
+    image = cv2.GaussianBlur(rng.integers(0, 256, (64, 96, 3), dtype=np.uint8), (0, 0), 1.0)
+    sheet = np.array(SHEET) + rng.uniform(-4, 4, (4, 2))
+    sheet[0] = rng.uniform(-6, 24, 2)  # a corner off the frame
+    params = sample_sleeve(rng, 2.0, EffectFrame((96, 64), sheet))
+    # The oracle: the band's share over the whole frame, limited by the sheet's mask, blended everywhere.
+    bx, by, angle_deg, width = params.band
+    xs, ys = effects.coarse_grid(96, 64, effects.step_for(0.5 * width))
+    a = np.deg2rad(angle_deg)
+    across = -(xs - bx) * np.sin(a) + (ys - by) * np.cos(a)
+    share = effects.upsample(effects.to_share(params.veil + params.band_veil * np.exp(-0.5 * (across / (0.5 * width))
+                                                                                     ** 2)), (96, 64))
+    expected = effects.blend(image, params.light_rgb, _within(share, _sheet_mask(params.sheet_xy, (96, 64))))
+    np.testing.assert_array_equal(apply_sleeve(image, params), expected)
