@@ -66,6 +66,13 @@ def test_colour_temperature_tints_as_albumentations_planckian_jitter_to_the_byte
     np.testing.assert_array_equal(apply_colour_temperature(image, ColourTemperatureParams(kelvin)), oracle)
 
 
+def test_the_black_body_figures_are_albumentations_own():
+    from synthcert.photometric.light import _BLACKBODY
+
+    table = fpixel.PLANCKIAN_COEFFS["blackbody"]
+    assert {k: tuple(v) for k, v in table.items()} == _BLACKBODY
+
+
 def test_invalid_params_are_refused_with_the_expected_range():
     with pytest.raises(ValueError, match="0 <= strength < 1"):
         VignetteParams(strength=1.2)

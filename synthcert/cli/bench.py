@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from synthcert.benchmark import BenchSettings, run_benchmark
 from synthcert.cli.render import SizeType
 from synthcert.config import PRESETS
 
@@ -36,6 +35,9 @@ def bench(image_size, preset, workers, disk_dir, memory_samples, keras, quick, j
     Example:
       synthcert bench --keras
     """
+    # Imported here: the benchmark's hand-written baseline imports albumentations, a second of every command's start.
+    from synthcert.benchmark import BenchSettings, run_benchmark
+
     changes = {"image_size_wh": image_size, "preset": preset, "workers": workers, "keras": keras,
                "disk_dir": disk_dir}
     if memory_samples is not None:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from albumentations.augmentations.pixel import functional as fpixel
 
 from synthcert.photometric import draws, effects
 from synthcert.photometric.effects import EffectFrame
@@ -186,7 +185,20 @@ def apply_vignette(image: np.ndarray, params: VignetteParams) -> np.ndarray:
     return effects.apply_gain(image, effects.upsample(effects.to_gain(gain), (w, h)))
 
 
-_BLACKBODY = fpixel.PLANCKIAN_COEFFS["blackbody"]  # kelvin (every 500) -> (R, G, B) coefficients
+# A black body's (R, G, B) chromaticity coefficients every 500 K: the figures of albumentations' planckian_jitter
+# (`PLANCKIAN_COEFFS["blackbody"]`, which a test compares with these), written out so that rendering does not
+# import albumentations (and SciPy under it): a second of every render process's start.
+_BLACKBODY = {
+    3000: (0.6743, 0.4029, 0.0013), 3500: (0.6281, 0.4241, 0.1665), 4000: (0.5919, 0.4372, 0.2513),
+    4500: (0.5623, 0.4457, 0.3154), 5000: (0.5376, 0.4515, 0.3672), 5500: (0.5163, 0.4555, 0.4103),
+    6000: (0.4979, 0.4584, 0.4468), 6500: (0.4816, 0.4604, 0.4782), 7000: (0.4672, 0.4619, 0.5053),
+    7500: (0.4542, 0.463, 0.5289), 8000: (0.4426, 0.4638, 0.5497), 8500: (0.432, 0.4644, 0.5681),
+    9000: (0.4223, 0.4648, 0.5844), 9500: (0.4135, 0.4651, 0.599), 10000: (0.4054, 0.4653, 0.6121),
+    10500: (0.398, 0.4654, 0.6239), 11000: (0.3911, 0.4655, 0.6346), 11500: (0.3847, 0.4656, 0.6444),
+    12000: (0.3787, 0.4656, 0.6532), 12500: (0.3732, 0.4656, 0.6613), 13000: (0.368, 0.4655, 0.6688),
+    13500: (0.3632, 0.4655, 0.6756), 14000: (0.3586, 0.4655, 0.682), 14500: (0.3544, 0.4654, 0.6878),
+    15000: (0.3503, 0.4653, 0.6933),
+}
 _KELVIN_RANGE = (min(_BLACKBODY), max(_BLACKBODY))
 _RAMP = np.arange(256, dtype=np.float32)
 _RAMP64 = np.arange(256, dtype=np.float64)
