@@ -1,4 +1,4 @@
-"""Tests of synthcert.template.document: styles shared between fields, and thickened strokes."""
+"""Tests of synthcert.template.document: styles shared between fields, thickened strokes, and overlapping ink."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import numpy as np
 
 from synthcert import geometry
 from synthcert.template.document import PreparedTemplate, render_flat_document, sample_field_prints
+from synthcert.template.ink import blend_ink
 from synthcert.template.spec import load_template
 from tests.conftest import write_template
 
@@ -86,3 +87,21 @@ def test_a_bad_layout_block_names_the_key(tmp_path):
     spec = {**_spec(), "layout": {"drop_p": 2}}
     with pytest.raises(TemplateError, match=r"layout\.drop_p: = 2; expected a probability"):
         load_template(write_template(tmp_path / "t", spec))
+
+
+def test_fields_print_in_order_where_their_ink_overlaps_as_if_blended_one_by_one(tmp_path):
+    spec = _spec()
+    spec["fields"]["stamp"] = {**spec["fields"]["owner"], "box": [60, 150, 400, 200]}  # over the owner's ink
+    spec["fields"]["apart"] = {**spec["fields"]["owner"], "box": [40, 205, 380, 248]}
+    spec = load_template(write_template(tmp_path, spec))
+    template = PreparedTemplate(spec)
+    for k in range(5):
+        prints = sample_field_prints(spec, np.random.default_rng([k, 2]))
+        doc = render_flat_document(template, prints)
+        x0, _, x1, _ = doc.ink["stamp"].box
+        assert x0 < doc.ink["owner"].box[2] and doc.ink["owner"].box[0] < x1  # the case under test
+        one_by_one = template.levels[0].copy()
+        for name, patch in doc.ink.items():
+            x0, y0, x1, y1 = patch.box
+            blend_ink(one_by_one[y0:y1, x0:x1], patch.mask, prints[name].color)
+        np.testing.assert_array_equal(doc.image, one_by_one)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -22,10 +23,10 @@ from synthcert import geometry
 from synthcert.config import DocumentConfig
 from synthcert.errors import TemplateError
 from synthcert.samples import TARGET
-from synthcert.template.ink import blend_ink
+from synthcert.template.ink import blend_inks
 from synthcert.template.layout import Element, LayoutSpec, draw_elements, sample_elements
 from synthcert.template.notes import Note, draw_notes, sample_notes
-from synthcert.template.redaction import Redaction, draw_redactions, sample_redactions
+from synthcert.template.redaction import Redaction, boxes_overlap, draw_redactions, sample_redactions
 from synthcert.template.spec import FieldSpec, TemplateSpec
 from synthcert.text.fonts import BUILTIN_FONTS, FONT_DIR, fonts_covering, missing_font_hint
 from synthcert.text.generators import few_values, generate_text
@@ -219,7 +220,7 @@ def _lookalikes(prints: dict[str, FieldPrint], spec: TemplateSpec, target: str, 
     if p <= 0.0 or rng.random() >= p:
         return prints
     t = prints[target]
-    others = [n for n, q in prints.items() if n != target and q.text and fonts_covering((t.font,), q.text)]
+    others = [n for n, q in prints.items() if n != target and q.text and fonts_covering(_alone(t.font), q.text)]
     if not others:
         return prints
     chosen = rng.permutation(len(others))[:1 + int(rng.random() < 0.4)]
@@ -230,6 +231,12 @@ def _lookalikes(prints: dict[str, FieldPrint], spec: TemplateSpec, target: str, 
                                              spacing_px=t.spacing_px, color=t.color, strength=t.strength,
                                              bold_px=t.bold_px)
     return out
+
+
+@lru_cache(maxsize=256)
+def _alone(font: Path) -> tuple[Path]:
+    """`(font,)`, the same tuple every time: `fonts_covering` knows its tuples by identity, and misses fresh ones."""
+    return (font,)
 
 
 def _vary(p: FieldPrint, layout: LayoutSpec, rng: np.random.Generator) -> FieldPrint:
@@ -263,7 +270,7 @@ def _sample_print(spec: TemplateSpec, f: FieldSpec, rng: np.random.Generator, st
     if font_mix_p > 0 and u[9] < font_mix_p:
         # A style's fields take the same shipped font where it has their characters, another one elsewhere.
         pick = SHIPPED_FONTS[int(u_font * len(SHIPPED_FONTS))]
-        fonts = [pick] if fonts_covering((pick,), text) else fonts_covering(SHIPPED_FONTS, text) or fonts
+        fonts = [pick] if fonts_covering(_alone(pick), text) else fonts_covering(SHIPPED_FONTS, text) or fonts
     jitter, (red, green, blue) = f.color_jitter, f.color
     span = 2 * jitter + 1
     color = (min(max(red + int(u_red * span) - jitter, 0), 255), min(max(green + int(u_green * span) - jitter, 0), 255),
@@ -301,11 +308,13 @@ def render_flat_document(template: PreparedTemplate, prints: Mapping[str, FieldP
     doc_per_px_x, doc_per_px_y = float(doc_from_pixels[0, 0]), float(doc_from_pixels[1, 1])
     scale = 1.0 / doc_per_px_x
     draw_elements(image, getattr(prints, "elements", ()), scale)
-    ink, placements = {}, template.placements(level)
+    ink, placements, shape_hw = {}, template.placements(level), image.shape[:2]
     for name, p in prints.items():
-        patch = _print_field(image, placements[name], p, scale)
+        patch = _ink_patch(shape_hw, placements[name], p, scale)
         if patch is not None:
             ink[name] = patch
+    if ink:
+        _print_patches(image, list(ink.values()), [prints[name].color for name in ink])
     marks, covered = getattr(prints, "redactions", ()), set()
     if marks:
         boxes_px = {name: patch.box for name, patch in ink.items()}
@@ -325,7 +334,8 @@ def render_flat_document(template: PreparedTemplate, prints: Mapping[str, FieldP
     )
 
 
-def _print_field(image: np.ndarray, place: _Placement, p: FieldPrint, scale: float) -> InkPatch | None:
+def _ink_patch(shape_hw: tuple[int, int], place: _Placement, p: FieldPrint, scale: float) -> InkPatch | None:
+    """The ink of one field on a level of `shape_hw`, placed and clipped to it; None where none of it lands."""
     x0, y0, x1, y1, align, cache_lines = place
     size = max(round(p.size_px * scale), MIN_FONT_PX)
     spacing, text = p.spacing_px * scale, p.text
@@ -339,7 +349,7 @@ def _print_field(image: np.ndarray, place: _Placement, p: FieldPrint, scale: flo
     left = x0 if align == "left" else (x0 + x1 - width) / 2 if align == "center" else x1 - width
     top = (y0 + y1 - fc.ascent - fc.descent) / 2
     ox, oy = round(left + p.offset_xy[0] * scale) - pad, round(top + p.offset_xy[1] * scale) - pad
-    (h, w), (mask_h, mask_w) = image.shape[:2], mask.shape
+    (h, w), (mask_h, mask_w) = shape_hw, mask.shape
     cx0, cy0 = ox, oy
     if ox < 0 or oy < 0 or ox + mask_w > w or oy + mask_h > h:
         # Clip to the document: whatever falls off it was not printed and must not be labelled.
@@ -353,10 +363,25 @@ def _print_field(image: np.ndarray, place: _Placement, p: FieldPrint, scale: flo
     bx, by, bw, bh = cv2.boundingRect(alpha)
     if bw == 0:
         return None
-    alpha = alpha[by:by + bh, bx:bx + bw]
-    ax, ay = cx0 + bx, cy0 + by
-    blend_ink(image[ay:ay + bh, ax:ax + bw], alpha, p.color)
-    return InkPatch(mask=alpha, origin_xy=(ax, ay))
+    return InkPatch(mask=alpha[by:by + bh, bx:bx + bw], origin_xy=(cx0 + bx, cy0 + by))
+
+
+def _print_patches(image: np.ndarray, patches: list[InkPatch], colors: list[tuple[int, int, int]]) -> None:
+    """Blends the ink patches onto `image` in their order, those in a row that overlap none before them in one
+    `blend_inks` call: the same bytes as one by one, as each pixel is inked by its own patches in the same order."""
+    boxes = [patch.box for patch in patches]
+    x0, y0, x1, y1 = np.array(boxes).T
+    if ((x0[:, None] < x1) & (x0 < x1[:, None]) & (y0[:, None] < y1) & (y0 < y1[:, None])).sum() == len(boxes):
+        runs = [range(len(boxes))]  # no two overlap (each box overlaps itself): the usual case
+    else:
+        runs = [[0]]
+        for k in range(1, len(boxes)):
+            if any(boxes_overlap(boxes[k], boxes[j]) for j in runs[-1]):
+                runs.append([])
+            runs[-1].append(k)
+    for run in runs:
+        blend_inks([image[boxes[k][1]:boxes[k][3], boxes[k][0]:boxes[k][2]] for k in run],
+                   [patches[k].mask for k in run], [colors[k] for k in run])
 
 
 def embolden(mask: np.ndarray, extra_px: float) -> tuple[np.ndarray, int]:
