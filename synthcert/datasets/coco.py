@@ -47,22 +47,27 @@ def coco_part(records: Sequence[LabelRecord], root: Path, names: Sequence[str]) 
         w, h = record.size_wh
         image = {"file_name": record.file, "width": w, "height": h,
                  "template": record.template, "seed": record.seed, "index": record.index}
-        annotations = [_annotation(category_ids[name], record.fields[name])
+        annotations = [_annotation(category_ids[name], record.fields[name], record.corner_reprs[name])
                        for name in sorted(record.fields, key=lambda n: name_id(category_ids, n))]
         part.append((_without_braces(image), annotations))
     return part
 
 
-def _annotation(category_id: int, label) -> str:
+def _annotation(category_id: int, label, spelled: list[str]) -> str:
     """One annotation as JSON text without braces, the numbers spelled as `json_text` spells them (repr) but
-    without building a dict per field: a dozen fields per image made this most of writing the labels."""
-    spelled = [repr(v) for xy in label.corners.tolist() for v in xy]  # x0, y0, x1, ...: keypoints and polygon
-    flags = ["2" if seen else "1" for seen in label.visible.tolist()]
-    keypoints = ",".join(f"{spelled[2 * k]},{spelled[2 * k + 1]},{flags[k]}" for k in range(4))
-    numbers = ",".join(map(repr, bbox_xywh(label.corners)))
-    segmentation = ",".join(spelled)
-    return (f'"category_id":{category_id},"keypoints":[{keypoints}],"num_keypoints":4,"bbox":[{numbers}],'
-            f'"area":{abs(signed_area(label.corners))!r},"segmentation":[[{segmentation}]],"iscrowd":0,'
+    without building a dict per field: a dozen fields per image made this most of writing the labels.
+
+    `spelled` is the corners' repr x0, y0, x1, ... (`LabelRecord.corner_reprs`). The box's left and top are
+    the first corner coordinates equal to the minimum, which `min` returns, so they reuse those spellings.
+    """
+    x0, y0, x1, y1, x2, y2, x3, y3 = spelled
+    v0, v1, v2, v3 = ("2" if seen else "1" for seen in label.visible.tolist())
+    left, top, width, height = bbox_xywh(label.corners)
+    xy = label.corners.ravel().tolist()
+    box = f"{spelled[2 * xy[0::2].index(left)]},{spelled[2 * xy[1::2].index(top) + 1]},{width!r},{height!r}"
+    return (f'"category_id":{category_id},"keypoints":[{x0},{y0},{v0},{x1},{y1},{v1},{x2},{y2},{v2},{x3},{y3},{v3}],'
+            f'"num_keypoints":4,"bbox":[{box}],'
+            f'"area":{abs(signed_area(label.corners))!r},"segmentation":[[{",".join(spelled)}]],"iscrowd":0,'
             f'"text":{json_string(label.text)}')
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from synthcert.datasets.layout import MANIFEST_FILE, atomic_write, json_text, parse_json
+from synthcert.datasets.layout import MANIFEST_FILE, atomic_write, json_string, json_text, parse_json
 from synthcert.datasets.records import DatasetSamples, LabelFormat, LabelRecord, make_label
 from synthcert.errors import DatasetError
 
@@ -29,12 +29,20 @@ def jsonl_part(records: Sequence[LabelRecord]) -> str:
     lines = []
     for r in records:
         homography = None if r.image_from_doc is None else np.asarray(r.image_from_doc, dtype=np.float64).tolist()
-        fields = {name: {"text": f.text, "corners": f.corners.tolist(), "visible": f.visible.tolist()}
-                  for name, f in sorted(r.fields.items())}
-        lines.append(json_text({"file": r.file, "width": r.size_wh[0], "height": r.size_wh[1], "template": r.template,
-                                "seed": r.seed, "index": r.index, "image_from_doc": homography,
-                                "fields": fields}) + "\n")
+        head = json_text({"file": r.file, "width": r.size_wh[0], "height": r.size_wh[1], "template": r.template,
+                          "seed": r.seed, "index": r.index, "image_from_doc": homography})
+        fields = ",".join(_field(name, f, r.corner_reprs[name]) for name, f in sorted(r.fields.items()))
+        lines.append(f'{head[:-1]},"fields":{{{fields}}}}}\n')
     return "".join(lines)
+
+
+def _field(name: str, label, spelled: list[str]) -> str:
+    """One field as `json_text` spells it, from the corners' repr (`LabelRecord.corner_reprs`, shared with COCO)
+    and without building its dicts."""
+    x0, y0, x1, y1, x2, y2, x3, y3 = spelled
+    visible = ",".join("true" if seen else "false" for seen in label.visible.tolist())
+    return (f'{json_string(name)}:{{"text":{json_string(label.text)},'
+            f'"corners":[[{x0},{y0}],[{x1},{y1}],[{x2},{y2}],[{x3},{y3}]],"visible":[{visible}]}}')
 
 
 def _join(parts: Sequence[str], root: Path) -> Path:

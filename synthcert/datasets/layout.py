@@ -132,13 +132,20 @@ def write_new(path: Path, data: bytes | str) -> None:
 
     Opened exclusively, so it never replaces anything; without the temporary file and rename of `atomic_write`
     (a third of a small file's cost), since an interrupted write leaves only a dataset without `dataset.yaml`.
+    Written with `os` calls: open, write, close and no more (`open()` adds a stat, a tty check and a buffer,
+    nearly half the cost of a label file).
 
     Raises:
         DatasetError: the file exists already, or cannot be written (disk full, no permission).
     """
     try:
-        with open(path, "xb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        try:
+            left = memoryview(data.encode("utf-8") if isinstance(data, str) else data)
+            while left:  # a regular file takes all at once but for a signal or a full disk
+                left = left[os.write(fd, left):]
+        finally:
+            os.close(fd)
     except FileExistsError:
         raise DatasetError("exists already; a dataset's images and label files are written once, into an empty "
                            "directory", path) from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -84,6 +85,15 @@ class LabelRecord:
         its image at `file`."""
         return cls(file, sample.size_wh, dict(sample.fields), sample.template, sample.seed, sample.index,
                    sample.image_from_doc)
+
+    @cached_property
+    def corner_reprs(self) -> dict[str, list[str]]:
+        """Field name -> its corners x0, y0, x1, ... y3 as Python's shortest repr (what `json_text` writes).
+
+        Spelled once per record for every format that writes the corners as they are: a repr is most of
+        the cost of writing a float.
+        """
+        return {name: list(map(repr, label.corners.ravel().tolist())) for name, label in self.fields.items()}
 
 
 def make_label(text: str, corners, visible, where: str, field: str) -> FieldLabel:

@@ -67,17 +67,19 @@ def write_yolo_obb(records: Sequence[LabelRecord], root: Path, names: Sequence[s
         names: every field name, sorted; class i is names[i].
     """
     class_ids = {name: i for i, name in enumerate(names)}
+    root = Path(root)
     made: set[Path] = set()
     for record in records:
         w, h = record.size_wh
         lines = []
         for name in sorted(record.fields, key=lambda n: name_id(class_ids, n)):
             label = record.fields[name]
-            if label.visible.all():
-                # Python floats: the same IEEE divisions as numpy's, without its per-call cost on 8 values.
-                values = " ".join(f"{x / w!r} {y / h!r}" for x, y in label.corners.tolist())
-                lines.append(f"{class_ids[name]} {values}\n")
-        path = Path(root) / label_file(record.file)
+            # Python bools and floats: the same test and IEEE divisions as numpy's, without its per-call cost.
+            if all(label.visible.tolist()):
+                (x0, y0), (x1, y1), (x2, y2), (x3, y3) = label.corners.tolist()
+                lines.append(f"{class_ids[name]} {x0 / w!r} {y0 / h!r} {x1 / w!r} {y1 / h!r} "
+                             f"{x2 / w!r} {y2 / h!r} {x3 / w!r} {y3 / h!r}\n")
+        path = root / label_file(record.file)
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
