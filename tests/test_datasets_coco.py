@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -6,8 +7,11 @@ import pytest
 from dataset_samples import H, W, assert_same_fields, edge_samples
 
 from synthcert.datasets import read_dataset, write_dataset
+from synthcert.datasets.coco import coco_part
+from synthcert.datasets.quads import bbox_xywh
+from synthcert.datasets.records import LabelRecord
 from synthcert.errors import DatasetError
-from synthcert.samples import CORNER_NAMES
+from synthcert.samples import CORNER_NAMES, FieldLabel
 
 
 @pytest.fixture
@@ -61,6 +65,17 @@ def test_each_annotation_line_is_the_compact_json_of_its_object(coco_dir):
     for line in lines:
         assert line == json.dumps(json.loads(line), ensure_ascii=False, separators=(",", ":"))
     assert '"text":"ŠKODA 1A2 3456"' in (coco_dir / "coco.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("left_xs", [(-0.0, 0.0), (0.0, -0.0)], ids=["minus_zero_first", "plus_zero_first"])
+def test_box_left_and_top_are_spelled_as_the_first_minimal_corner(left_xs):
+    # The box reuses a corner's spelling: of two equal minima (0.0 == -0.0) it must be the one min() returns.
+    a, b = left_xs
+    corners = np.array([[a, b], [5.0, b], [5.0, 3.0], [b, 3.0]])
+    record = LabelRecord("images/0.png", (8, 8), {"vin": FieldLabel("X", corners, np.ones(4, bool))}, "t")
+    (_, (annotation,)), = coco_part([record], Path(), ["vin"])
+    assert f'"bbox":{json.dumps(bbox_xywh(corners), separators=(",", ":"))}' in annotation
+    assert f'"bbox":[{a!r},{b!r},' in annotation
 
 
 def test_ids_are_1_based_and_categories_sorted_with_corner_keypoints_and_skeleton(coco_dir):
