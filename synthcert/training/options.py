@@ -180,9 +180,11 @@ class TrainOptions:
                              "a confidence >= 0, steps >= 0 and at least one round")
         if self.pool_freshness is not None:
             if self.pool_freshness < 1 or self.pool_size is None:
-                raise ValueError(f"pool_freshness = {self.pool_freshness} with pool_size = {self.pool_size}; a renewing "
-                                 "pool needs freshness >= 1 and a pool size (its render processes are pool_workers)")
-            check_thread_workers(self.pool_size, self.batch_size, self.workers, KERAS_QUEUE, self.use_multiprocessing)
+                raise ValueError(f"pool_freshness = {self.pool_freshness} with pool_size = {self.pool_size}; a "
+                                 "renewing pool needs freshness >= 1 and a pool size (its render processes are "
+                                 "pool_workers)")
+            check_thread_workers(self.pool_size, self.batch_size, self.workers, KERAS_QUEUE,
+                                 self.use_multiprocessing)
         if self.real is not None:
             check_real_workers(self.workers, self.use_multiprocessing, "pass --use-multiprocessing, or --workers 1")
         if self.pool_augment < 0:
