@@ -26,7 +26,7 @@ from synthcert.samples import TARGET
 from synthcert.template.ink import blend_inks
 from synthcert.template.layout import Element, LayoutSpec, draw_elements, sample_elements
 from synthcert.template.notes import Note, draw_notes, sample_notes
-from synthcert.template.redaction import Redaction, boxes_overlap, draw_redactions, sample_redactions
+from synthcert.template.redaction import Redaction, draw_redactions, sample_redactions
 from synthcert.template.spec import FieldSpec, TemplateSpec
 from synthcert.text.fonts import BUILTIN_FONTS, FONT_DIR, fonts_covering, missing_font_hint
 from synthcert.text.generators import few_values, generate_text
@@ -371,14 +371,14 @@ def _print_patches(image: np.ndarray, patches: list[InkPatch], colors: list[tupl
     `blend_inks` call: the same bytes as one by one, as each pixel is inked by its own patches in the same order."""
     boxes = [patch.box for patch in patches]
     x0, y0, x1, y1 = np.array(boxes).T
-    if ((x0[:, None] < x1) & (x0 < x1[:, None]) & (y0[:, None] < y1) & (y0 < y1[:, None])).sum() == len(boxes):
-        runs = [range(len(boxes))]  # no two overlap (each box overlaps itself): the usual case
-    else:
-        runs = [[0]]
+    overlap = (x0[:, None] < x1) & (x0 < x1[:, None]) & (y0[:, None] < y1) & (y0 < y1[:, None])  # (n, n)
+    runs, start = [], 0
+    if overlap.sum() > len(boxes):  # some two overlap (each box overlaps itself; usually none other does)
         for k in range(1, len(boxes)):
-            if any(boxes_overlap(boxes[k], boxes[j]) for j in runs[-1]):
-                runs.append([])
-            runs[-1].append(k)
+            if overlap[k, start:k].any():  # it overlaps a patch of the run so far: a new run starts with it
+                runs.append(range(start, k))
+                start = k
+    runs.append(range(start, len(boxes)))
     for run in runs:
         blend_inks([image[boxes[k][1]:boxes[k][3], boxes[k][0]:boxes[k][2]] for k in run],
                    [patches[k].mask for k in run], [colors[k] for k in run])
