@@ -3,7 +3,9 @@
 Measurement only: it times the public entry points (`Renderer.trace`, `render_dataset`,
 `CertificateStream`) the way users call them and holds no rendering logic. TensorFlow is imported only
 when the Keras stream is measured. Every figure is the median of several runs after a warm-up; stage
-times come from `RenderTrace.stage_s`, inside the very renders that give the totals.
+times come from `RenderTrace.stage_s`, inside the very renders that give the totals. The same renderer without
+its realism (no photometric effects, bends or fingers), in runs alternating with the others, and what a bend and
+a hand add where they fire say where a missed target's time goes.
 
 Rendering to disk starts worker processes and warms their caches, a fixed cost of a few seconds; the
 steady-state rate (images per second between a short and a long run of the same job) is what a long
@@ -194,20 +196,31 @@ def run_benchmark(settings: BenchSettings | None = None, log=None) -> BenchRepor
 
 
 def _in_memory(config: RenderConfig, settings: BenchSettings, stages: bool = True) -> list[Figure]:
+    """The renderer's rate; with `stages`, also the hand-written baseline's and the renderer's without its realism
+    (no photometric effects, bends or fingers), in runs alternating with the renderer's so that all see the same
+    load, the stage times, and what a bend and fingers add to the scene stage of the samples they fire on."""
     renderer = Renderer(config=config)
-    naive = NaiveRenderer(config.scene.image_size_wh) if stages else None
+    others = {}
+    if stages:
+        others["naive"] = NaiveRenderer(config.scene.image_size_wh)
+        others["bare"] = Renderer(config=config.replace(photometric={"preset": "none"},
+                                                        scene={"bend_p": 0.0, "occluder_p": 0.0}))
     for i in range(settings.warmup):
         renderer.trace(i)
-        if naive is not None and i < settings.warmup // 4:
-            naive.render(i)
-    rates, cpu_rates, naive_rates, stage_ms = [], [], [], {s: [] for s in (*STAGES, "decoding", "encoding")}
+        for other in others.values():
+            if i < settings.warmup // 4:
+                other.render(i)
+    rates, cpu_rates, stage_ms = [], [], {s: [] for s in (*STAGES, "decoding", "encoding")}
+    other_rates = {name: [] for name in others}
+    scene_s = {"flat": [], "bend": [], "fingers": []}  # scene stage: samples with neither, a bend only, fingers only
+    fired = {"bend": 0, "fingers": 0}  # samples where each fired, alone or with the other
     index = 10**6  # fresh indices: the warm-up's texts are cached
     for _ in range(settings.runs):
-        if naive is not None:  # runs alternate with the renderer's, so both see the same load
+        for name, other in others.items():
             t0 = time.perf_counter()
             for i in range(index, index + settings.images):
-                naive.render(i)
-            naive_rates.append(settings.images / (time.perf_counter() - t0))
+                other.render(i)
+            other_rates[name].append(settings.images / (time.perf_counter() - t0))
         sums = dict.fromkeys(stage_ms, 0.0)
         wall = cpu = 0.0
         for _ in range(settings.images):
@@ -220,6 +233,11 @@ def _in_memory(config: RenderConfig, settings: BenchSettings, stages: bool = Tru
             for name, seconds in trace.stage_s.items():
                 sums[name] += seconds
             sums["decoding"] += t2 - t1
+            kinds = [k for k, fired in (("bend", trace.bend), ("fingers", trace.occluders)) if fired is not None]
+            for kind in kinds:
+                fired[kind] += 1
+            if len(kinds) < 2:
+                scene_s[kinds[0] if kinds else "flat"].append(trace.stage_s["scene"])
             if stages and trace.jpeg is None:  # as `render` writes it: a photo that ended as a JPEG is that file
                 t0 = time.perf_counter()
                 encode_image(image, "jpg")
@@ -232,18 +250,32 @@ def _in_memory(config: RenderConfig, settings: BenchSettings, stages: bool = Tru
     rate = statistics.median(rates)
     figures = [Figure("renderer, in memory, 1 OpenCV thread", rate, "img/s", Target(">=", 400, ">= 400"),
                       f"{statistics.median(cpu_rates):,.0f} per CPU-second")]
-    if naive is not None:
-        ratios = [r / n for r, n in zip(rates, naive_rates, strict=True)]
-        figures += [Figure("hand-written renderer (synthcert/naive_renderer.py), in memory, 1 OpenCV thread",
-                           statistics.median(naive_rates), "img/s", note="no realism; the baseline"),
-                    Figure("renderer / hand-written renderer", statistics.median(ratios), "x",
-                           Target(">=", 5, ">= 5 x"), "median of the runs' ratios, runs alternating")]
-    if stages:
-        names = {"template": "template and text", "scene": "camera, background, warp, bend, fingers, labels",
-                 "photometric": "photometric effects",
-                 "decoding": "JPEG decoding (of the photos that ended as one, when their pixels are read)",
-                 "encoding": "JPEG encoding (quality 95, of the photos not already a JPEG)"}
-        figures += [Figure(f"stage: {names[s]}", statistics.median(stage_ms[s]), "ms/img") for s in stage_ms]
+    if not stages:
+        return figures
+    ratios = [r / n for r, n in zip(rates, other_rates["naive"], strict=True)]
+    bare, bare_ratio = statistics.median(other_rates["bare"]), statistics.median(
+        [b / n for b, n in zip(other_rates["bare"], other_rates["naive"], strict=True)])
+    figures += [Figure("hand-written renderer (synthcert/naive_renderer.py), in memory, 1 OpenCV thread",
+                       statistics.median(other_rates["naive"]), "img/s", note="no realism; the baseline"),
+                Figure("renderer / hand-written renderer", statistics.median(ratios), "x",
+                       Target(">=", 5, ">= 5 x"), "median of the runs' ratios, runs alternating"),
+                Figure("renderer without its realism (photometric preset none, no bends, no fingers)", bare, "img/s",
+                       note=f"{bare_ratio:.2f} x the hand-written renderer; the realism is "
+                            f"{1000 / rate - 1000 / bare:.2f} ms of the renderer's {1000 / rate:.2f} ms per image")]
+    names = {"template": "template and text", "scene": "camera, background, warp, bend, fingers, labels",
+             "photometric": "photometric effects",
+             "decoding": "JPEG decoding (of the photos that ended as one, when their pixels are read)",
+             "encoding": "JPEG encoding (quality 95, of the photos not already a JPEG)"}
+    figures += [Figure(f"stage: {names[s]}", statistics.median(stage_ms[s]), "ms/img") for s in stage_ms]
+    # What each costs where it fires, against the flat samples' scene; shown where the runs had such samples.
+    samples = settings.runs * settings.images
+    for kind, label in (("bend", "a bend"), ("fingers", "a hand (fingers)")):
+        if scene_s[kind] and scene_s["flat"]:
+            extra = 1000 * (statistics.median(scene_s[kind]) - statistics.median(scene_s["flat"]))
+            share = fired[kind] / samples
+            figures.append(Figure(f"scene stage: what {label} adds to a sample it fires on", extra, "ms",
+                                  note=f"medians against the samples with neither; {100 * share:.0f} % of the "
+                                       f"samples, {extra * share:.2f} ms per image on average"))
     return figures
 
 

@@ -23,6 +23,8 @@ def test_tiny_benchmark_reports_every_stage_the_baseline_and_the_targets(report)
     assert names[0] == "renderer, in memory, 1 OpenCV thread"
     assert sum(n.startswith("stage: ") for n in names) == 5  # template, scene, photometric, decoding, encoding
     assert any(n.startswith("hand-written renderer") for n in names)
+    bare = next(f for f in report.figures if f.name.startswith("renderer without its realism"))
+    assert "x the hand-written renderer" in bare.note and "ms of the renderer's" in bare.note
     assert any("render to disk" in n and "steady state" in n for n in names)
     targets = {f.target.text for f in report.figures if f.target is not None}
     assert targets >= {">= 400", ">= 5 x", ">= 300 per core", "< 50 per 100,000"}
