@@ -267,15 +267,16 @@ def _in_memory(config: RenderConfig, settings: BenchSettings, stages: bool = Tru
              "decoding": "JPEG decoding (of the photos that ended as one, when their pixels are read)",
              "encoding": "JPEG encoding (quality 95, of the photos not already a JPEG)"}
     figures += [Figure(f"stage: {names[s]}", statistics.median(stage_ms[s]), "ms/img") for s in stage_ms]
-    # What each costs where it fires, against the flat samples' scene; shown where the runs had such samples.
+    # What each costs where it fires, against the flat samples' scene, and so per image on average; shown where the
+    # runs had such samples.
     samples = settings.runs * settings.images
-    for kind, label in (("bend", "a bend"), ("fingers", "a hand (fingers)")):
+    for kind, label in (("bend", "bends"), ("fingers", "hands (fingers)")):
         if scene_s[kind] and scene_s["flat"]:
             extra = 1000 * (statistics.median(scene_s[kind]) - statistics.median(scene_s["flat"]))
             share = fired[kind] / samples
-            figures.append(Figure(f"scene stage: what {label} adds to a sample it fires on", extra, "ms",
-                                  note=f"medians against the samples with neither; {100 * share:.0f} % of the "
-                                       f"samples, {extra * share:.2f} ms per image on average"))
+            figures.append(Figure(f"scene stage: {label}, on average", extra * share, "ms/img",
+                                  note=f"{extra:.2f} ms on each of the {100 * share:.0f} % of samples they fire on "
+                                       "(median scene stage against the samples with neither)"))
     return figures
 
 

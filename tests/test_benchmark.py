@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import math
+from pathlib import Path
 
+import cv2
 import pytest
 
 from synthcert.benchmark import BenchSettings, Figure, Target, run_benchmark
@@ -82,3 +86,20 @@ def test_a_starved_stand_in_projects_more_render_processes_than_it_had():
     assert waiting.value > 20
     assert projected.value > 1
     assert serving.value > 0
+
+
+def test_time_per_image_draws_the_stages_with_the_scene_less_its_bends_and_hands(report, tmp_path):
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "time_per_image.py"
+    spec = importlib.util.spec_from_file_location("time_per_image", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    figures = report.to_dict()["figures"]
+    ms = module.ms_per_image(figures)
+    by_name = {f["name"]: f["value"] for f in figures}
+    extras = sum(v for n, v in by_name.items() if n.startswith("scene stage: "))
+    assert ms["scene"] == pytest.approx(by_name["stage: camera, background, warp, bend, fingers, labels"] - extras)
+    assert ms["synthcert"] == pytest.approx(1000 / report.figures[0].value)
+    bench_json, png = tmp_path / "bench.json", tmp_path / "out" / "speed.png"
+    bench_json.write_text(json.dumps(report.to_dict()))
+    assert module.main([str(bench_json), "-o", str(png)]) == 0
+    assert cv2.imread(str(png)).shape[1] > 500
