@@ -106,3 +106,53 @@ def test_the_shift_over_a_box_is_the_whole_frames_shift_cropped_to_the_byte():
         whole = cv2.warpAffine(union, np.float32([[1, 0, offset[0]], [0, 1, offset[1]]]), (w, h),
                                flags=cv2.INTER_LINEAR)
         assert np.array_equal(_shifted(union, offset, box), whole[box[1]:box[3], box[0]:box[2]])
+
+
+
+@pytest.mark.parametrize("target", list(TARGETS), ids=list(TARGETS))
+def test_a_near_try_is_judged_as_by_the_whole_frames_masks(target):
+    from synthcert.scene.occluders import _blur_radius, _covers, _forbidden_mask, _shades
+
+    rng = np.random.default_rng(11)
+    w, h = SIZE_WH
+    forbidden = _forbidden_mask(TARGETS[target], SIZE_WH, 2.0)
+    bx, by, bw, bh = cv2.boundingRect(forbidden.view(np.uint8))
+    verdicts = set()
+    for _ in range(120):
+        base = OccluderParams(shadow_offset_xy=tuple(float(v) for v in rng.uniform(-8, 8, 2)),
+                              shadow_blur_px=float(rng.uniform(0.5, 4)), shadow_strength=0.3)
+        tip = rng.uniform([bx - 30, by - 30], [bx + bw + 30, by + bh + 30])
+        finger = Finger(tuple(tip + rng.uniform(-150, 150, 2)), tuple(tip), float(rng.uniform(6, 16)))
+        # The oracle: the finger's coverage over the whole frame, and its shadow shifted and blurred over the
+        # whole frame, as OpenCV does it, on the forbidden pixels.
+        coverage = occluder_alpha(OccluderParams((finger,)), SIZE_WH)
+        covers = bool((coverage[forbidden] > 0).any())
+        assert _covers(finger, forbidden, (bx, by, bx + bw, by + bh)) == covers
+        verdicts.add(("covers", covers))
+        if covers:
+            continue
+        dx, dy = base.shadow_offset_xy
+        moved = cv2.warpAffine(coverage, np.float32([[1, 0, dx], [0, 1, dy]]), (w, h), flags=cv2.INTER_LINEAR)
+        shadow = cv2.GaussianBlur(moved, (0, 0), max(base.shadow_blur_px, 0.5))
+        shadow[shadow < 1e-3] = 0
+        r = _blur_radius(base.shadow_blur_px)
+        near_box = (max(bx - r, 0), max(by - r, 0), min(bx + bw + r, w), min(by + bh + r, h))
+        shades = _shades(coverage, base, forbidden, near_box)
+        assert shades == bool((shadow[forbidden] > 0).any())
+        verdicts.add(("shades", shades))
+    assert len(verdicts) == 4  # hits, misses, shadows on the target and beside it all came up
+
+
+def test_the_nail_is_zero_beyond_its_box():
+    from synthcert.scene.occluders import _box, _centres, _nail, _nail_box
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        tip = rng.uniform(0, SIZE_WH)
+        finger = Finger(tuple(tip + rng.uniform(-150, 150, 2)), tuple(tip), float(rng.uniform(6, 40)))
+        box = _box(finger, SIZE_WH)
+        nail = _nail(finger, *_centres(*box))  # the oracle: the nail over the finger's whole box
+        x0, y0, x1, y1 = _nail_box(finger, box)
+        inside = np.zeros(nail.shape, bool)
+        inside[max(y0 - box[1], 0):max(y1 - box[1], 0), max(x0 - box[0], 0):max(x1 - box[0], 0)] = True
+        assert not nail[~inside].any()

@@ -12,6 +12,8 @@ calls them with probability `scene.occluder_p`.
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -87,11 +89,16 @@ def sample_occluders(
         shadow_strength=float(rng.uniform(0.15, 0.45)),
     )
     forbidden = _forbidden_mask(forbidden_quad_xy, image_size_wh, margin_px)
+    bx, by, bw, bh = cv2.boundingRect(forbidden.view(np.uint8))
+    r = _blur_radius(base.shadow_blur_px)
+    # The forbidden pixels' box, and that box one blur radius wider: the shadow there decides.
+    target_box = (bx, by, bx + bw, by + bh)
+    near_box = (max(bx - r, 0), max(by - r, 0), min(bx + bw + r, w), min(by + bh + r, h))
     # The shadow of a pixel of finger reaches |offset| + 1 (bilinear shift) + twice the blur kernel's radius
     # (once more for its reflected border); the forbidden mask reaches the quad's circumcircle plus its growth.
     quad = np.asarray(forbidden_quad_xy, np.float64).reshape(-1, 2)
     centre = quad.mean(axis=0)
-    reach = (float(np.hypot(*base.shadow_offset_xy)) + 1 + 2 * _blur_radius(base.shadow_blur_px)
+    reach = (float(np.hypot(*base.shadow_offset_xy)) + 1 + 2 * r
              + float(np.max(np.linalg.norm(quad - centre, axis=1))) + _growth(margin_px) + 2)
     union = np.zeros(forbidden.shape, np.float32)
     anchor, inward = _anchor(rng, image_size_wh, document_quad_xy)
@@ -111,12 +118,19 @@ def sample_occluders(
             finger = Finger(tuple(tip - direction * length), tuple(tip), width * float(rng.uniform(0.85, 1.1)),
                             bool(rng.random() < 0.7))
             # Far from the target the masks need not be checked: the answer is known to be "clear".
-            far = _segment_distance(centre, finger) > finger.width_px / 2 + 1 + reach
-            # A near try may be rejected: keep its box (not the frame) to put back.
+            if _segment_distance(centre, finger) > finger.width_px / 2 + 1 + reach:
+                _add_finger(union, finger)
+                fingers.append(finger)
+                break
+            # The hand kept so far leaves every forbidden pixel clear, so a near try touches them itself or
+            # through the shadow; the first check needs only its coverage over the target's box.
+            if _covers(finger, forbidden, target_box):
+                continue
+            # A try may still be rejected for its shadow: keep its box (not the frame) to put back.
             x0, y0, x1, y1 = _box(finger, image_size_wh)
-            before = None if far else union[y0:y1, x0:x1].copy()
+            before = union[y0:y1, x0:x1].copy()
             _add_finger(union, finger)
-            if far or not _touches(union, base, forbidden):
+            if not _shades(union, base, forbidden, near_box):
                 fingers.append(finger)
                 break
             union[y0:y1, x0:x1] = before
@@ -126,23 +140,36 @@ def sample_occluders(
 
 def occluder_alpha(params: OccluderParams, size_wh: tuple[int, int]) -> np.ndarray:
     """Returns the (H, W) float32 share of each pixel that the hand or its shadow changes, in [0, 1]."""
-    fingers, shadow = _masks(params, size_wh)
-    return np.maximum(fingers, shadow)
+    _, alpha, shadow, (x0, y0, x1, y1) = _masks(params, size_wh)
+    np.maximum(alpha[y0:y1, x0:x1], shadow, out=alpha[y0:y1, x0:x1])
+    return alpha
 
 
-def _touches(fingers: np.ndarray, base: OccluderParams, forbidden: np.ndarray) -> bool:
-    """Whether the hand whose finger coverage is `fingers` (H, W) or its shadow puts a pixel on `forbidden`.
+def _covers(f: Finger, forbidden: np.ndarray, target_box: tuple[int, int, int, int]) -> bool:
+    """Whether finger `f` itself covers a pixel of `forbidden` (H, W), all of which lie in `target_box`."""
+    fx0, fy0, fx1, fy1 = _box(f, (forbidden.shape[1], forbidden.shape[0]))
+    x0, y0 = max(fx0, target_box[0]), max(fy0, target_box[1])
+    x1, y1 = min(fx1, target_box[2]), min(fy1, target_box[3])
+    if x1 <= x0 or y1 <= y0:
+        return False
+    return bool((_capsule(f, *_centres(x0, y0, x1, y1))[0][forbidden[y0:y1, x0:x1]] > 0).any())
 
-    The shadow is blurred only around the forbidden pixels: a kernel radius away from them the image's
-    values no longer matter (and the image's own border reflects the same in the crop).
+
+def _shades(fingers: np.ndarray, base: OccluderParams, forbidden: np.ndarray, near_box: tuple[int, int, int, int],
+            ) -> bool:
+    """Whether the shadow of the hand whose finger coverage is `fingers` (H, W) puts a pixel on `forbidden`.
+
+    The shadow is blurred only over `near_box`, the forbidden pixels' box one kernel radius wider: beyond it
+    the image's values no longer matter (and the image's own border reflects the same in the crop). With no
+    finger where the shift pulls that box from (its pixel of bilinear reach, and one more), there is no shadow.
     """
-    h, w = fingers.shape
-    bx, by, bw, bh = cv2.boundingRect(forbidden.view(np.uint8))
-    r = _blur_radius(base.shadow_blur_px)
-    x0, y0, x1, y1 = max(bx - r, 0), max(by - r, 0), min(bx + bw + r, w), min(by + bh + r, h)
-    shadow = _shadow(fingers, base, (x0, y0, x1, y1))
-    near = forbidden[y0:y1, x0:x1]
-    return bool((fingers[y0:y1, x0:x1][near] > 0).any() or (shadow[near] > 0).any())
+    x0, y0, x1, y1 = near_box
+    dx, dy = base.shadow_offset_xy
+    pulled = fingers[max(math.floor(y0 - dy) - 2, 0):max(math.ceil(y1 - dy) + 2, 0),
+                     max(math.floor(x0 - dx) - 2, 0):max(math.ceil(x1 - dx) + 2, 0)]
+    if not pulled.any():
+        return False
+    return bool((_shadow(fingers, base, near_box)[forbidden[y0:y1, x0:x1]] > 0).any())
 
 
 def draw_occluders(image: np.ndarray, params: OccluderParams) -> np.ndarray:
@@ -154,69 +181,94 @@ def draw_occluders(image: np.ndarray, params: OccluderParams) -> np.ndarray:
     if not params.fingers:
         return image
     h, w = image.shape[:2]
-    boxes = [_box(f, (w, h)) for f in params.fingers]
-    grids = [_centres(*box) for box in boxes]
-    capsules = [_capsule(f, *grid) for f, grid in zip(params.fingers, grids, strict=True)]
-    _, shadow = _masks(params, (w, h), [c[0] for c in capsules])
-    # Only the box of the hand and its shadow changes; outside it every pixel would come back as it was.
+    hand, _, shadow, (bx0, by0, _, _) = _masks(params, (w, h))
+    # Only the pixels under the shadow and the fingers change: elsewhere the float round trip gives every
+    # pixel back as it was, so the box to work in needs to hold just those.
     sx, sy, sw, sh = cv2.boundingRect((shadow > 0).view(np.uint8))
-    x0, y0 = min([sx] + [b[0] for b in boxes]), min([sy] + [b[1] for b in boxes])
-    x1, y1 = max([sx + sw] + [b[2] for b in boxes]), max([sy + sh] + [b[3] for b in boxes])
+    sx, sy = sx + bx0, sy + by0
+    boxes = [box for box, *_ in hand if box[2] > box[0] and box[3] > box[1]]
+    if sw and sh:
+        boxes.append((sx, sy, sx + sw, sy + sh))
+    if not boxes:
+        return image.copy()
+    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
     out = image[y0:y1, x0:x1].astype(np.float32)
-    out *= 1.0 - shadow[y0:y1, x0:x1, None]
+    if sw and sh:
+        out[sy - y0:sy + sh - y0, sx - x0:sx + sw - x0] *= 1.0 - shadow[sy - by0:sy + sh - by0,
+                                                                         sx - bx0:sx + sw - bx0, None]
+    flat = out.reshape(-1, 3)
     skin = np.array(params.skin_rgb, np.float32)
-    for f, (fx0, fy0, fx1, fy1), grid, (alpha, across, along) in zip(params.fingers, boxes, grids, capsules,
-                                                                     strict=True):
-        if fx1 <= fx0 or fy1 <= fy0:
-            continue
+    for f, (box, alpha, dist, t) in zip(params.fingers, hand, strict=True):
         # Only the pixels the finger covers: a slanted finger covers a fraction of its box, and where alpha is 0
         # the blend gives the pixel back unchanged.
-        covered = alpha > 0
-        a = alpha[covered][:, None]
-        shade = (1.08 - 0.35 * across[covered] ** 2) * (0.9 + 0.1 * along[covered])
+        inside = np.flatnonzero(alpha)  # alpha is never negative
+        if not inside.size:
+            continue
+        fx0, fy0 = box[:2]
+        rows, cols = np.divmod(inside, alpha.shape[1])
+        a = alpha.take(inside)[:, None]
+        shade = (1.08 - 0.35 * np.clip(dist.take(inside) / (f.width_px / 2), 0, 1) ** 2) * (0.9 + 0.1 * t.take(inside))
         colour = skin[None, :] * shade[:, None]
         if f.nail:
-            nail = _nail(f, *grid)[covered][:, None]
+            # The nail is 0 beyond its own box, where the blend below gives the colour back unchanged.
+            nail = np.zeros(alpha.shape, np.float32)
+            nx0, ny0, nx1, ny1 = _nail_box(f, box)
+            if nx1 > nx0 and ny1 > ny0:
+                nail[ny0 - fy0:ny1 - fy0, nx0 - fx0:nx1 - fx0] = _nail(f, *_centres(nx0, ny0, nx1, ny1))
+            nail = nail.take(inside)[:, None]
             colour = colour * (1 - nail) + np.minimum(skin * 1.15 + 20, 255) * nail
-        region = out[fy0 - y0:fy1 - y0, fx0 - x0:fx1 - x0]
-        region[covered] = region[covered] * (1 - a) + colour * a
+        covered = (rows + (fy0 - y0)) * (x1 - x0) + (cols + (fx0 - x0))
+        flat[covered] = flat[covered] * (1 - a) + colour * a
+    out += 0.5
     result = image.copy()
-    result[y0:y1, x0:x1] = np.clip(out + 0.5, 0, 255).astype(np.uint8)
+    result[y0:y1, x0:x1] = np.clip(out, 0, 255, out=out)  # the assignment truncates, as astype would
     return result
 
 
-def _masks(params: OccluderParams, size_wh: tuple[int, int], coverages: list[np.ndarray] | None = None,
-           ) -> tuple[np.ndarray, np.ndarray]:
-    """The fingers' coverage and their shadow, (H, W) float32 each; the shadow is blurred over its box only.
-    `coverages`: each finger's coverage over its `_box` when the caller has them, else they are computed."""
+def _masks(params: OccluderParams, size_wh: tuple[int, int]
+           ) -> tuple[list[tuple], np.ndarray, np.ndarray, tuple[int, int, int, int]]:
+    """Each finger's `_coverage`, the fingers' union (H, W) float32 and their shadow (float32) over its box
+    (x0, y0, x1, y1), outside which it is 0; the shadow is blurred over that box only."""
     w, h = size_wh
     union = np.zeros((h, w), np.float32)
-    if not params.fingers:
-        return union, union
-    for k, f in enumerate(params.fingers):
-        _add_finger(union, f, None if coverages is None else coverages[k])
+    hand = [_coverage(f, size_wh) for f in params.fingers]
+    if not hand:
+        return hand, union, union[:0, :0], (0, 0, 0, 0)
+    for f in params.fingers:
+        _add_finger(union, f)
     # Blurred within a box one kernel radius (and a pixel of the bilinear shift) wider than the shifted
     # fingers, the shadow is the whole frame's: outside, zeros blur to zeros, and at the box's edges the
     # reflected border brings in zeros, as the frame's zeros around it would.
-    boxes = np.array([_box(f, size_wh) for f in params.fingers])
     dx, dy = params.shadow_offset_xy
     r = _blur_radius(params.shadow_blur_px) + 1
-    box = (max(int(np.floor(boxes[:, 0].min() + dx)) - r, 0), max(int(np.floor(boxes[:, 1].min() + dy)) - r, 0),
-           min(int(np.ceil(boxes[:, 2].max() + dx)) + r, w), min(int(np.ceil(boxes[:, 3].max() + dy)) + r, h))
-    shadow = np.zeros((h, w), np.float32)
-    if box[2] > box[0] and box[3] > box[1]:
-        shadow[box[1]:box[3], box[0]:box[2]] = _shadow(union, params, box)
-    return union, shadow
+    box = (max(math.floor(min(b[0] for b, *_ in hand) + dx) - r, 0),
+           max(math.floor(min(b[1] for b, *_ in hand) + dy) - r, 0),
+           min(math.ceil(max(b[2] for b, *_ in hand) + dx) + r, w),
+           min(math.ceil(max(b[3] for b, *_ in hand) + dy) + r, h))
+    if box[2] <= box[0] or box[3] <= box[1]:
+        return hand, union, union[:0, :0], (0, 0, 0, 0)
+    return hand, union, _shadow(union, params, box), box
 
 
-def _add_finger(union: np.ndarray, f: Finger, coverage: np.ndarray | None = None) -> None:
-    """Max-combines finger `f`'s coverage (over its box only; `coverage` if already computed) into `union`
-    (H, W) in place."""
-    h, w = union.shape
-    x0, y0, x1, y1 = _box(f, (w, h))
+def _add_finger(union: np.ndarray, f: Finger) -> None:
+    """Max-combines finger `f`'s coverage (over its box only) into `union` (H, W) in place."""
+    (x0, y0, x1, y1), alpha, _, _ = _coverage(f, (union.shape[1], union.shape[0]))
     if x1 > x0 and y1 > y0:
         region = union[y0:y1, x0:x1]
-        np.maximum(region, _capsule(f, *_centres(x0, y0, x1, y1))[0] if coverage is None else coverage, out=region)
+        np.maximum(region, alpha, out=region)
+
+
+@functools.lru_cache(maxsize=16)
+def _coverage(f: Finger, size_wh: tuple[int, int]) -> tuple[tuple[int, int, int, int], np.ndarray, np.ndarray,
+                                                            np.ndarray]:
+    """The finger's `_box` and its `_capsule` over it, read-only: sampling builds each accepted finger's, and
+    drawing the same hand right after finds them here."""
+    box = _box(f, size_wh)
+    capsule = _capsule(f, *_centres(*box))
+    for array in capsule:
+        array.flags.writeable = False
+    return box, *capsule
 
 
 def _shadow(union: np.ndarray, params: OccluderParams, box: tuple[int, int, int, int] | None = None) -> np.ndarray:
@@ -246,8 +298,8 @@ def _box(f: Finger, size_wh: tuple[int, int]) -> tuple[int, int, int, int]:
     w, h = size_wh
     reach = f.width_px / 2 + 2  # the antialiased edge ends half a pixel past the radius
     xs, ys = (f.base_xy[0], f.tip_xy[0]), (f.base_xy[1], f.tip_xy[1])
-    return (min(max(int(np.floor(min(xs) - reach)), 0), w), min(max(int(np.floor(min(ys) - reach)), 0), h),
-            min(max(int(np.ceil(max(xs) + reach)), 0), w), min(max(int(np.ceil(max(ys) + reach)), 0), h))
+    return (min(max(math.floor(min(xs) - reach), 0), w), min(max(math.floor(min(ys) - reach), 0), h),
+            min(max(math.ceil(max(xs) + reach), 0), w), min(max(math.ceil(max(ys) + reach), 0), h))
 
 
 def _centres(x0: int, y0: int, x1: int, y1: int) -> tuple[np.ndarray, np.ndarray]:
@@ -274,16 +326,25 @@ def _growth(margin_px: float) -> int:
     return int(np.ceil(margin_px)) + 1  # +1: any pixel the quad's edge passes through counts
 
 
-def _capsule(f: Finger, xs: np.ndarray, ys: np.ndarray):
-    """Antialiased coverage of a finger, and the position across (0 axis .. 1 edge) and along (0 base .. 1 tip)."""
+def _capsule(f: Finger, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Antialiased coverage of a finger, the distance from its axis and the position along it (0 base .. 1 tip),
+    float32 over the grid of `xs`, `ys`."""
     a, b = np.array(f.base_xy, np.float32), np.array(f.tip_xy, np.float32)
     ab = b - a
-    t = np.clip(((xs - a[0]) * ab[0] + (ys - a[1]) * ab[1]) / max(float(ab @ ab), 1e-6), 0, 1)
-    dx, dy = xs - (a[0] + t * ab[0]), ys - (a[1] + t * ab[1])
-    dist = np.sqrt(dx * dx + dy * dy)
-    radius = f.width_px / 2
-    alpha = np.clip(radius - dist + 0.5, 0, 1)
-    return alpha, np.clip(dist / radius, 0, 1), t
+    t = (xs - a[0]) * ab[0] + (ys - a[1]) * ab[1]
+    t /= max(float(ab @ ab), 1e-6)
+    np.clip(t, 0, 1, out=t)
+    dx, dy = t * ab[0], t * ab[1]
+    dx += a[0]
+    dy += a[1]
+    np.subtract(xs, dx, out=dx)
+    np.subtract(ys, dy, out=dy)
+    dx *= dx
+    dy *= dy
+    dist = np.sqrt(np.add(dx, dy, out=dx), out=dx)
+    alpha = np.subtract(f.width_px / 2, dist, out=dy)
+    alpha += 0.5
+    return np.clip(alpha, 0, 1, out=alpha), dist, t
 
 
 def _nail(f: Finger, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
@@ -294,6 +355,17 @@ def _nail(f: Finger, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     along, across = rel_x * u[0] + rel_y * u[1], -rel_x * u[1] + rel_y * u[0]
     r = (along / (0.38 * f.width_px)) ** 2 + (across / (0.3 * f.width_px)) ** 2
     return 0.55 * np.clip((1 - r) * 4, 0, 1)
+
+
+def _nail_box(f: Finger, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """The pixels of `box` (x0, y0, x1, y1) outside which `_nail` is 0: its ellipse lies within 0.38 widths of
+    its centre (plus a pixel, so that rounding never matters)."""
+    (bx, by), (tx, ty) = f.base_xy, f.tip_xy
+    back = 0.45 * f.width_px / max(math.hypot(tx - bx, ty - by), 1e-6)
+    cx, cy = tx - (tx - bx) * back, ty - (ty - by) * back
+    reach = 0.38 * f.width_px + 1
+    return (max(math.floor(cx - reach), box[0]), max(math.floor(cy - reach), box[1]),
+            min(math.ceil(cx + reach), box[2]), min(math.ceil(cy + reach), box[3]))
 
 
 def _forbidden_mask(quad_xy, size_wh, margin_px: float) -> np.ndarray:
