@@ -143,21 +143,29 @@ def sample_bend(
 def displacement(params: BendParams, xy: np.ndarray) -> np.ndarray:
     """Returns d at (N, 2) points (COCO, output image pixels) as (N, 2) float64 pixels."""
     xy = np.asarray(xy, np.float64).reshape(-1, 2)
+    return _displacement(params, xy, [_frame(c, xy) for c in params.components])
+
+
+def displacement_jacobian(params: BendParams, xy: np.ndarray) -> np.ndarray:
+    """Returns the (N, 2, 2) Jacobian of d at (N, 2) points: J[k, i, j] = dd_i / dx_j."""
+    xy = np.asarray(xy, np.float64).reshape(-1, 2)
+    return _jacobian(params, xy, [_frame(c, xy) for c in params.components])
+
+
+def _displacement(params: BendParams, xy: np.ndarray, frames: list[tuple]) -> np.ndarray:
+    """`displacement` from the components' `_frame`s of the points `xy`."""
     d = np.zeros_like(xy)
-    for c in params.components:
-        _, _, v, s, t = _frame(c, xy)
+    for c, (_, _, v, s, t) in zip(params.components, frames, strict=True):
         f = _height(c, s, t)
         d[:, 0] += f * v[0]  # per column: np.outer's (N, 2) product is five times slower
         d[:, 1] += f * v[1]
     return d
 
 
-def displacement_jacobian(params: BendParams, xy: np.ndarray) -> np.ndarray:
-    """Returns the (N, 2, 2) Jacobian of d at (N, 2) points: J[k, i, j] = dd_i / dx_j."""
-    xy = np.asarray(xy, np.float64).reshape(-1, 2)
+def _jacobian(params: BendParams, xy: np.ndarray, frames: list[tuple]) -> np.ndarray:
+    """`displacement_jacobian` from the components' `_frame`s of the points `xy`."""
     jac = np.zeros((len(xy), 2, 2))
-    for c in params.components:
-        u, n, v, s, t = _frame(c, xy)
+    for c, (u, n, v, s, t) in zip(params.components, frames, strict=True):
         ds, dt = _slopes(c, s, t)
         grad = ds[:, None] * n + dt[:, None] * u  # (N, 2): gradient of the scalar profile
         jac += v[None, :, None] * grad[:, None, :]
@@ -196,18 +204,18 @@ def bend_points(params: BendParams, xy: np.ndarray) -> np.ndarray:
     p = q - displacement(params, q)
     eye = np.eye(2)
     for _ in range(NEWTON_ITERATIONS):
-        residual = p + displacement(params, p) - q
+        frames = [_frame(c, p) for c in params.components]  # once for the residual and the step
+        residual = p + _displacement(params, p, frames) - q
         if np.max(np.abs(residual), initial=0.0) < NEWTON_TOLERANCE_PX:
             return p
-        p = p - np.linalg.solve(eye + displacement_jacobian(params, p), residual[..., None])[..., 0]
+        p = p - np.linalg.solve(eye + _jacobian(params, p, frames), residual[..., None])[..., 0]
     raise RuntimeError(f"bend_points did not converge: residual {np.max(np.abs(residual)):.3g} px")
 
 
-def _component_gain(c: BendComponent, s: np.ndarray) -> np.ndarray:
-    """The brightness gain of a fold or curl at signed distances `s` from its line."""
+def _component_gain(c: BendComponent, z: np.ndarray) -> np.ndarray:
+    """The brightness gain of a fold or curl at signed distances z * scale_px from its line."""
     if c.kind == "fold":
-        return 1.0 - 0.5 * c.shade * (1.0 + np.tanh(s / c.scale_px))
-    z = s / c.scale_px
+        return 1.0 - 0.5 * c.shade * (1.0 + np.tanh(z))
     return 1.0 - c.shade * (_sigmoid(z) - _sigmoid(z - c.extent_px / c.scale_px))
 
 
@@ -232,9 +240,9 @@ def apply_bend(layer: np.ndarray, params: BendParams, box: tuple[int, int, int, 
     move labels with `bend_points`).
 
     Args:
-        layer: (H', W', C) uint8 whose pixel (0, 0) is output pixel `origin_xy`, e.g. the warped sheet (RGBA,
-            premultiplied) with a margin around `box` to pull from; what lies beyond it is transparent
-            black, never a mirrored copy of the edge.
+        layer: (H', W', C) uint8 with C = 3 or 4, whose pixel (0, 0) is output pixel `origin_xy`, e.g. the
+            warped sheet (RGBA, premultiplied) with a margin around `box` to pull from; what lies beyond it is
+            transparent black, never a mirrored copy of the edge.
         params: the deformation.
         box: (x0, y0, x1, y1) output pixels to produce; None for the whole layer at origin (0, 0).
         origin_xy: output pixel of `layer`'s pixel (0, 0).
@@ -247,11 +255,12 @@ def apply_bend(layer: np.ndarray, params: BendParams, box: tuple[int, int, int, 
         if not params.components:
             return layer
     map_x, map_y, gain = bend_maps(params, box)
-    out = cv2.remap(layer, map_x - np.float32(origin_xy[0]), map_y - np.float32(origin_xy[1]),
-                    interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    map_x -= np.float32(origin_xy[0])
+    map_y -= np.float32(origin_xy[1])
+    out = cv2.remap(layer, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
     if gain is not None:
-        # Colour channels darken, alpha keeps its coverage.
-        factor = cv2.merge([gain] * 3 + [np.ones_like(gain)] * (out.shape[2] - 3))
+        # Colour channels darken, alpha keeps its coverage: the gain three times, then 1.0 for a float alpha.
+        factor = cv2.cvtColor(gain, cv2.COLOR_GRAY2RGBA if out.shape[2] == 4 else cv2.COLOR_GRAY2RGB)
         out = cv2.multiply(out, factor, dtype=cv2.CV_8U)
     return out
 
@@ -276,14 +285,17 @@ def _field(params: BendParams, box: tuple[int, int, int, int]) -> np.ndarray:
     for c in params.components:
         (ux, uy), (nx, ny), (vx, vy) = (axis.tolist() for axis in _axes(c))
         rx, ry = gx - c.centre_xy[0], gy - c.centre_xy[1]
-        s_, t_ = rx * nx + ry * ny, rx * ux + ry * uy  # rel @ n, rel @ u
-        f = _height(c, s_, t_)
+        # A bend's profile varies along its line only (rel @ u), a curl's or a fold's across it (rel @ n).
+        z = (rx * ux + ry * uy if c.kind == "bend" else rx * nx + ry * ny) / c.scale_px
+        f = _profile(c, z)
         dx += f * vx
         dy += f * vy
         if c.shade and c.kind != "bend":
-            g = _component_gain(c, s_)
+            g = _component_gain(c, z)
             gain = g if gain is None else gain * g
-    coarse = np.dstack([dx, dy] if gain is None else [dx, dy, gain]).astype(np.float32)
+    coarse = np.empty((gh + 2, gw + 2, 2 if gain is None else 3), np.float32)
+    for k, channel in enumerate((dx, dy) if gain is None else (dx, dy, gain)):
+        coarse[..., k] = channel
     fine = cv2.resize(coarse, ((gw + 2) * step, (gh + 2) * step), interpolation=cv2.INTER_LINEAR)
     return fine.reshape((gh + 2) * step, (gw + 2) * step, -1)[step:step + h, step:step + w]
 
@@ -360,14 +372,19 @@ def _axes(c: BendComponent) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _height(c: BendComponent, s: np.ndarray, t: np.ndarray) -> np.ndarray:
     """The scalar profile F(s, t) of a component: how far it moves the paper along its direction."""
+    return _profile(c, (t if c.kind == "bend" else s) / c.scale_px)
+
+
+def _profile(c: BendComponent, z: np.ndarray) -> np.ndarray:
+    """`_height` from the one coordinate it depends on, in scales: z = t / scale_px for a bend, else s / scale_px."""
     w = c.scale_px
     if c.kind == "bend":
-        return c.amplitude_px * np.exp(-0.5 * (t / w) ** 2)
-    z = s / w
+        return c.amplitude_px * np.exp(-0.5 * z**2)
     if c.kind == "curl":
         f = np.logaddexp(0.0, z) - np.logaddexp(0.0, z - c.extent_px / w)  # softplus difference, stable
         return c.slope * w * f
-    f = np.abs(z) + np.log1p(np.exp(-2.0 * np.abs(z))) - np.log(2.0)  # log(cosh(z)), stable
+    a = np.abs(z)
+    f = a + np.log1p(np.exp(-2.0 * a)) - np.log(2.0)  # log(cosh(z)), stable
     return c.slope * w * f
 
 
