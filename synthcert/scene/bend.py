@@ -155,8 +155,8 @@ def displacement_jacobian(params: BendParams, xy: np.ndarray) -> np.ndarray:
 def _displacement(params: BendParams, xy: np.ndarray, frames: list[tuple]) -> np.ndarray:
     """`displacement` from the components' `_frame`s of the points `xy`."""
     d = np.zeros_like(xy)
-    for c, (_, _, v, s, t) in zip(params.components, frames, strict=True):
-        f = _height(c, s, t)
+    for c, (_, v, r) in zip(params.components, frames, strict=True):
+        f = _height(c, r)
         d[:, 0] += f * v[0]  # per column: np.outer's (N, 2) product is five times slower
         d[:, 1] += f * v[1]
     return d
@@ -165,9 +165,8 @@ def _displacement(params: BendParams, xy: np.ndarray, frames: list[tuple]) -> np
 def _jacobian(params: BendParams, xy: np.ndarray, frames: list[tuple]) -> np.ndarray:
     """`displacement_jacobian` from the components' `_frame`s of the points `xy`."""
     jac = np.zeros((len(xy), 2, 2))
-    for c, (u, n, v, s, t) in zip(params.components, frames, strict=True):
-        ds, dt = _slopes(c, s, t)
-        grad = ds[:, None] * n + dt[:, None] * u  # (N, 2): gradient of the scalar profile
+    for c, (axis, v, r) in zip(params.components, frames, strict=True):
+        grad = _slope(c, r)[:, None] * axis  # (N, 2): gradient of the scalar profile, which varies along `axis`
         jac += v[None, :, None] * grad[:, None, :]
     return jac
 
@@ -206,7 +205,7 @@ def bend_points(params: BendParams, xy: np.ndarray) -> np.ndarray:
     for _ in range(NEWTON_ITERATIONS):
         frames = [_frame(c, p) for c in params.components]  # once for the residual and the step
         residual = p + _displacement(params, p, frames) - q
-        if np.max(np.abs(residual), initial=0.0) < NEWTON_TOLERANCE_PX:
+        if np.abs(residual).max(initial=0.0) < NEWTON_TOLERANCE_PX:
             return p
         p = p - np.linalg.solve(eye + _jacobian(params, p, frames), residual[..., None])[..., 0]
     raise RuntimeError(f"bend_points did not converge: residual {np.max(np.abs(residual)):.3g} px")
@@ -230,7 +229,7 @@ def max_displacement_px(params: BendParams, size_wh: tuple[int, int]) -> float:
         elif c.kind == "curl":
             total += abs(c.slope) * c.extent_px
         else:  # |d| grows like slope * |s| away from the crease: largest at a corner of the region
-            total += abs(c.slope) * float(np.max(np.abs(_frame(c, corners)[3])))
+            total += abs(c.slope) * float(np.max(np.abs(_frame(c, corners)[2])))
     return total
 
 
@@ -352,11 +351,12 @@ def _placement(rng, kind, quad, size_wh, size) -> tuple[tuple[float, float], flo
     return tuple(rng.dirichlet(np.ones(4)) @ quad), angle
 
 
-def _frame(c: BendComponent, xy: np.ndarray):
-    """The component's axes and the points' coordinates along them: u, n, v and s = rel . n, t = rel . u."""
+def _frame(c: BendComponent, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The axis along which the component's profile varies (u for a bend, n for a curl or fold), the unit
+    displacement v, and the points' coordinate r along that axis (t = rel . u, or s = rel . n)."""
     u, n, v = _axes(c)
-    rel = xy - np.asarray(c.centre_xy, np.float64)
-    return u, n, v, rel @ n, rel @ u
+    axis = u if c.kind == "bend" else n
+    return axis, v, (xy - np.asarray(c.centre_xy, np.float64)) @ axis
 
 
 @functools.lru_cache(maxsize=64)
@@ -370,13 +370,14 @@ def _axes(c: BendComponent) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return axes
 
 
-def _height(c: BendComponent, s: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """The scalar profile F(s, t) of a component: how far it moves the paper along its direction."""
-    return _profile(c, (t if c.kind == "bend" else s) / c.scale_px)
+def _height(c: BendComponent, r: np.ndarray) -> np.ndarray:
+    """The scalar profile F of a component, how far it moves the paper along its direction, at coordinates r
+    along its `_frame` axis: F(t) for a bend, F(s) for a curl or fold."""
+    return _profile(c, r / c.scale_px)
 
 
 def _profile(c: BendComponent, z: np.ndarray) -> np.ndarray:
-    """`_height` from the one coordinate it depends on, in scales: z = t / scale_px for a bend, else s / scale_px."""
+    """`_height` at z = r / scale_px."""
     w = c.scale_px
     if c.kind == "bend":
         return c.amplitude_px * np.exp(-0.5 * z**2)
@@ -388,16 +389,17 @@ def _profile(c: BendComponent, z: np.ndarray) -> np.ndarray:
     return c.slope * w * f
 
 
-def _slopes(c: BendComponent, s: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """dF/ds and dF/dt of `_height`: apart from `_height`, since the field over the frame needs no slopes."""
+def _slope(c: BendComponent, r: np.ndarray) -> np.ndarray:
+    """dF/dr of `_height` (F does not vary across its axis): apart from `_height`, since the field over the frame
+    needs no slopes."""
     w = c.scale_px
     if c.kind == "bend":
-        return np.zeros_like(s), -c.amplitude_px * t / w**2 * np.exp(-0.5 * (t / w) ** 2)
-    z = s / w
+        return -c.amplitude_px * r / w**2 * np.exp(-0.5 * (r / w) ** 2)
+    z = r / w
     if c.kind == "curl":
-        return c.slope * (_sigmoid(z) - _sigmoid(z - c.extent_px / w)), np.zeros_like(t)
-    return c.slope * np.tanh(z), np.zeros_like(t)
+        return c.slope * (_sigmoid(z) - _sigmoid(z - c.extent_px / w))
+    return c.slope * np.tanh(z)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+    return 1.0 / (1.0 + np.exp(-np.minimum(np.maximum(z, -50.0), 50.0)))  # clipped, as np.clip without its wrapper
