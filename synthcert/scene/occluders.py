@@ -194,11 +194,14 @@ def draw_occluders(image: np.ndarray, params: OccluderParams) -> np.ndarray:
     x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
     x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
     out = image[y0:y1, x0:x1].astype(np.float32)
+    # Per-pixel factors are spread over the colour channels first: broadcast against the last axis of 3,
+    # numpy would run its inner loop three elements at a time.
     if sw and sh:
-        out[sy - y0:sy + sh - y0, sx - x0:sx + sw - x0] *= 1.0 - shadow[sy - by0:sy + sh - by0,
-                                                                         sx - bx0:sx + sw - bx0, None]
+        under = out[sy - y0:sy + sh - y0, sx - x0:sx + sw - x0]
+        lit = 1.0 - shadow[sy - by0:sy + sh - by0, sx - bx0:sx + sw - bx0]
+        np.multiply(under, cv2.cvtColor(lit, cv2.COLOR_GRAY2RGB), out=under)
     flat = out.reshape(-1, 3)
-    skin = np.array(params.skin_rgb, np.float32)
+    skin = np.array(params.skin_rgb, np.float32)[:, None]  # (3, 1): colours are computed channel by channel
     for f, (box, alpha, dist, t) in zip(params.fingers, hand, strict=True):
         # Only the pixels the finger covers: a slanted finger covers a fraction of its box, and where alpha is 0
         # the blend gives the pixel back unchanged.
@@ -207,19 +210,19 @@ def draw_occluders(image: np.ndarray, params: OccluderParams) -> np.ndarray:
             continue
         fx0, fy0 = box[:2]
         rows, cols = np.divmod(inside, alpha.shape[1])
-        a = alpha.take(inside)[:, None]
+        a = alpha.take(inside)
         shade = (1.08 - 0.35 * np.clip(dist.take(inside) / (f.width_px / 2), 0, 1) ** 2) * (0.9 + 0.1 * t.take(inside))
-        colour = skin[None, :] * shade[:, None]
+        colour = skin * shade  # (3, N)
         if f.nail:
             # The nail is 0 beyond its own box, where the blend below gives the colour back unchanged.
             nail = np.zeros(alpha.shape, np.float32)
             nx0, ny0, nx1, ny1 = _nail_box(f, box)
             if nx1 > nx0 and ny1 > ny0:
                 nail[ny0 - fy0:ny1 - fy0, nx0 - fx0:nx1 - fx0] = _nail(f, *_centres(nx0, ny0, nx1, ny1))
-            nail = nail.take(inside)[:, None]
+            nail = nail.take(inside)
             colour = colour * (1 - nail) + np.minimum(skin * 1.15 + 20, 255) * nail
         covered = (rows + (fy0 - y0)) * (x1 - x0) + (cols + (fx0 - x0))
-        flat[covered] = flat[covered] * (1 - a) + colour * a
+        flat[covered] = (flat[covered].T * (1 - a) + colour * a).T
     out += 0.5
     result = image.copy()
     result[y0:y1, x0:x1] = np.clip(out, 0, 255, out=out)  # the assignment truncates, as astype would
@@ -313,8 +316,9 @@ def _segment_distance(point: np.ndarray, f: Finger) -> float:
     """Distance from `point` to the finger's axis, the segment from base to tip."""
     a, b = np.asarray(f.base_xy), np.asarray(f.tip_xy)
     ab = b - a
-    t = float(np.clip((point - a) @ ab / max(float(ab @ ab), 1e-12), 0, 1))
-    return float(np.linalg.norm(point - (a + t * ab)))
+    t = min(max(float((point - a) @ ab / max(float(ab @ ab), 1e-12)), 0.0), 1.0)
+    off = point - (a + t * ab)
+    return math.sqrt(off.dot(off))  # np.linalg.norm's own sum for a vector, without its wrapper
 
 
 def _blur_radius(shadow_blur_px: float) -> int:
