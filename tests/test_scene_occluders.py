@@ -156,3 +156,14 @@ def test_the_nail_is_zero_beyond_its_box():
         inside = np.zeros(nail.shape, bool)
         inside[max(y0 - box[1], 0):max(y1 - box[1], 0), max(x0 - box[0], 0):max(x1 - box[0], 0)] = True
         assert not nail[~inside].any()
+
+
+def test_a_hand_draws_the_same_whatever_the_capsule_cache_holds():
+    from synthcert.scene.occluders import _coverage
+
+    hands = [sample_occluders(np.random.default_rng(seed), SIZE_WH, TARGETS["middle"], DOCUMENT) for seed in range(6)]
+    warm = draw_occluders(_image(3), hands[-1])  # right after sampling it, as the Renderer draws
+    _coverage.cache_clear()
+    cold = draw_occluders(_image(3), hands[-1])
+    others = [draw_occluders(_image(3), hand) for hand in hands]  # its fingers' capsules evicted and rebuilt
+    assert hands[-1].fingers and np.array_equal(warm, cold) and np.array_equal(others[-1], cold)

@@ -262,11 +262,12 @@ def _add_finger(union: np.ndarray, f: Finger) -> None:
         np.maximum(region, alpha, out=region)
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=8)
 def _coverage(f: Finger, size_wh: tuple[int, int]) -> tuple[tuple[int, int, int, int], np.ndarray, np.ndarray,
                                                             np.ndarray]:
     """The finger's `_box` and its `_capsule` over it, read-only: sampling builds each accepted finger's, and
-    drawing the same hand right after finds them here."""
+    drawing the same hand right after finds them here. Eight are kept (a hand's fingers and its last tries):
+    the cache holds at most eight boxes' three float32 arrays."""
     box = _box(f, size_wh)
     capsule = _capsule(f, *_centres(*box))
     for array in capsule:
