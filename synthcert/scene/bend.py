@@ -268,8 +268,8 @@ def _field(params: BendParams, box: tuple[int, int, int, int]) -> np.ndarray:
     """The displacement (and the shading gain, if any component shades) at every output pixel of `box`:
     (h, w, 2 or 3) float32, evaluated every `field_step(params)` pixels and interpolated bilinearly.
 
-    The grid is separable, so each component's coordinates across and along its line are an outer sum of
-    a row and a column, not a product per point.
+    The grid is separable, so the coordinate a component's profile depends on (along its line for a bend,
+    across it otherwise) is an outer sum of a row and a column, not a product per point.
     """
     x0, y0, x1, y1 = box
     step = field_step(params)
