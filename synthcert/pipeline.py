@@ -164,14 +164,14 @@ class Renderer:
                            background, image_from_pixels, bend, occluders, effects, stage_s, jpeg)
 
     def _bend(self, rng, document, doc_to_image, sheet_xy) -> tuple[BendParams | None, dict[str, FieldLabel]]:
-        """Draws a paper deformation, kept only if the target stays wholly in the image, and the labels."""
-        flat = self._labels(document, doc_to_image)
+        """Draws a paper deformation, kept only if the target stays wholly in the image, and the labels (the flat
+        ones only where no bend is kept: they draw nothing, so leaving them out changes no other draw)."""
         if rng.random() >= self.config.scene.bend_p:
-            return None, flat
+            return None, self._labels(document, doc_to_image)
         bend = sample_bend(rng, self.config.scene.image_size_wh, sheet_xy)
         bent = self._labels(document, doc_to_image, bend)
         if self.config.scene.target_inside and not bent[self.target].visible.all():
-            return None, flat
+            return None, self._labels(document, doc_to_image)
         return bend, bent
 
     def _labels(self, document: FlatDocument, doc_to_image: np.ndarray, bend: BendParams | None = None,
