@@ -268,15 +268,15 @@ def _in_memory(config: RenderConfig, settings: BenchSettings, stages: bool = Tru
              "encoding": "JPEG encoding (quality 95, of the photos not already a JPEG)"}
     figures += [Figure(f"stage: {names[s]}", statistics.median(stage_ms[s]), "ms/img") for s in stage_ms]
     # What each costs where it fires, against the flat samples' scene, and so per image on average; shown where the
-    # runs had such samples.
+    # runs had such samples. Means, not medians: the parts of the stage's mean should add up to it.
     samples = settings.runs * settings.images
     for kind, label in (("bend", "bends"), ("fingers", "hands (fingers)")):
         if scene_s[kind] and scene_s["flat"]:
-            extra = 1000 * (statistics.median(scene_s[kind]) - statistics.median(scene_s["flat"]))
+            extra = 1000 * (statistics.fmean(scene_s[kind]) - statistics.fmean(scene_s["flat"]))
             share = fired[kind] / samples
             figures.append(Figure(f"scene stage: {label}, on average", extra * share, "ms/img",
                                   note=f"{extra:.2f} ms on each of the {100 * share:.0f} % of samples they fire on "
-                                       "(median scene stage against the samples with neither)"))
+                                       "(mean scene stage against the samples with neither)"))
     return figures
 
 
