@@ -6,7 +6,23 @@ import cv2
 import numpy as np
 import pytest
 
-from synthcert.scene.occluders import Finger, OccluderParams, draw_occluders, occluder_alpha, sample_occluders
+from synthcert.scene.occluders import (
+    Finger,
+    OccluderParams,
+    _blur_radius,
+    _box,
+    _centres,
+    _coverage,
+    _covers,
+    _forbidden_mask,
+    _nail,
+    _nail_box,
+    _shades,
+    _shifted,
+    draw_occluders,
+    occluder_alpha,
+    sample_occluders,
+)
 
 SIZE_WH = (192, 128)
 DOCUMENT = np.array([[20.0, 14.0], [176.0, 22.0], [170.0, 116.0], [16.0, 108.0]])
@@ -93,8 +109,6 @@ def test_the_shadow_blurred_over_its_box_is_the_whole_frames_shadow(seed):
 
 
 def test_the_shift_over_a_box_is_the_whole_frames_shift_cropped_to_the_byte():
-    from synthcert.scene.occluders import _shifted
-
     rng = np.random.default_rng(5)
     w, h = SIZE_WH
     for _ in range(60):
@@ -108,11 +122,8 @@ def test_the_shift_over_a_box_is_the_whole_frames_shift_cropped_to_the_byte():
         assert np.array_equal(_shifted(union, offset, box), whole[box[1]:box[3], box[0]:box[2]])
 
 
-
 @pytest.mark.parametrize("target", list(TARGETS), ids=list(TARGETS))
 def test_a_near_try_is_judged_as_by_the_whole_frames_masks(target):
-    from synthcert.scene.occluders import _blur_radius, _covers, _forbidden_mask, _shades
-
     rng = np.random.default_rng(11)
     w, h = SIZE_WH
     forbidden = _forbidden_mask(TARGETS[target], SIZE_WH, 2.0)
@@ -144,8 +155,6 @@ def test_a_near_try_is_judged_as_by_the_whole_frames_masks(target):
 
 
 def test_the_nail_is_zero_beyond_its_box():
-    from synthcert.scene.occluders import _box, _centres, _nail, _nail_box
-
     rng = np.random.default_rng(3)
     for _ in range(200):
         tip = rng.uniform(0, SIZE_WH)
@@ -159,8 +168,6 @@ def test_the_nail_is_zero_beyond_its_box():
 
 
 def test_a_hand_draws_the_same_whatever_the_capsule_cache_holds():
-    from synthcert.scene.occluders import _coverage
-
     hands = [sample_occluders(np.random.default_rng(seed), SIZE_WH, TARGETS["middle"], DOCUMENT) for seed in range(6)]
     warm = draw_occluders(_image(3), hands[-1])  # right after sampling it, as the Renderer draws
     _coverage.cache_clear()
