@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import math
@@ -10,7 +11,7 @@ from pathlib import Path
 import cv2
 import pytest
 
-from synthcert.benchmark import BenchSettings, Figure, Target, run_benchmark
+from synthcert.benchmark import MEMORY_VERDICT_SAMPLES, BenchSettings, Figure, Target, run_benchmark
 from tests.fresh_imports import heavy_imports
 
 TINY = BenchSettings.quick(image_size_wh=(96, 64), runs=1, images=3, warmup=3, disk_images=8, memory_samples=3,
@@ -41,7 +42,7 @@ def test_every_figure_is_measured_and_every_rate_and_time_is_positive(report):
         assert f.value is not None and math.isfinite(f.value), f.name
         if f.unit in ("img/s", "ms", "ms/img", "x"):
             assert f.value > 0, f.name
-    assert all(f.met in (True, False) for f in report.figures if f.target is not None)
+    assert all(f.met in (True, False) for f in report.figures if f.target is not None and f.judged)
 
 
 def test_each_target_is_met_exactly_when_its_checked_value_passes_it(report):
@@ -50,7 +51,7 @@ def test_each_target_is_met_exactly_when_its_checked_value_passes_it(report):
     assert ratio.value == pytest.approx(rate.value / next(f.value for f in report.figures
                                                            if f.name.startswith("hand-written")), rel=1e-9)
     for f in report.figures:
-        if f.target is not None:
+        if f.target is not None and f.judged:
             checked = f.value if f.checked is None else f.checked
             passes = checked >= f.target.threshold if f.target.op == ">=" else checked < f.target.threshold
             assert f.met is passes, f.name
@@ -66,6 +67,19 @@ def test_targets_compare_the_right_way_round(target, value, met):
     assert Figure("x", value, "x", target).met is met
     if value is not None:
         assert Figure("x", -value, "x", target, checked=value).met is met  # the checked value decides
+
+
+def test_a_memory_run_too_short_to_tell_a_leak_from_filling_caches_gets_no_verdict(report):
+    # TINY streams 3 samples: scaled to 100,000 its growth says nothing about a leak, so there is no yes or no.
+    memory = next(f for f in report.figures if f.name.startswith("resident set growth"))
+    assert TINY.memory_samples < MEMORY_VERDICT_SAMPLES
+    assert memory.target is not None and not memory.judged and memory.met is None
+    assert f"--memory-samples {MEMORY_VERDICT_SAMPLES}" in memory.note
+    row = next(line for line in report.to_markdown().splitlines() if line.startswith("| resident set growth"))
+    assert "| not judged |" in row
+    # The same figure over enough samples is judged on its scaled growth, either way.
+    assert dataclasses.replace(memory, checked=10.0, judged=True).met is True
+    assert dataclasses.replace(memory, checked=60.0, judged=True).met is False
 
 
 def test_benchmark_without_keras_does_not_import_tensorflow():

@@ -21,7 +21,7 @@ from synthcert.config import PRESETS
               help="Where the runs to disk write, e.g. /dev/shm to leave storage out. [default: the system's temp]")
 @click.option("--memory-samples", type=click.IntRange(min=1), metavar="N",
               help="Samples streamed while watching the resident set, e.g. 100000 for the target's own count "
-                   "(about 10 minutes). [default: 20000; 2000 with --quick]")
+                   "(about 10 minutes); under 20000 the target is not judged. [default: 20000; 2000 with --quick]")
 @click.option("--keras", is_flag=True, help="Also measure the Keras stream and training steps (imports TensorFlow).")
 @click.option("--quick", is_flag=True, help="Shorter, rougher runs (about a minute).")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), metavar="FILE",
