@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from synthcert.template_show import BOX_COLOR, TARGET_COLOR, flat_config, show_template, template_sheet
+from synthcert.template_show import BOX_COLOR, TARGET_COLOR, _put, flat_config, show_template, template_sheet
 
 GAP = 6
 
@@ -45,3 +45,14 @@ def test_show_template_writes_a_png(plain_template, tmp_path):
     path = show_template(plain_template, tmp_path / "sheet" / "show.png", count=1, panel_width=100)
     image = cv2.imread(str(path))
     assert image is not None and image.shape[1] == 2 * 100 + 3 * GAP
+
+
+def test_a_caption_halo_hugs_its_text_to_the_last_letter():
+    # OpenCV spaces a thick line's letters wider than a thin one's: a halo drawn as thicker text runs past the end.
+    image = np.full((40, 400, 3), 128, np.uint8)
+    _put(image, "voc-2-template (MY) 1000x703 px", (4, 30), 0.55, (0, 0, 0))
+    grey = image[..., 0].astype(int)
+    halo_columns = np.flatnonzero((grey > 200).any(axis=0))
+    ink_columns = np.flatnonzero((grey < 60).any(axis=0))
+    assert ink_columns.size and halo_columns.size
+    assert halo_columns.min() >= ink_columns.min() - 2 and halo_columns.max() <= ink_columns.max() + 2
