@@ -19,6 +19,7 @@ from synthcert.photometric.effects import (
     compose_tables,
     lighting_gain,
     noise_bank,
+    split_channels,
 )
 
 SHAPE_HW = (64, 96)
@@ -86,6 +87,18 @@ def test_tables_map_each_channel_through_its_own_row(name):
     out = apply_tables(image, tables)
     np.testing.assert_array_equal(out, oracle)
     assert out is not image and not np.shares_memory(out, image)
+
+
+@pytest.mark.parametrize("view", [False, True], ids=["whole", "strided view"])
+def test_split_channels_gives_each_channel_as_a_new_contiguous_array(view):
+    image = np.random.default_rng(11).integers(0, 256, (13, 40, 3), dtype=np.uint8)
+    if view:
+        image = image[2:11, 5:31]
+    channels = split_channels(image)
+    assert len(channels) == 3
+    for c, channel in enumerate(channels):
+        np.testing.assert_array_equal(channel, image[..., c])  # numpy's own slicing
+        assert channel.flags.c_contiguous and not np.shares_memory(channel, image)
 
 
 def test_composed_tables_give_the_bytes_of_applying_both_one_after_the_other():

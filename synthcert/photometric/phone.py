@@ -38,7 +38,7 @@ def apply_chromatic(image: np.ndarray, params: ChromaticParams) -> np.ndarray:
     k = params.shift_px / (0.5 * float(np.hypot(w, h)))
     # OpenCV pixel centres: the image's centre is at ((w - 1) / 2, (h - 1) / 2).
     centre = ((w - 1) / 2, (h - 1) / 2)
-    red, green, blue = cv2.split(image)
+    red, green, blue = effects.split_channels(image)
     scaled = [cv2.warpAffine(c, cv2.getRotationMatrix2D(centre, 0.0, 1.0 + s * k), (w, h), flags=cv2.INTER_LINEAR,
                              borderMode=cv2.BORDER_REPLICATE) for c, s in ((red, 1), (blue, -1))]
     return cv2.merge([scaled[0], green, scaled[1]])
