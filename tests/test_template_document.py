@@ -105,3 +105,45 @@ def test_fields_print_in_order_where_their_ink_overlaps_as_if_blended_one_by_one
             x0, y0, x1, y1 = patch.box
             blend_ink(one_by_one[y0:y1, x0:x1], patch.mask, prints[name].color)
         np.testing.assert_array_equal(doc.image, one_by_one)
+
+
+def test_each_fields_ink_is_its_coverage_times_its_strength_cropped_to_where_it_is_nonzero(tmp_path):
+    import dataclasses
+
+    import cv2
+
+    from synthcert.template.document import DocumentPrint
+    from synthcert.text.typeset import face, typeset
+
+    spec = load_template(write_template(tmp_path, _spec()))
+    template = PreparedTemplate(spec)
+    # Faint prints too: at most half strength the faintest coverage prints nothing, at 0.001 none of it does.
+    for k, strength in enumerate((0.001, 0.003, 0.02, 0.2, 0.5, 0.51, 0.8, 1.0)):
+        prints = sample_field_prints(spec, np.random.default_rng([k, 4]))
+        prints = DocumentPrint({"registration_number": prints["registration_number"],
+                                "owner": dataclasses.replace(prints["owner"], strength=strength)})
+        doc = render_flat_document(template, prints)
+        for name, p in prints.items():  # the plain computation, one field at a time, at level 0 (1 px per px)
+            alpha = cv2.multiply(typeset(p.text, face(p.font, round(p.size_px)), p.spacing_px), p.strength)
+            x, y, w, h = cv2.boundingRect(alpha)
+            if w == 0:
+                assert name not in doc.ink and name not in doc.boxes
+            else:
+                np.testing.assert_array_equal(doc.ink[name].mask, alpha[y:y + h, x:x + w])
+        assert ("owner" in doc.ink) == (strength > 0.001)
+
+
+def test_any_overlap_agrees_with_comparing_every_pair():
+    from synthcert.template.document import _any_overlap
+
+    rng = np.random.default_rng(5)
+    seen = set()
+    for _ in range(500):
+        x0, y0 = rng.integers(0, 60, (2, int(rng.integers(1, 12))))
+        boxes = [(int(a), int(b), int(a + rng.integers(1, 25)), int(b + rng.integers(1, 12)))
+                 for a, b in zip(x0, y0, strict=True)]
+        pairs = any(a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+                    for k, a in enumerate(boxes) for b in boxes[k + 1:])
+        assert _any_overlap(boxes) == pairs
+        seen.add(pairs)
+    assert seen == {True, False}

@@ -308,13 +308,24 @@ def render_flat_document(template: PreparedTemplate, prints: Mapping[str, FieldP
     doc_per_px_x, doc_per_px_y = float(doc_from_pixels[0, 0]), float(doc_from_pixels[1, 1])
     scale = 1.0 / doc_per_px_x
     draw_elements(image, getattr(prints, "elements", ()), scale)
-    ink, placements, shape_hw = {}, template.placements(level), image.shape[:2]
+    placements, shape_hw, inked = template.placements(level), image.shape[:2], []
     for name, p in prints.items():
-        patch = _ink_patch(shape_hw, placements[name], p, scale)
-        if patch is not None:
-            ink[name] = patch
-    if ink:
-        _print_patches(image, list(ink.values()), [prints[name].color for name in ink])
+        found = _coverage(shape_hw, placements[name], p, scale)
+        if found is not None:
+            inked.append((name, *found))
+    ink = {}
+    if inked:
+        # Every field's coverage times its strength in one multiply of them all laid end to end (the same bytes as
+        # one cv2.multiply(coverage, strength) per field: both round the float64 product half to even).
+        coverages = [c for _, c, _, _ in inked]
+        sizes = [c.size for c in coverages]
+        alpha = cv2.multiply(np.concatenate(coverages, axis=None).reshape(1, -1),
+                             np.repeat([s for _, _, _, s in inked], sizes).reshape(1, -1), dtype=cv2.CV_8U)[0]
+        start = 0
+        for (name, coverage, origin, _), size in zip(inked, sizes, strict=True):
+            ink[name] = InkPatch(mask=alpha[start:start + size].reshape(coverage.shape), origin_xy=origin)
+            start += size
+        _print_patches(image, list(ink.values()), [prints[name].color for name in ink], alpha)
     marks, covered = getattr(prints, "redactions", ()), set()
     if marks:
         boxes_px = {name: patch.box for name, patch in ink.items()}
@@ -334,8 +345,11 @@ def render_flat_document(template: PreparedTemplate, prints: Mapping[str, FieldP
     )
 
 
-def _ink_patch(shape_hw: tuple[int, int], place: _Placement, p: FieldPrint, scale: float) -> InkPatch | None:
-    """The ink of one field on a level of `shape_hw`, placed and clipped to it; None where none of it lands."""
+def _coverage(shape_hw: tuple[int, int], place: _Placement, p: FieldPrint, scale: float
+              ) -> tuple[np.ndarray, tuple[int, int], float] | None:
+    """The coverage of one field's ink on a level of `shape_hw`, placed and clipped to it, cropped to where its ink
+    (coverage times strength, in 8 bits) is nonzero: (coverage, origin_xy in level pixels, the strength still to
+    apply); None where none of it lands."""
     x0, y0, x1, y1, align, cache_lines = place
     size = max(round(p.size_px * scale), MIN_FONT_PX)
     spacing, text = p.spacing_px * scale, p.text
@@ -358,30 +372,54 @@ def _ink_patch(shape_hw: tuple[int, int], place: _Placement, p: FieldPrint, scal
         if cx1 <= cx0 or cy1 <= cy0:
             return None
         mask = mask[cy0 - oy:cy1 - oy, cx0 - ox:cx1 - ox]
-    # The ink laid down is coverage times strength, rounded to 8 bits; the label is where it is nonzero.
-    alpha = cv2.multiply(mask, p.strength)
-    bx, by, bw, bh = cv2.boundingRect(alpha)
+    # The label is where the ink is nonzero. Above half strength that is wherever the coverage is (1 x strength
+    # rounds to 1 at least), so the strength can wait for the one multiply of every field; at most half, a faint
+    # coverage prints nothing, and the ink is worked out here.
+    strength = p.strength
+    if strength <= 0.5:
+        mask, strength = cv2.multiply(mask, strength), 1.0  # times 1.0 again: the same bytes
+    bx, by, bw, bh = cv2.boundingRect(mask)
     if bw == 0:
         return None
-    return InkPatch(mask=alpha[by:by + bh, bx:bx + bw], origin_xy=(cx0 + bx, cy0 + by))
+    return mask[by:by + bh, bx:bx + bw], (cx0 + bx, cy0 + by), strength
 
 
-def _print_patches(image: np.ndarray, patches: list[InkPatch], colors: list[tuple[int, int, int]]) -> None:
+def _print_patches(image: np.ndarray, patches: list[InkPatch], colors: list[tuple[int, int, int]],
+                   alpha: np.ndarray) -> None:
     """Blends the ink patches onto `image` in their order, those in a row that overlap none before them in one
-    `blend_inks` call: the same bytes as one by one, as each pixel is inked by its own patches in the same order."""
+    `blend_inks` call: the same bytes as one by one, as each pixel is inked by its own patches in the same order.
+    `alpha` is the patches' masks laid end to end."""
     boxes = [patch.box for patch in patches]
-    x0, y0, x1, y1 = np.array(boxes).T
-    overlap = (x0[:, None] < x1) & (x0 < x1[:, None]) & (y0[:, None] < y1) & (y0 < y1[:, None])  # (n, n)
     runs, start = [], 0
-    if overlap.sum() > len(boxes):  # some two overlap (each box overlaps itself; usually none other does)
+    if _any_overlap(boxes):  # usually none do
         for k in range(1, len(boxes)):
-            if overlap[k, start:k].any():  # it overlaps a patch of the run so far: a new run starts with it
+            if any(_overlap(boxes[k], boxes[j]) for j in range(start, k)):  # a new run starts with it
                 runs.append(range(start, k))
                 start = k
     runs.append(range(start, len(boxes)))
+    offset = 0
     for run in runs:
+        size = sum(patches[k].mask.size for k in run)
         blend_inks([image[boxes[k][1]:boxes[k][3], boxes[k][0]:boxes[k][2]] for k in run],
-                   [patches[k].mask for k in run], [colors[k] for k in run])
+                   alpha[offset:offset + size], [colors[k] for k in run])
+        offset += size
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _any_overlap(boxes: list[tuple[int, int, int, int]]) -> bool:
+    """Whether some two of `boxes` overlap: each against those below it whose rows start above its bottom, in Python
+    (a dozen fields, mostly a line each, make a few comparisons: several times faster than an (n, n) NumPy test)."""
+    rows = sorted(boxes, key=lambda box: box[1])
+    for k, a in enumerate(rows):
+        for b in rows[k + 1:]:
+            if b[1] >= a[3]:
+                break  # it and every box after it start below `a`
+            if b[0] < a[2] and a[0] < b[2]:
+                return True
+    return False
 
 
 def embolden(mask: np.ndarray, extra_px: float) -> tuple[np.ndarray, int]:

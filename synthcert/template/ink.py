@@ -22,22 +22,27 @@ def blend_ink(region: np.ndarray, alpha: np.ndarray, color: tuple[int, int, int]
     cv2.add(paper, cv2.multiply(alpha_rgb, color, scale=1 / 255.0), dst=region)
 
 
-def blend_inks(regions: Sequence[np.ndarray], alphas: Sequence[np.ndarray], colors: Sequence[tuple[int, int, int]]
-               ) -> None:
-    """`blend_ink` of each (region, alpha, color) in place, as one blend of them all laid end to end: the same bytes
-    when no two regions overlap, in a fixed handful of calls rather than a handful per region (a dozen fields per
-    sample, most of a few hundred pixels, where each call's overhead outweighs its pixels)."""
+def blend_inks(regions: Sequence[np.ndarray], alpha: np.ndarray, colors: Sequence[tuple[int, int, int]]) -> None:
+    """`blend_ink` of each (region, its opacity, color) in place, as one blend of them all laid end to end: the same
+    bytes when no two regions overlap, in a fixed handful of calls rather than a handful per region (a dozen fields per
+    sample, most of a few hundred pixels, where each call's overhead outweighs its pixels).
+
+    Args:
+        regions: (h, w, 3) uint8 RGB views of the paper.
+        alpha: the regions' (h, w) uint8 opacities laid end to end, each in row order (h * w values per region).
+        colors: each region's ink.
+    """
     if len(regions) == 1:
-        blend_ink(regions[0], alphas[0], colors[0])
+        blend_ink(regions[0], alpha.reshape(regions[0].shape[:2]), colors[0])
         return
-    sizes = [a.size for a in alphas]
+    sizes = [region.shape[0] * region.shape[1] for region in regions]
     paper = np.concatenate(regions, axis=None).reshape(1, -1, 3)
     # Each colour's four bytes (R, G, B, 0) seen as one uint32: repeating those and dropping the fourth byte is a few
     # times faster than repeating rows of three bytes.
     rgba = np.zeros((len(colors), 4), np.uint8)
     rgba[:, :3] = colors
     ink = cv2.cvtColor(rgba.view(np.uint32).repeat(sizes).view(np.uint8).reshape(1, -1, 4), cv2.COLOR_RGBA2RGB)
-    blend_ink(paper, np.concatenate(alphas, axis=None).reshape(1, -1), ink)
+    blend_ink(paper, alpha.reshape(1, -1), ink)
     start = 0
     for region, size in zip(regions, sizes, strict=True):
         region[...] = paper[0, start:start + size].reshape(region.shape)
