@@ -80,7 +80,7 @@ def test_worn_print_over_the_sheets_box_is_the_whole_frames_to_the_byte(seed):
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_specks_blended_on_windows_around_them_are_the_whole_frames_to_the_byte(seed):
+def test_specks_blended_at_the_pixels_they_touch_are_the_whole_frames_to_the_byte(seed):
     # Many specks of every size the params allow, overlapping each other and the sheet's edges.
     rng = np.random.default_rng(seed)
     image = cv2.GaussianBlur(rng.integers(0, 256, (64, 96, 3), dtype=np.uint8), (0, 0), 1.0)

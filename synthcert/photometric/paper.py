@@ -98,30 +98,24 @@ def _darken_specks(out: np.ndarray, specks: tuple[Blob, ...], origin_xy: tuple[i
     """Blends the sheet's box `out` (at `origin_xy` in the image) towards black by the specks' antialiased
     discs, in place.
 
-    The discs are drawn over the frame (their overlaps as one drawing makes them) and blended on small
-    windows around them only: elsewhere their share is zero and the blend would give the pixels back. Every
-    window is blended before any is written, so that where two overlap both write the same pixels.
+    The discs are drawn over the frame (their overlaps as one drawing makes them) and blended at the pixels
+    they touch only, gathered into one row: elsewhere their share is zero and the blend would give the pixels
+    back, and the blend's 8-bit steps give every pixel its own value wherever it lies.
     """
     dots = np.zeros(size_wh[::-1], np.uint8)
-    bh, bw = out.shape[:2]
-    x0, y0 = origin_xy
-    windows = []
     # Antialiased discs, drawn in fixed point (1/16 px).
     centres = np.round(geometry.opencv_from_coco_xy([b[:2] for b in specks]) * 16).astype(int).tolist()
     for (_, _, r, weight), (cx, cy) in zip(specks, centres, strict=True):
-        radius = max(int(round(r * 16)), 8)
-        cv2.circle(dots, (cx, cy), radius, int(255 * weight), -1, cv2.LINE_AA, shift=4)
-        # The pixels the disc may touch, in the box's coordinates: OpenCV's antialiased rim reaches up to 3 px
-        # beyond the disc's box (measured); 4 px leave a margin.
-        wx0, wx1 = max((cx - radius >> 4) - 4 - x0, 0), min((cx + radius >> 4) + 5 - x0, bw)
-        wy0, wy1 = max((cy - radius >> 4) - 4 - y0, 0), min((cy + radius >> 4) + 5 - y0, bh)
-        if wx0 < wx1 and wy0 < wy1:
-            windows.append(np.s_[wy0:wy1, wx0:wx1])
+        cv2.circle(dots, (cx, cy), max(int(round(r * 16)), 8), int(255 * weight), -1, cv2.LINE_AA, shift=4)
+    bh, bw = out.shape[:2]
+    x0, y0 = origin_xy
     dots = dots[y0:y0 + bh, x0:x0 + bw]
-    blended = [effects.blend(out[win], (0, 0, 0), _within(dots[win], None if mask is None else mask[win]))
-               for win in windows]
-    for win, pixels in zip(windows, blended, strict=True):
-        out[win] = pixels
+    touched = cv2.findNonZero(dots)  # x, y of each (a fraction of np.nonzero's cost); None when there are none
+    if touched is None:
+        return
+    xs, ys = touched.reshape(-1, 2).T  # OpenCV 4 shapes them (N, 1, 2), OpenCV 5 (N, 2)
+    share = _within(dots[ys, xs][None], None if mask is None else mask[ys, xs][None])
+    out[ys, xs] = effects.blend(out[ys, xs][None], (0, 0, 0), share)[0]
 
 
 def _stain_gain(colour: float) -> np.ndarray:
