@@ -313,7 +313,7 @@ def render_flat_document(template: PreparedTemplate, prints: Mapping[str, FieldP
         found = _coverage(shape_hw, placements[name], p, scale)
         if found is not None:
             inked.append((name, *found))
-    ink = {}
+    ink, boxes_px = {}, {}  # boxes_px: each patch's box, kept rather than asked of it again
     if inked:
         # Every field's coverage times its strength in one multiply of them all laid end to end (the same bytes as
         # one cv2.multiply(coverage, strength) per field: both round the float64 product half to even).
@@ -322,22 +322,22 @@ def render_flat_document(template: PreparedTemplate, prints: Mapping[str, FieldP
         alpha = cv2.multiply(np.concatenate(coverages, axis=None).reshape(1, -1),
                              np.repeat([s for _, _, _, s in inked], sizes).reshape(1, -1), dtype=cv2.CV_8U)[0]
         start = 0
-        for (name, coverage, origin, _), size in zip(inked, sizes, strict=True):
-            ink[name] = InkPatch(mask=alpha[start:start + size].reshape(coverage.shape), origin_xy=origin)
+        for (name, coverage, box, _), size in zip(inked, sizes, strict=True):
+            ink[name] = InkPatch(mask=alpha[start:start + size].reshape(coverage.shape), origin_xy=box[:2])
+            boxes_px[name] = box
             start += size
-        _print_patches(image, list(ink.values()), [prints[name].color for name in ink], alpha)
+        _print_patches(image, list(boxes_px.values()), sizes, [prints[name].color for name in ink], alpha)
     marks, covered = getattr(prints, "redactions", ()), set()
     if marks:
-        boxes_px = {name: patch.box for name, patch in ink.items()}
         covered = draw_redactions(image, marks, boxes_px, {n: p.size_px * scale for n, p in prints.items()},
                                   boxes_px.get(prints.target))
         ink = {name: patch for name, patch in ink.items() if name not in covered}
     notes = getattr(prints, "notes", ())
     if notes:
-        draw_notes(image, notes, scale, ink[prints.target].box if prints.target in ink else None)
+        draw_notes(image, notes, scale, boxes_px[prints.target] if prints.target in ink else None)
     boxes = {}
-    for name, patch in ink.items():  # doc_from_pixels is a scaling: each corner times its axis' factor
-        x0, y0, x1, y1 = patch.box
+    for name in ink:  # doc_from_pixels is a scaling: each corner times its axis' factor
+        x0, y0, x1, y1 = boxes_px[name]
         boxes[name] = (x0 * doc_per_px_x, y0 * doc_per_px_y, x1 * doc_per_px_x, y1 * doc_per_px_y)
     return FlatDocument(
         image=image, doc_from_pixels=doc_from_pixels, boxes=boxes,
@@ -346,10 +346,10 @@ def render_flat_document(template: PreparedTemplate, prints: Mapping[str, FieldP
 
 
 def _coverage(shape_hw: tuple[int, int], place: _Placement, p: FieldPrint, scale: float
-              ) -> tuple[np.ndarray, tuple[int, int], float] | None:
+              ) -> tuple[np.ndarray, tuple[int, int, int, int], float] | None:
     """The coverage of one field's ink on a level of `shape_hw`, placed and clipped to it, cropped to where its ink
-    (coverage times strength, in 8 bits) is nonzero: (coverage, origin_xy in level pixels, the strength still to
-    apply); None where none of it lands."""
+    (coverage times strength, in 8 bits) is nonzero: (coverage, its (x0, y0, x1, y1) in level pixels, the strength
+    still to apply); None where none of it lands."""
     x0, y0, x1, y1, align, cache_lines = place
     size = max(round(p.size_px * scale), MIN_FONT_PX)
     spacing, text = p.spacing_px * scale, p.text
@@ -381,15 +381,14 @@ def _coverage(shape_hw: tuple[int, int], place: _Placement, p: FieldPrint, scale
     bx, by, bw, bh = cv2.boundingRect(mask)
     if bw == 0:
         return None
-    return mask[by:by + bh, bx:bx + bw], (cx0 + bx, cy0 + by), strength
+    return mask[by:by + bh, bx:bx + bw], (cx0 + bx, cy0 + by, cx0 + bx + bw, cy0 + by + bh), strength
 
 
-def _print_patches(image: np.ndarray, patches: list[InkPatch], colors: list[tuple[int, int, int]],
-                   alpha: np.ndarray) -> None:
-    """Blends the ink patches onto `image` in their order, those in a row that overlap none before them in one
-    `blend_inks` call: the same bytes as one by one, as each pixel is inked by its own patches in the same order.
-    `alpha` is the patches' masks laid end to end."""
-    boxes = [patch.box for patch in patches]
+def _print_patches(image: np.ndarray, boxes: list[tuple[int, int, int, int]], sizes: list[int],
+                   colors: list[tuple[int, int, int]], alpha: np.ndarray) -> None:
+    """Blends the ink patches of `boxes` (`sizes` pixels each, their masks laid end to end in `alpha`) onto `image`
+    in their order, those in a row that overlap none before them in one `blend_inks` call: the same bytes as one by
+    one, as each pixel is inked by its own patches in the same order."""
     runs, start = [], 0
     if _any_overlap(boxes):  # usually none do
         for k in range(1, len(boxes)):
@@ -399,7 +398,7 @@ def _print_patches(image: np.ndarray, patches: list[InkPatch], colors: list[tupl
     runs.append(range(start, len(boxes)))
     offset = 0
     for run in runs:
-        size = sum(patches[k].mask.size for k in run)
+        size = sum(sizes[k] for k in run)
         blend_inks([image[boxes[k][1]:boxes[k][3], boxes[k][0]:boxes[k][2]] for k in run],
                    alpha[offset:offset + size], [colors[k] for k in run])
         offset += size
