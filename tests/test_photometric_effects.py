@@ -121,6 +121,16 @@ def test_blend_is_the_float_mix_within_a_grey_level(target):
     assert np.abs(blend(image, target, share) - oracle).max() <= 1.0  # two products rounded, then added
 
 
+def test_blend_towards_a_colour_gives_the_bytes_of_blending_towards_an_image_of_it():
+    rng = np.random.default_rng(13)
+    image = rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    share = np.arange(256 * 16, dtype=np.uint32).reshape(64, 64).astype(np.uint8)  # every share, 16 times
+    for colour in [(255.0, 240.4, 199.5), (1.0, 128.6, 254.5), (37.0, 0.0, 255.0)]:
+        plain = np.empty_like(image)
+        plain[...] = [round(c) for c in colour]  # the colour as an 8-bit image holds it
+        np.testing.assert_array_equal(blend(image, colour, share), blend(image, plain, share))
+
+
 def test_a_point_on_the_sheet_lies_in_its_outline_or_in_the_image_when_the_sheet_is_unknown():
     rng = np.random.default_rng(4)
     sheet = np.array([[40.0, 20.0], [300.0, 60.0], [260.0, 230.0], [20.0, 180.0]])
