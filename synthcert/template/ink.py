@@ -37,11 +37,10 @@ def blend_inks(regions: Sequence[np.ndarray], alpha: np.ndarray, colors: Sequenc
         return
     sizes = [region.shape[0] * region.shape[1] for region in regions]
     paper = np.concatenate(regions, axis=None).reshape(1, -1, 3)
-    # Each colour's four bytes (R, G, B, 0) seen as one uint32: repeating those and dropping the fourth byte is a few
-    # times faster than repeating rows of three bytes.
-    rgba = np.zeros((len(colors), 4), np.uint8)
-    rgba[:, :3] = colors
-    ink = cv2.cvtColor(rgba.view(np.uint32).repeat(sizes).view(np.uint8).reshape(1, -1, 4), cv2.COLOR_RGBA2RGB)
+    # Each colour's four bytes (R, G, B, 0) as one little-endian uint32, packed in Python: repeating those and dropping
+    # the fourth byte is a few times faster than repeating rows of three bytes.
+    rgba = np.array([red | green << 8 | blue << 16 for red, green, blue in colors], "<u4").repeat(sizes)
+    ink = cv2.cvtColor(rgba.view(np.uint8).reshape(1, -1, 4), cv2.COLOR_RGBA2RGB)
     blend_ink(paper, alpha.reshape(1, -1), ink)
     start = 0
     for region, size in zip(regions, sizes, strict=True):
