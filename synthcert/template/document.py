@@ -259,10 +259,10 @@ def _sample_print(spec: TemplateSpec, f: FieldSpec, rng: np.random.Generator, st
     # One draw for the whole style: a dozen fields per sample make separate generator calls add up. The
     # font-mix draw is only taken when mixing is on, so that renders without it keep their bytes.
     u = rng.random(10 if font_mix_p > 0 else 9).tolist()
-    shared = (0, 1, 2, 3, 4, 9) if font_mix_p > 0 else (0, 1, 2, 3, 4)
     if f.style is not None:
         # Fields of one style share the draws of colour, font and size (and the font mix): a card prints
         # them alike.
+        shared = (0, 1, 2, 3, 4, 9) if font_mix_p > 0 else (0, 1, 2, 3, 4)
         drawn = styles.setdefault(f.style, [u[k] for k in shared])
         for k, v in zip(shared, drawn, strict=True):
             u[k] = v
@@ -278,15 +278,15 @@ def _sample_print(spec: TemplateSpec, f: FieldSpec, rng: np.random.Generator, st
     (size_lo, size_hi), (spacing_lo, spacing_hi), (strength_lo, strength_hi) = (f.size_range, f.spacing_range,
                                                                                 f.strength_range)
     offset = f.offset_px  # the ranges' interpolations written out (_lerp's arithmetic): a dozen fields per sample
-    return FieldPrint(
-        text=text,
-        font=fonts[int(u_font * len(fonts))],
-        size_px=size_lo + (size_hi - size_lo) * u_size,
-        spacing_px=spacing_lo + (spacing_hi - spacing_lo) * u_spacing,
-        color=color,
-        strength=strength_lo + (strength_hi - strength_lo) * u_strength,
-        offset_xy=(-offset + 2 * offset * u_x, -offset + 2 * offset * u_y),  # 2 * offset: exactly offset - -offset
-        bold_px=f.bold_px,
+    return FieldPrint(  # in the order of its fields, by position: a dozen per sample
+        text,
+        fonts[int(u_font * len(fonts))],
+        size_lo + (size_hi - size_lo) * u_size,
+        spacing_lo + (spacing_hi - spacing_lo) * u_spacing,
+        color,
+        strength_lo + (strength_hi - strength_lo) * u_strength,
+        (-offset + 2 * offset * u_x, -offset + 2 * offset * u_y),  # 2 * offset: exactly offset - -offset
+        f.bold_px,
     )
 
 
@@ -320,7 +320,7 @@ def render_flat_document(template: PreparedTemplate, prints: Mapping[str, FieldP
         coverages = [c for _, c, _, _ in inked]
         sizes = [c.size for c in coverages]
         alpha = cv2.multiply(np.concatenate(coverages, axis=None).reshape(1, -1),
-                             np.repeat([s for _, _, _, s in inked], sizes).reshape(1, -1), dtype=cv2.CV_8U)[0]
+                             np.array([s for _, _, _, s in inked]).repeat(sizes).reshape(1, -1), dtype=cv2.CV_8U)[0]
         start = 0
         for (name, coverage, box, _), size in zip(inked, sizes, strict=True):
             ink[name] = InkPatch(mask=alpha[start:start + size].reshape(coverage.shape), origin_xy=box[:2])
