@@ -78,7 +78,8 @@ def _rasterise(font: ImageFont.FreeTypeFont, char: str, height: int) -> Glyph:
     width, rows = bitmap.size
     if not (width and rows):
         return Glyph(mask=np.zeros((rows, width), np.uint8), left=left, top=top, advance=font.getlength(char))
-    mask = np.asarray(Image.Image()._new(bitmap), dtype=np.uint8)
+    # Its bytes as they are: np.asarray would take them through the array interface's own tobytes() and more.
+    mask = np.frombuffer(Image.Image()._new(bitmap).tobytes(), np.uint8).reshape(rows, width)
     columns = None
     if top >= 0 and top + rows <= height:
         strip = np.zeros((width, height), np.uint8)
