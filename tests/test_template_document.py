@@ -147,3 +147,17 @@ def test_any_overlap_agrees_with_comparing_every_pair():
         assert _any_overlap(boxes) == pairs
         seen.add(pairs)
     assert seen == {True, False}
+
+
+def test_doc_from_level_is_each_levels_scaling_made_once_and_read_only(tmp_path):
+    import pytest
+
+    spec = load_template(write_template(tmp_path, _spec(), size_wh=(400, 250)))
+    template = PreparedTemplate(spec, min_width=40)
+    assert len(template.levels) > 3
+    for level, image in enumerate(template.levels):
+        m = template.doc_from_level(level)
+        np.testing.assert_array_equal(m, geometry.scaling(400 / image.shape[1], 250 / image.shape[0]))
+        assert template.doc_from_level(level) is m
+        with pytest.raises(ValueError):
+            m[0, 0] = 1.0

@@ -138,11 +138,18 @@ class PreparedTemplate:
                 break
             self.levels.append(cv2.resize(art, size, interpolation=cv2.INTER_AREA))
         self._placements: dict[int, dict[str, _Placement]] = {}
+        self._doc_from: dict[int, np.ndarray] = {}
 
     def doc_from_level(self, level: int) -> np.ndarray:
-        h, w = self.levels[level].shape[:2]
-        doc_w, doc_h = self.spec.size_wh
-        return geometry.scaling(doc_w / w, doc_h / h)
+        """The (3, 3) scaling from the pixels of `level` to the document frame; read-only, made once per level (every
+        sample's flat document holds it)."""
+        found = self._doc_from.get(level)
+        if found is None:
+            h, w = self.levels[level].shape[:2]
+            doc_w, doc_h = self.spec.size_wh
+            found = self._doc_from[level] = geometry.scaling(doc_w / w, doc_h / h)
+            found.flags.writeable = False
+        return found
 
     def placements(self, level: int) -> dict[str, _Placement]:
         """Each field's box in the pixels of `level`, its alignment and whether its lines are worth caching, worked
