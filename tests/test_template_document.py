@@ -161,3 +161,26 @@ def test_doc_from_level_is_each_levels_scaling_made_once_and_read_only(tmp_path)
         assert template.doc_from_level(level) is m
         with pytest.raises(ValueError):
             m[0, 0] = 1.0
+
+
+def test_ink_that_falls_off_the_document_is_cut_off_and_the_rest_labelled_where_it_lands(tmp_path):
+    import dataclasses
+
+    import cv2
+
+    from synthcert.template.document import DocumentPrint
+    from synthcert.text.typeset import face, typeset
+
+    spec = load_template(write_template(tmp_path, _spec()))
+    template = PreparedTemplate(spec)
+    for k, (dx, strength) in enumerate(((-60.0, 0.9), (-75.0, 0.3), (-50.0, 1.0))):
+        p = sample_field_prints(spec, np.random.default_rng([k, 6]))["owner"]
+        p = dataclasses.replace(p, offset_xy=(dx, 0.0), strength=strength)  # its box starts 40 px in
+        doc = render_flat_document(template, DocumentPrint({"owner": p}))
+        fc = face(p.font, round(p.size_px))
+        alpha = cv2.multiply(typeset(p.text, fc, p.spacing_px), p.strength)
+        ox, oy = round(40 + dx), round((150 + 200 - fc.ascent - fc.descent) / 2)
+        assert ox < 0
+        x, y, w, h = cv2.boundingRect(np.ascontiguousarray(alpha[:, -ox:]))  # what lands on the document
+        np.testing.assert_array_equal(doc.ink["owner"].mask, alpha[y:y + h, -ox + x:-ox + x + w])
+        assert doc.ink["owner"].box == (x, oy + y, x + w, oy + y + h)
