@@ -423,7 +423,7 @@ def _any_overlap(boxes: list[tuple[int, int, int, int]]) -> bool:
         for b in rows[k + 1:]:
             if b[1] >= a[3]:
                 break  # it and every box after it start below `a`
-            if b[0] < a[2] and a[0] < b[2]:
+            if b[0] < a[2] and a[0] < b[2]:  # the rows overlap already: the columns too?
                 return True
     return False
 
