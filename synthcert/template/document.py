@@ -326,8 +326,9 @@ def render_flat_document(template: PreparedTemplate, prints: Mapping[str, FieldP
         # one cv2.multiply(coverage, strength) per field: both round the float64 product half to even).
         coverages = [c for _, c, _, _ in inked]
         sizes = [c.size for c in coverages]
+        strengths = np.array([s for _, _, _, s in inked], np.float64)
         alpha = cv2.multiply(np.concatenate(coverages, axis=None).reshape(1, -1),
-                             np.array([s for _, _, _, s in inked]).repeat(sizes).reshape(1, -1), dtype=cv2.CV_8U)[0]
+                             strengths.repeat(sizes).reshape(1, -1), dtype=cv2.CV_8U)[0]
         start = 0
         for (name, coverage, box, _), size in zip(inked, sizes, strict=True):
             ink[name] = InkPatch(mask=alpha[start:start + size].reshape(coverage.shape), origin_xy=box[:2])
