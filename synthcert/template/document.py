@@ -397,18 +397,16 @@ def _print_patches(image: np.ndarray, boxes: list[tuple[int, int, int, int]], si
     """Blends the ink patches of `boxes` (`sizes` pixels each, their masks laid end to end in `alpha`) onto `image`
     in their order, those in a row that overlap none before them in one `blend_inks` call: the same bytes as one by
     one, as each pixel is inked by its own patches in the same order."""
-    runs, start = [], 0
+    starts = [0]
     if _any_overlap(boxes):  # usually none do
         for k in range(1, len(boxes)):
-            if any(_overlap(boxes[k], boxes[j]) for j in range(start, k)):  # a new run starts with it
-                runs.append(range(start, k))
-                start = k
-    runs.append(range(start, len(boxes)))
+            if any(_overlap(boxes[k], boxes[j]) for j in range(starts[-1], k)):  # a new run starts with it
+                starts.append(k)
     offset = 0
-    for run in runs:
-        size = sum(sizes[k] for k in run)
-        blend_inks([image[boxes[k][1]:boxes[k][3], boxes[k][0]:boxes[k][2]] for k in run],
-                   alpha[offset:offset + size], [colors[k] for k in run])
+    for start, stop in zip(starts, [*starts[1:], len(boxes)], strict=True):
+        size = sum(sizes[start:stop])
+        blend_inks([image[y0:y1, x0:x1] for x0, y0, x1, y1 in boxes[start:stop]], alpha[offset:offset + size],
+                   colors[start:stop])
         offset += size
 
 
