@@ -48,25 +48,39 @@ def test_line_width_of_characters_never_drawn_is_pillows_advance_sum():
 
 
 @pytest.mark.parametrize("text, spacing", [("WB 1234 XY", 0.0), ("SKODA OCTAVIA", 2.0), ("AVATAR", -3.0), ("", 0.0),
-                                           ("A", 0.0), ("WAVE", -8.0), ("jq", 0.0), ("W.i", -8.0)],
+                                           ("A", 0.0), ("WAVE", -8.0), ("jq", 0.0), ("W.i", -8.0), ("JAN", 0.0),
+                                           ("iJ", -9.0)],
                          ids=["plate", "spaced-model", "overlapping", "empty", "one-glyph", "three-sharing-a-column",
-                              "sticking-out-below", "inside-the-one-before"])
+                              "sticking-out-below", "inside-the-one-before", "left-of-the-pen",
+                              "left-of-the-pen-over-the-one-before"])
 def test_line_mask_equals_every_glyph_pasted_at_its_pen_position(text, spacing):
-    # Oracle: each glyph's own mask max-combined at round(pen) + left, top, whichever way typeset builds the line.
+    np.testing.assert_array_equal(typeset(text, FACE, spacing), _pasted(text, FACE, spacing))
+
+
+def test_accents_above_the_line_are_cut_off_as_when_pasted():
+    fc = face(resolve_font("liberation-sans"), 12)
+    assert min(fc.glyph(c).top for c in "ŠÁŽ") < 0  # the case under test: above the ascender line
+    for text in ("PEŠKOVÁ", "ŽÁBA", "JÁN ŠÍR"):
+        np.testing.assert_array_equal(typeset(text, fc, 0.0, cache=False), _pasted(text, fc, 0.0))
+
+
+def _pasted(text, fc, spacing):
+    """Oracle: each glyph's own mask max-combined at round(pen) + left, top, whichever way typeset builds the line;
+    what falls left of the pen's start or above the ascender line is cut off, and the line grows down to the lowest."""
     pasted, pen = [], 0.0
     for char in text:
-        g = FACE.glyph(char)
+        g = fc.glyph(char)
         if g.mask.size:
             pasted.append((round(pen) + g.left, g.top, g.mask))
         pen += g.advance + spacing
-    height = max([FACE.ascent + FACE.descent] + [y + m.shape[0] for x, y, m in pasted])
+    height = max([fc.ascent + fc.descent] + [y + m.shape[0] for x, y, m in pasted])
     expected = np.zeros((height, max([1] + [x + m.shape[1] for x, y, m in pasted])), np.uint8)
     for x, y, m in pasted:
         m = m[max(-y, 0):, max(-x, 0):]
         x, y = max(x, 0), max(y, 0)
         region = expected[y:y + m.shape[0], x:x + m.shape[1]]
         np.maximum(region, m, out=region)
-    np.testing.assert_array_equal(typeset(text, FACE, spacing), expected)
+    return expected
 
 
 @pytest.mark.parametrize("font, size", [("dejavu-sans", 20), ("ocrb", 7), ("liberation-mono", 31)])
