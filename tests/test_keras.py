@@ -1,6 +1,7 @@
 """The Keras side: endless streams (shapes, order, determinism, mixing, workers), the regressor, eval and predict."""
 
 import json
+import math
 
 import cv2
 import numpy as np
@@ -440,6 +441,28 @@ def test_time_limit_stops_after_the_epoch_whose_successor_would_overrun(tiny_mod
     limit.fit_start -= 6.0  # the first epoch took 6 s: the next would end at spent_s + 6 s
     limit.on_epoch_end(0)
     assert tiny_model.stop_training is stops and (limit.stopped_epoch == 0) is stops
+
+
+@pytest.mark.parametrize(("steps", "stopped", "refine", "minutes"), [
+    (700, True, True, 53), (700, True, False, 35), (2_000, True, True, None), (700, False, True, None),
+], ids=["short-two-stages", "short-stage-1-only", "enough-steps", "not-cut"])
+def test_a_stage_one_cut_short_by_the_time_limit_is_flagged_with_the_minutes_that_would_do(steps, stopped, refine,
+                                                                                            minutes):
+    from synthcert.keras import TimeLimit
+    from synthcert.keras.fit import short_budget_warning
+    from synthcert.training.options import TrainOptions
+
+    # 60 s of set-up, then 1 s a step: 2,000 steps need 60 + 2,000 s of stage 1, which is 65 % of two stages' budget.
+    limit = TimeLimit(max_minutes=13.0, start=1_000.0)
+    limit.fit_start = 1_060.0
+    limit.stopped_at = 1_060.0 + steps if stopped else None
+    warning = short_budget_warning(TrainOptions(epochs=30, steps_per_epoch=100, refine=refine, refine_share=0.35),
+                                   steps, limit)
+    if minutes is None:
+        assert warning is None
+    else:
+        assert f"after {steps:,} of 3,000 steps" in warning and f"--max-minutes {minutes} " in warning
+        assert minutes == math.ceil((60 + 2_000) / 60 / (0.65 if refine else 1.0))
 
 
 def test_annealed_learning_rate_holds_then_falls_along_a_half_cosine_over_the_last_steps(tiny_model):

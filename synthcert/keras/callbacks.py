@@ -53,6 +53,7 @@ class TimeLimit(keras.callbacks.Callback):
         self.max_s = 60.0 * max_minutes
         self.start = start
         self.stopped_epoch: int | None = None
+        self.stopped_at: float | None = None  # time.monotonic() when it stopped the training
 
     def on_train_begin(self, logs=None):
         self.fit_start = time.monotonic()
@@ -61,7 +62,7 @@ class TimeLimit(keras.callbacks.Callback):
         now = time.monotonic()
         if now + (now - self.fit_start) / (epoch + 1) - self.start > self.max_s:
             self.model.stop_training = True
-            self.stopped_epoch = epoch
+            self.stopped_epoch, self.stopped_at = epoch, now
 
 
 class AnnealToBudget(keras.callbacks.Callback):
