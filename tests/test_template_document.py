@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import cv2
 import numpy as np
+import pytest
 
 from synthcert import geometry
-from synthcert.template.document import PreparedTemplate, render_flat_document, sample_field_prints
+from synthcert.template.document import (
+    DocumentPrint,
+    PreparedTemplate,
+    _any_overlap,
+    render_flat_document,
+    sample_field_prints,
+)
 from synthcert.template.ink import blend_ink
 from synthcert.template.spec import load_template
+from synthcert.text.typeset import face, typeset
 from tests.conftest import write_template
 
 
@@ -80,8 +91,6 @@ def test_layout_variants_move_and_drop_other_fields_add_elements_and_leave_the_n
 
 
 def test_a_bad_layout_block_names_the_key(tmp_path):
-    import pytest
-
     from synthcert.errors import TemplateError
 
     spec = {**_spec(), "layout": {"drop_p": 2}}
@@ -108,13 +117,6 @@ def test_fields_print_in_order_where_their_ink_overlaps_as_if_blended_one_by_one
 
 
 def test_each_fields_ink_is_its_coverage_times_its_strength_cropped_to_where_it_is_nonzero(tmp_path):
-    import dataclasses
-
-    import cv2
-
-    from synthcert.template.document import DocumentPrint
-    from synthcert.text.typeset import face, typeset
-
     spec = load_template(write_template(tmp_path, _spec()))
     template = PreparedTemplate(spec)
     # Faint prints too: at most half strength the faintest coverage prints nothing, at 0.001 none of it does.
@@ -134,8 +136,6 @@ def test_each_fields_ink_is_its_coverage_times_its_strength_cropped_to_where_it_
 
 
 def test_any_overlap_agrees_with_comparing_every_pair():
-    from synthcert.template.document import _any_overlap
-
     rng = np.random.default_rng(5)
     seen = set()
     for _ in range(500):
@@ -150,8 +150,6 @@ def test_any_overlap_agrees_with_comparing_every_pair():
 
 
 def test_doc_from_level_is_each_levels_scaling_made_once_and_read_only(tmp_path):
-    import pytest
-
     spec = load_template(write_template(tmp_path, _spec(), size_wh=(400, 250)))
     template = PreparedTemplate(spec, min_width=40)
     assert len(template.levels) > 3
@@ -164,13 +162,6 @@ def test_doc_from_level_is_each_levels_scaling_made_once_and_read_only(tmp_path)
 
 
 def test_ink_that_falls_off_the_document_is_cut_off_and_the_rest_labelled_where_it_lands(tmp_path):
-    import dataclasses
-
-    import cv2
-
-    from synthcert.template.document import DocumentPrint
-    from synthcert.text.typeset import face, typeset
-
     spec = load_template(write_template(tmp_path, _spec()))
     template = PreparedTemplate(spec)
     for k, (dx, strength) in enumerate(((-60.0, 0.9), (-75.0, 0.3), (-50.0, 1.0))):
