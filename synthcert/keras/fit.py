@@ -24,8 +24,8 @@ from synthcert.training.report import plot_learning_curves, write_json
 
 DRAWN = {"val": 12, "val_real": 8}  # validation samples drawn in predictions.png, per set
 # Stage-1 steps below which a run cut by the time limit is flagged: on the real-photo experiment's unseen photo a
-# stage 1 of 700 steps missed where the same training with 2,400 hit (docs/real-photos.md), as did every documented
-# detector, trained with 2,000 to 2,400.
+# stage 1 of 700 steps missed where the same training with 2,400 hit (docs/real-photos.md); the documented detectors
+# that hit had 2,000 to 3,000.
 ENOUGH_STAGE_ONE_STEPS = 2_000
 
 
