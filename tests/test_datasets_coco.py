@@ -11,7 +11,7 @@ from synthcert.datasets.coco import coco_part
 from synthcert.datasets.quads import bbox_xywh
 from synthcert.datasets.records import LabelRecord
 from synthcert.errors import DatasetError
-from synthcert.samples import CORNER_NAMES, FieldLabel
+from synthcert.samples import CORNER_NAMES, FieldLabel, Sample
 
 
 @pytest.fixture
@@ -73,9 +73,21 @@ def test_box_left_and_top_are_spelled_as_the_first_minimal_corner(left_xs):
     a, b = left_xs
     corners = np.array([[a, b], [5.0, b], [5.0, 3.0], [b, 3.0]])
     record = LabelRecord("images/0.png", (8, 8), {"vin": FieldLabel("X", corners, np.ones(4, bool))}, "t")
-    (_, (annotation,)), = coco_part([record], Path(), ["vin"])
+    (_, _, annotation), = coco_part([record], Path(), ["vin"])
+    annotation = annotation.decode()
     assert f'"bbox":{json.dumps(bbox_xywh(corners), separators=(",", ":"))}' in annotation
     assert f'"bbox":[{a!r},{b!r},' in annotation
+
+
+def test_percent_signs_of_texts_and_templates_come_through_the_id_numbering_as_they_are(tmp_path):
+    # join_coco fills the ids into %-templates: a % of the labels' own must not be taken for a placeholder.
+    label = FieldLabel("50%d %% off%", [[1, 1], [9, 1], [9, 5], [1, 5]], [True] * 4)
+    samples = [Sample(np.zeros((H, W, 3), np.uint8), {"vin": label, "owner": label}, "t%s%%", index=i)
+               for i in range(2)]
+    data = load(write_dataset(samples, tmp_path / "ds", formats=["coco"], image_format="png"))
+    assert [(im["id"], im["template"]) for im in data["images"]] == [(1, "t%s%%"), (2, "t%s%%")]
+    assert [(a["id"], a["image_id"], a["text"]) for a in data["annotations"]] == [
+        (1, 1, "50%d %% off%"), (2, 1, "50%d %% off%"), (3, 2, "50%d %% off%"), (4, 2, "50%d %% off%")]
 
 
 def test_ids_are_1_based_and_categories_sorted_with_corner_keypoints_and_skeleton(coco_dir):

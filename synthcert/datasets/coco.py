@@ -38,9 +38,10 @@ SKELETON = [[1, 2], [2, 3], [3, 4], [4, 1]]
 DESCRIPTION = "synthcert: synthetic photos of vehicle registration certificates"
 
 
-def coco_part(records: Sequence[LabelRecord], root: Path, names: Sequence[str]) -> list[tuple[str, list[str]]]:
-    """Returns per record its image and annotation objects as JSON text without their ids (`join_coco` numbers
-    them): the costly part of writing, done by render workers for their chunk."""
+def coco_part(records: Sequence[LabelRecord], root: Path, names: Sequence[str]) -> list[tuple[bytes, int, bytes]]:
+    """Returns per record its image object, its number of annotations and its annotation objects, as UTF-8 JSON
+    text with `%d` where `join_coco` puts the ids: the costly part of writing, done by render workers for their
+    chunk, so that the parent (serial with several workers) only formats bytes, one call per image."""
     category_ids = {name: i + 1 for i, name in enumerate(names)}
     part = []
     for record in records:
@@ -49,13 +50,15 @@ def coco_part(records: Sequence[LabelRecord], root: Path, names: Sequence[str]) 
                  "template": record.template, "seed": record.seed, "index": record.index}
         annotations = [_annotation(category_ids[name], record.fields[name], record.corner_reprs[name])
                        for name in sorted(record.fields, key=lambda n: name_id(category_ids, n))]
-        part.append((_without_braces(image), annotations))
+        part.append((f'{{"id":%d,{_literal(json_text(image)[1:-1])}}}'.encode(), len(annotations),
+                     ",\n".join(annotations).encode()))
     return part
 
 
 def _annotation(category_id: int, label, spelled: list[str]) -> str:
-    """One annotation as JSON text without braces, the numbers spelled as `json_text` spells them (repr) but
-    without building a dict per field: a dozen fields per image made this most of writing the labels.
+    """One annotation as JSON text with `%d` for its id and image id (`coco_part`), the numbers spelled as
+    `json_text` spells them (repr) but without building a dict per field: a dozen fields per image made this
+    most of writing the labels.
 
     `spelled` is the corners' repr x0, y0, x1, ... (`LabelRecord.corner_reprs`). The box's left and top are
     the first corner coordinates equal to the minimum, which `min` returns, so they reuse those spellings.
@@ -65,29 +68,32 @@ def _annotation(category_id: int, label, spelled: list[str]) -> str:
     left, top, width, height = bbox_xywh(label.corners)
     xy = label.corners.ravel().tolist()
     box = f"{spelled[2 * xy[0::2].index(left)]},{spelled[2 * xy[1::2].index(top) + 1]},{width!r},{height!r}"
-    return (f'"category_id":{category_id},"keypoints":[{x0},{y0},{v0},{x1},{y1},{v1},{x2},{y2},{v2},{x3},{y3},{v3}],'
+    return (f'{{"id":%d,"image_id":%d,"category_id":{category_id},'
+            f'"keypoints":[{x0},{y0},{v0},{x1},{y1},{v1},{x2},{y2},{v2},{x3},{y3},{v3}],'
             f'"num_keypoints":4,"bbox":[{box}],'
             f'"area":{abs(signed_area(label.corners))!r},"segmentation":[[{",".join(spelled)}]],"iscrowd":0,'
-            f'"text":{json_string(label.text)}')
+            f'"text":{_literal(json_string(label.text))}}}')
 
 
-def join_coco(parts: Sequence[list[tuple[str, list[str]]]], root: Path, names: Sequence[str]) -> Path:
+def join_coco(parts: Sequence[list[tuple[bytes, int, bytes]]], root: Path, names: Sequence[str]) -> Path:
     """Numbers the images and annotations of `parts` (in dataset order) and writes `root/coco.json` atomically."""
-    category_ids = {name: i + 1 for i, name in enumerate(names)}
     images, annotations = [], []
-    for image, image_annotations in (entry for part in parts for entry in part):
+    next_id = 1
+    for image, count, image_annotations in (entry for part in parts for entry in part):
         image_id = len(images) + 1
-        images.append(f'{{"id":{image_id},{image}}}')
-        first = len(annotations) + 1
-        annotations += [f'{{"id":{first + k},"image_id":{image_id},{a}}}' for k, a in enumerate(image_annotations)]
-    categories = [{"id": i, "name": name, "supercategory": "field", "keypoints": list(CORNER_NAMES),
-                   "skeleton": SKELETON} for name, i in category_ids.items()]
-    sections = {"info": {"description": DESCRIPTION, "synthcert_version": synthcert_version()}, "licenses": [],
-                "categories": categories, "images": images, "annotations": annotations}
-    body = ",\n".join(f"{json_text(k)}:" + (_lines(v, k in ("images", "annotations")) if isinstance(v, list)
-                                             else json_text(v)) for k, v in sections.items())
+        images.append(image % image_id)
+        if count:
+            ids = [image_id] * (2 * count)  # annotation id, image id, annotation id, ...
+            ids[0::2] = range(next_id, next_id + count)
+            annotations.append(image_annotations % tuple(ids))
+            next_id += count
+    categories = [{"id": i + 1, "name": name, "supercategory": "field", "keypoints": list(CORNER_NAMES),
+                   "skeleton": SKELETON} for i, name in enumerate(names)]
+    sections = {"info": json_text({"description": DESCRIPTION, "synthcert_version": synthcert_version()}).encode(),
+                "licenses": _lines([]), "categories": _lines([json_text(c).encode() for c in categories]),
+                "images": _lines(images), "annotations": _lines(annotations)}
     path = Path(root) / COCO_FILE
-    atomic_write(path, "{" + body + "}\n")
+    atomic_write(path, b"{" + b",\n".join(json_text(k).encode() + b":" + v for k, v in sections.items()) + b"}\n")
     return path
 
 
@@ -196,12 +202,14 @@ def _image_file(root: Path, json_dir: Path, file_name: str) -> str:
         return str(path)
 
 
-def _lines(items: list, as_text: bool = False) -> str:
-    return "[\n" + ",\n".join(items if as_text else map(json_text, items)) + "\n]" if items else "[]"
+def _lines(items: list[bytes]) -> bytes:
+    """A JSON list of `items` (JSON text each) one per line, as coco.json lays out its lists."""
+    return b"[\n" + b",\n".join(items) + b"\n]" if items else b"[]"
 
 
-def _without_braces(obj: dict) -> str:
-    return json_text(obj)[1:-1]
+def _literal(text: str) -> str:
+    """`text` inside a `%` template: a literal percent sign doubled."""
+    return text.replace("%", "%%")
 
 
 FORMAT = LabelFormat("coco", "a COCO file (coco.json, annotations/*.json)", ".json",

@@ -24,8 +24,9 @@ from synthcert.datasets.records import DatasetSamples, LabelFormat, LabelRecord,
 from synthcert.errors import DatasetError
 
 
-def jsonl_part(records: Sequence[LabelRecord]) -> str:
-    """Returns the manifest lines of `records`; a manifest is its parts joined in order."""
+def jsonl_part(records: Sequence[LabelRecord]) -> bytes:
+    """Returns the manifest lines of `records` as UTF-8; a manifest is its parts joined in order (encoded here, in
+    the render workers, so that the parent only concatenates)."""
     lines = []
     for r in records:
         homography = None if r.image_from_doc is None else np.asarray(r.image_from_doc, dtype=np.float64).tolist()
@@ -33,7 +34,7 @@ def jsonl_part(records: Sequence[LabelRecord]) -> str:
                           "seed": r.seed, "index": r.index, "image_from_doc": homography})
         fields = ",".join(_field(name, f, r.corner_reprs[name]) for name, f in sorted(r.fields.items()))
         lines.append(f'{head[:-1]},"fields":{{{fields}}}}}\n')
-    return "".join(lines)
+    return "".join(lines).encode()
 
 
 def _field(name: str, label, spelled: list[str]) -> str:
@@ -45,9 +46,9 @@ def _field(name: str, label, spelled: list[str]) -> str:
             f'"corners":[[{x0},{y0}],[{x1},{y1}],[{x2},{y2}],[{x3},{y3}]],"visible":[{visible}]}}')
 
 
-def _join(parts: Sequence[str], root: Path) -> Path:
+def _join(parts: Sequence[bytes], root: Path) -> Path:
     path = Path(root) / MANIFEST_FILE
-    atomic_write(path, "".join(parts))
+    atomic_write(path, b"".join(parts))
     return path
 
 
