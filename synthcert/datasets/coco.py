@@ -29,7 +29,7 @@ from synthcert.datasets.layout import (
     parse_json,
     synthcert_version,
 )
-from synthcert.datasets.quads import bbox_xywh, signed_area
+from synthcert.datasets.quads import flat_bbox_xywh, flat_signed_area
 from synthcert.datasets.records import DatasetSamples, LabelFormat, LabelRecord, field_names, make_label, name_id
 from synthcert.errors import DatasetError
 from synthcert.samples import CORNER_NAMES
@@ -65,13 +65,13 @@ def _annotation(category_id: int, label, spelled: list[str]) -> str:
     """
     x0, y0, x1, y1, x2, y2, x3, y3 = spelled
     v0, v1, v2, v3 = ("2" if seen else "1" for seen in label.visible.tolist())
-    left, top, width, height = bbox_xywh(label.corners)
     xy = label.corners.ravel().tolist()
+    left, top, width, height = flat_bbox_xywh(xy)
     box = f"{spelled[2 * xy[0::2].index(left)]},{spelled[2 * xy[1::2].index(top) + 1]},{width!r},{height!r}"
     return (f'{{"id":%d,"image_id":%d,"category_id":{category_id},'
             f'"keypoints":[{x0},{y0},{v0},{x1},{y1},{v1},{x2},{y2},{v2},{x3},{y3},{v3}],'
             f'"num_keypoints":4,"bbox":[{box}],'
-            f'"area":{abs(signed_area(label.corners))!r},"segmentation":[[{",".join(spelled)}]],"iscrowd":0,'
+            f'"area":{abs(flat_signed_area(xy))!r},"segmentation":[[{",".join(spelled)}]],"iscrowd":0,'
             f'"text":{_literal(json_string(label.text))}}}')
 
 

@@ -22,14 +22,25 @@ MIN_SIDE_RATIO = 0.25
 
 def signed_area(corners_xy: np.ndarray) -> float:
     """Returns the shoelace area of a (4, 2) quadrilateral: positive for TL, TR, BR, BL in image coordinates."""
-    # Python floats: on four points numpy's per-call overhead is most of the cost (the same IEEE operations).
-    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = np.asarray(corners_xy, dtype=np.float64).tolist()
-    return 0.5 * ((x0 * y1 - x1 * y0) + (x1 * y2 - x2 * y1) + (x2 * y3 - x3 * y2) + (x3 * y0 - x0 * y3))
+    return flat_signed_area(np.asarray(corners_xy, dtype=np.float64).ravel().tolist())
 
 
 def bbox_xywh(corners_xy: np.ndarray) -> list[float]:
     """Returns the axis-aligned box [x, y, width, height] around the corners (not clipped to the image)."""
-    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = np.asarray(corners_xy, dtype=np.float64).tolist()
+    return flat_bbox_xywh(np.asarray(corners_xy, dtype=np.float64).ravel().tolist())
+
+
+# Python floats: on four points numpy's per-call overhead is most of the cost (the same IEEE operations). A writer
+# holding the corners as x0, y0, ... y3 already (`corners.ravel().tolist()`) calls these directly.
+def flat_signed_area(xy: list[float]) -> float:
+    """`signed_area` of the corners given as x0, y0, x1, ... y3."""
+    x0, y0, x1, y1, x2, y2, x3, y3 = xy
+    return 0.5 * ((x0 * y1 - x1 * y0) + (x1 * y2 - x2 * y1) + (x2 * y3 - x3 * y2) + (x3 * y0 - x0 * y3))
+
+
+def flat_bbox_xywh(xy: list[float]) -> list[float]:
+    """`bbox_xywh` of the corners given as x0, y0, x1, ... y3."""
+    x0, y0, x1, y1, x2, y2, x3, y3 = xy
     left, top = min(x0, x1, x2, x3), min(y0, y1, y2, y3)
     return [left, top, max(x0, x1, x2, x3) - left, max(y0, y1, y2, y3) - top]
 
