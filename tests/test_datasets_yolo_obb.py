@@ -1,3 +1,5 @@
+from pathlib import PurePath
+
 import cv2
 import numpy as np
 import pytest
@@ -88,6 +90,21 @@ def test_label_file_pairs_the_last_images_folder_with_labels():
     assert label_file("images/train/images/x.png") == "images/train/labels/x.txt"
     with pytest.raises(DatasetError, match="is not inside an images/ folder"):
         label_file("photos/x.png")
+
+
+@pytest.mark.parametrize("name", ["000017.jpg", "a.b.png", "x.tar.gz", "ä ß.jpg", ".hidden", ".hidden.png", "a.",
+                                  "a..", "noext", ".", "..", "a\\b.jpg", ""])
+def test_label_file_of_a_name_in_images_is_what_pathlib_makes_of_it(name):
+    # label_file spells images/NAME with string operations; pathlib's parts and with_suffix are the judge.
+    try:
+        parts = list(PurePath(f"images/{name}").with_suffix(".txt").parts)
+        parts[len(parts) - 1 - parts[::-1].index("images")] = "labels"
+        expected = PurePath(*parts).as_posix()
+    except ValueError:  # no name to give a suffix, or no images/ folder left
+        with pytest.raises((ValueError, DatasetError)):
+            label_file(f"images/{name}")
+        return
+    assert label_file(f"images/{name}") == expected
 
 
 @pytest.mark.parametrize(

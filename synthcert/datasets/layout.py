@@ -127,7 +127,7 @@ def atomic_write(path: Path, data: bytes | str) -> None:
         raise
 
 
-def write_new(path: Path, data: bytes | str) -> None:
+def write_new(path: str | Path, data: bytes | str) -> None:
     """Writes a file that does not exist yet, an image or label file of a dataset being built, in place.
 
     Opened exclusively, so it never replaces anything; without the temporary file and rename of `atomic_write`
