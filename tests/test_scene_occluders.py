@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 
 from synthcert.scene.occluders import (
+    SKIN_DARK,
+    SKIN_LIGHT,
     Finger,
     OccluderParams,
     _blur_radius,
@@ -15,6 +17,7 @@ from synthcert.scene.occluders import (
     _coverage,
     _covers,
     _forbidden_mask,
+    _masks,
     _nail,
     _nail_box,
     _shades,
@@ -174,3 +177,87 @@ def test_a_hand_draws_the_same_whatever_the_capsule_cache_holds():
     cold = draw_occluders(_image(3), hands[-1])
     others = [draw_occluders(_image(3), hand) for hand in hands]  # its fingers' capsules evicted and rebuilt
     assert hands[-1].fingers and np.array_equal(warm, cold) and np.array_equal(others[-1], cold)
+
+
+def _first_try_hand(rng: np.random.Generator, quad: np.ndarray | None) -> tuple[tuple, tuple]:
+    """The oracle: the hand's colours and every finger's first try drawn with NumPy's own Generator calls and (2,)
+    arrays, as the sampler computed them before it drew scalars through `draws`."""
+    size = float(min(SIZE_WH))
+    t = float(rng.uniform(0, 1))
+    skin = (1 - t) * SKIN_LIGHT + t * SKIN_DARK + rng.uniform(-12, 12, 3)
+    look = (tuple(float(v) for v in np.clip(skin, 0, 255)), tuple(float(v) for v in rng.uniform(-0.03, 0.03, 2) * size),
+            float(rng.uniform(0.01, 0.03) * size), float(rng.uniform(0.15, 0.45)))
+    if quad is None:
+        w, h = SIZE_WH
+        side, t = int(rng.integers(4)), float(rng.uniform(0.1, 0.9))
+        point = np.array([[t * w, 0], [w, t * h], [t * w, h], [0, t * h]][side], np.float64)
+        inward = np.array([w / 2, h / 2]) - point
+    else:
+        k = int(rng.integers(4))
+        a, b = quad[k], quad[(k + 1) % 4]
+        t = float(rng.choice([rng.uniform(0.0, 0.15), rng.uniform(0.15, 0.85), rng.uniform(0.85, 1.0)]))
+        point = a + t * (b - a)
+        inward = quad.mean(axis=0) - point
+    inward = inward / max(float(np.linalg.norm(inward)), 1e-9)
+    width = float(rng.uniform(0.07, 0.13) * size)
+    along = np.array([-inward[1], inward[0]])
+    count = int(rng.integers(1, 5))
+    fingers = []
+    for k in range(count):
+        offset = (k - (count - 1) / 2) * width * rng.uniform(1.0, 1.25) + rng.normal(0, 0.2 * width)
+        angle = rng.normal(0, 12) + (25 if k == 0 and count > 1 else 0) * rng.choice([-1, 1])
+        c, s = np.cos(np.deg2rad(angle)), np.sin(np.deg2rad(angle))
+        direction = np.array([c * inward[0] - s * inward[1], s * inward[0] + c * inward[1]])
+        tip = point + offset * along + direction * rng.uniform(0.3, 2.5) * width
+        length = rng.uniform(0.8, 1.6) * size
+        fingers.append(((*(tip - direction * length).tolist(), *tip.tolist()),
+                        width * float(rng.uniform(0.85, 1.1)), bool(rng.random() < 0.7)))
+    return look, tuple(fingers)
+
+
+@pytest.mark.parametrize("seed", range(200))
+@pytest.mark.parametrize("with_document", [True, False], ids=["on-document", "from-border"])
+def test_scalar_draws_give_numpys_hand(seed, with_document):
+    # A target far outside the image lets every first try stand, so the hand is the draws' geometry alone.
+    away, document = TARGETS["middle"] - 1000.0, DOCUMENT if with_document else None
+    params = sample_occluders(np.random.default_rng(seed), SIZE_WH, away, document)
+    look, fingers = _first_try_hand(np.random.default_rng(seed), document)
+    assert (params.skin_rgb, params.shadow_offset_xy, params.shadow_blur_px, params.shadow_strength) == look
+    assert tuple(((*f.base_xy, *f.tip_xy), f.width_px, f.nail) for f in params.fingers) == fingers
+
+
+def test_pixel_centres_are_n_plus_a_half_and_read_only():
+    rng = np.random.default_rng(4)
+    for _ in range(300):
+        x0, y0 = (int(v) for v in rng.integers(0, 600, 2))
+        x1, y1 = x0 + int(rng.integers(0, 700)), y0 + int(rng.integers(0, 700))
+        xs, ys = _centres(x0, y0, x1, y1)
+        assert xs.shape == (1, x1 - x0) and ys.shape == (y1 - y0, 1) and xs.dtype == ys.dtype == np.float32
+        assert np.array_equal(xs[0], np.arange(x0, x1) + 0.5) and np.array_equal(ys[:, 0], np.arange(y0, y1) + 0.5)
+        assert not xs.flags.writeable and not ys.flags.writeable
+
+
+def _drawn_over_whole_boxes(image: np.ndarray, params: OccluderParams) -> np.ndarray:
+    """The oracle: the shadow over the whole frame, then every finger's shade, nail and blend over its whole box,
+    with the same per-pixel float32 formulas and no pixel lists."""
+    out = image.astype(np.float32)
+    hand, _, shadow, (bx0, by0, bx1, by1) = _masks(params, SIZE_WH)
+    out[by0:by1, bx0:bx1] *= (1.0 - shadow)[..., None]
+    skin = np.array(params.skin_rgb, np.float32)
+    for f, ((x0, y0, x1, y1), alpha, dist, t) in zip(params.fingers, hand, strict=True):
+        shade = (1.08 - 0.35 * np.clip(dist / (f.width_px / 2), 0, 1) ** 2) * (0.9 + 0.1 * t)
+        colour = skin * shade[..., None]
+        if f.nail:
+            nail = _nail(f, *_centres(x0, y0, x1, y1))[..., None]  # zero beyond its box (a test above)
+            colour = colour * (1 - nail) + np.minimum(skin * 1.15 + 20, 255) * nail
+        region = out[y0:y1, x0:x1]
+        region[...] = np.where(alpha[..., None] > 0, region * (1 - alpha[..., None]) + colour * alpha[..., None],
+                               region)
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_hand_draws_as_over_whole_boxes(seed):
+    params = sample_occluders(np.random.default_rng(seed), SIZE_WH, TARGETS["middle"], DOCUMENT if seed % 2 else None)
+    image = _image(seed)
+    assert params.fingers and np.array_equal(draw_occluders(image, params), _drawn_over_whole_boxes(image, params))

@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from synthcert import geometry
+from synthcert.photometric import draws
 
 SKIN_LIGHT = np.array([236.0, 196.0, 170.0])
 SKIN_DARK = np.array([92.0, 60.0, 44.0])
@@ -80,13 +81,14 @@ def sample_occluders(
     """
     w, h = image_size_wh
     size = float(min(w, h))
-    t = float(rng.uniform(0, 1))
-    skin = (1 - t) * SKIN_LIGHT + t * SKIN_DARK + rng.uniform(-12, 12, 3)
+    # Scalar draws through `draws`, which returns NumPy's values from the same state at a fraction of the cost.
+    t = draws.uniform(rng, 0, 1)
+    skin = (1 - t) * SKIN_LIGHT + t * SKIN_DARK + draws.uniforms(rng, (-12,) * 3, (12,) * 3)
     base = OccluderParams(
         skin_rgb=tuple(float(v) for v in np.clip(skin, 0, 255)),
-        shadow_offset_xy=tuple(float(v) for v in rng.uniform(-0.03, 0.03, 2) * size),
-        shadow_blur_px=float(rng.uniform(0.01, 0.03) * size),
-        shadow_strength=float(rng.uniform(0.15, 0.45)),
+        shadow_offset_xy=tuple(v * size for v in draws.uniforms(rng, (-0.03,) * 2, (0.03,) * 2)),
+        shadow_blur_px=draws.uniform(rng, 0.01, 0.03) * size,
+        shadow_strength=draws.uniform(rng, 0.15, 0.45),
     )
     forbidden = _forbidden_mask(forbidden_quad_xy, image_size_wh, margin_px)
     bx, by, bw, bh = cv2.boundingRect(forbidden.view(np.uint8))
@@ -96,29 +98,31 @@ def sample_occluders(
     near_box = (max(bx - r, 0), max(by - r, 0), min(bx + bw + r, w), min(by + bh + r, h))
     # The shadow of a pixel of finger reaches |offset| + 1 (bilinear shift) + twice the blur kernel's radius
     # (once more for its reflected border); the forbidden mask reaches the quad's circumcircle plus its growth.
-    quad = np.asarray(forbidden_quad_xy, np.float64).reshape(-1, 2)
-    centre = quad.mean(axis=0)
-    reach = (float(np.hypot(*base.shadow_offset_xy)) + 1 + 2 * r
-             + float(np.max(np.linalg.norm(quad - centre, axis=1))) + _growth(margin_px) + 2)
+    # In Python floats: this only decides whether a try's masks need checking, with room to spare.
+    quad = np.asarray(forbidden_quad_xy, np.float64).reshape(-1, 2).tolist()
+    centre_xy = (sum(x for x, _ in quad) / len(quad), sum(y for _, y in quad) / len(quad))
+    reach = (math.hypot(*base.shadow_offset_xy) + 1 + 2 * r
+             + max(math.hypot(x - centre_xy[0], y - centre_xy[1]) for x, y in quad) + _growth(margin_px) + 2)
     union = np.zeros(forbidden.shape, np.float32)
-    anchor, inward = _anchor(rng, image_size_wh, document_quad_xy)
-    width = float(rng.uniform(0.07, 0.13) * size)
-    along = np.array([-inward[1], inward[0]])
+    (ax, ay), (ix, iy) = (v.tolist() for v in _anchor(rng, image_size_wh, document_quad_xy))
+    width = draws.uniform(rng, 0.07, 0.13) * size
     fingers: list[Finger] = []
     count = int(rng.integers(finger_count_range[0], finger_count_range[1] + 1))
     for k in range(count):
         for _ in range(ATTEMPTS):
-            # Fingers lie side by side along the edge, pointing inwards with a little spread.
-            offset = (k - (count - 1) / 2) * width * rng.uniform(1.0, 1.25) + rng.normal(0, 0.2 * width)
-            angle = rng.normal(0, 12) + (25 if k == 0 and count > 1 else 0) * rng.choice([-1, 1])
-            c, s = np.cos(np.deg2rad(angle)), np.sin(np.deg2rad(angle))
-            direction = np.array([c * inward[0] - s * inward[1], s * inward[0] + c * inward[1]])
-            tip = anchor + offset * along + direction * rng.uniform(0.3, 2.5) * width
-            length = rng.uniform(0.8, 1.6) * size
-            finger = Finger(tuple(tip - direction * length), tuple(tip), width * float(rng.uniform(0.85, 1.1)),
-                            bool(rng.random() < 0.7))
+            # Fingers lie side by side along the edge, pointing inwards with a little spread. Python floats, with
+            # NumPy's operations in NumPy's order (its cos and sin kept): the same values as its (2,) arrays.
+            offset = (k - (count - 1) / 2) * width * draws.uniform(rng, 1.0, 1.25) + rng.normal(0, 0.2 * width)
+            angle = rng.normal(0, 12) + (25 if k == 0 and count > 1 else 0) * draws.coin(rng, -1, 1)
+            c, s = np.cos(np.deg2rad(angle)).item(), np.sin(np.deg2rad(angle)).item()
+            dx, dy = c * ix - s * iy, s * ix + c * iy
+            reach_tip = draws.uniform(rng, 0.3, 2.5)
+            tx, ty = ax + offset * -iy + dx * reach_tip * width, ay + offset * ix + dy * reach_tip * width
+            length = draws.uniform(rng, 0.8, 1.6) * size
+            finger = Finger((tx - dx * length, ty - dy * length), (tx, ty), width * draws.uniform(rng, 0.85, 1.1),
+                            rng.random() < 0.7)
             # Far from the target the masks need not be checked: the answer is known to be "clear".
-            if _segment_distance(centre, finger) > finger.width_px / 2 + 1 + reach:
+            if _segment_distance(centre_xy, finger) > finger.width_px / 2 + 1 + reach:
                 _add_finger(union, finger)
                 fingers.append(finger)
                 break
@@ -200,7 +204,7 @@ def draw_occluders(image: np.ndarray, params: OccluderParams) -> np.ndarray:
         under = out[sy - y0:sy + sh - y0, sx - x0:sx + sw - x0]
         lit = 1.0 - shadow[sy - by0:sy + sh - by0, sx - bx0:sx + sw - bx0]
         np.multiply(under, cv2.cvtColor(lit, cv2.COLOR_GRAY2RGB), out=under)
-    flat = out.reshape(-1, 3)
+    flat, values = out.reshape(-1, 3), out.reshape(-1)  # by pixel, and channel values pixel after pixel
     skin = np.array(params.skin_rgb, np.float32)[:, None]  # (3, 1): colours are computed channel by channel
     for f, (box, alpha, dist, t) in zip(params.fingers, hand, strict=True):
         # Only the pixels the finger covers: a slanted finger covers a fraction of its box, and where alpha is 0
@@ -209,7 +213,6 @@ def draw_occluders(image: np.ndarray, params: OccluderParams) -> np.ndarray:
         if not inside.size:
             continue
         fx0, fy0 = box[:2]
-        rows, cols = np.divmod(inside, alpha.shape[1])
         a = alpha.take(inside)
         shade = (1.08 - 0.35 * np.clip(dist.take(inside) / (f.width_px / 2), 0, 1) ** 2) * (0.9 + 0.1 * t.take(inside))
         colour = skin * shade  # (3, N)
@@ -221,8 +224,15 @@ def draw_occluders(image: np.ndarray, params: OccluderParams) -> np.ndarray:
                 nail[ny0 - fy0:ny1 - fy0, nx0 - fx0:nx1 - fx0] = _nail(f, *_centres(nx0, ny0, nx1, ny1))
             nail = nail.take(inside)
             colour = colour * (1 - nail) + np.minimum(skin * 1.15 + 20, 255) * nail
-        covered = (rows + (fy0 - y0)) * (x1 - x0) + (cols + (fx0 - x0))
-        flat[covered] = (flat[covered].T * (1 - a) + colour * a).T
+        # Pixel k of the finger's box, in row r of its width bw, is pixel k + r (X - bw) + offset of `out` (width X).
+        covered = inside // alpha.shape[1]
+        covered *= x1 - x0 - alpha.shape[1]
+        covered += inside + ((fy0 - y0) * (x1 - x0) + fx0 - x0)
+        blended = flat.take(covered, axis=0).T * (1 - a) + colour * a  # (3, N); `take` is cheaper than [ ]
+        covered *= 3
+        for channel in blended:  # a channel at a time into the values: cheaper than assigning (N, 3) rows
+            values[covered] = channel
+            covered += 1
     out += 0.5
     result = image.copy()
     result[y0:y1, x0:x1] = np.clip(out, 0, 255, out=out)  # the assignment truncates, as astype would
@@ -308,18 +318,27 @@ def _box(f: Finger, size_wh: tuple[int, int]) -> tuple[int, int, int, int]:
 
 def _centres(x0: int, y0: int, x1: int, y1: int) -> tuple[np.ndarray, np.ndarray]:
     """COCO coordinates of the pixel centres of a box: float32 x as a (1, W) row and y as an (H, 1) column,
-    which broadcast to the box's grid (exact: n + 0.5)."""
-    half = np.float32(geometry.HALF_PIXEL)
-    return np.arange(x0, x1, dtype=np.float32)[None, :] + half, np.arange(y0, y1, dtype=np.float32)[:, None] + half
+    which broadcast to the box's grid (exact: n + 0.5); read-only views of one cached line, as a hand asks for
+    some twenty boxes' worth."""
+    line = _centre_line(max(x1, y1).bit_length())
+    return line[None, x0:x1], line[y0:y1, None]
 
 
-def _segment_distance(point: np.ndarray, f: Finger) -> float:
+@functools.lru_cache(maxsize=16)
+def _centre_line(bits: int) -> np.ndarray:
+    """The centres 0.5, 1.5, ... of the first 2**bits pixels along an axis, float32, read-only (one per length
+    class: the longest is under twice the image's side, and all of them together under four times)."""
+    line = np.arange(1 << bits, dtype=np.float32) + np.float32(geometry.HALF_PIXEL)
+    line.flags.writeable = False
+    return line
+
+
+def _segment_distance(point: tuple[float, float], f: Finger) -> float:
     """Distance from `point` to the finger's axis, the segment from base to tip."""
-    a, b = np.asarray(f.base_xy), np.asarray(f.tip_xy)
-    ab = b - a
-    t = min(max(float((point - a) @ ab / max(float(ab @ ab), 1e-12)), 0.0), 1.0)
-    off = point - (a + t * ab)
-    return math.sqrt(off.dot(off))  # np.linalg.norm's own sum for a vector, without its wrapper
+    (px, py), (ax, ay), (bx, by) = point, f.base_xy, f.tip_xy
+    abx, aby = bx - ax, by - ay
+    t = min(max(((px - ax) * abx + (py - ay) * aby) / max(abx * abx + aby * aby, 1e-12), 0.0), 1.0)
+    return math.hypot(px - (ax + t * abx), py - (ay + t * aby))
 
 
 def _blur_radius(shadow_blur_px: float) -> int:
@@ -390,12 +409,14 @@ def _anchor(rng, size_wh, quad) -> tuple[np.ndarray, np.ndarray]:
         quad = np.asarray(quad, np.float64).reshape(4, 2)
         k = int(rng.integers(4))
         a, b = quad[k], quad[(k + 1) % 4]
-        t = float(rng.choice([rng.uniform(0.0, 0.15), rng.uniform(0.15, 0.85), rng.uniform(0.85, 1.0)]))
+        # `rng.choice` of the three: NumPy picks the index with `integers(0, 3)` (a test pins it).
+        t = (draws.uniform(rng, 0.0, 0.15), draws.uniform(rng, 0.15, 0.85), draws.uniform(rng, 0.85, 1.0))[
+            int(rng.integers(0, 3))]
         point = a + t * (b - a)
         inward = quad.mean(axis=0) - point
     else:
         side = int(rng.integers(4))
-        t = float(rng.uniform(0.1, 0.9))
+        t = draws.uniform(rng, 0.1, 0.9)
         point = np.array([[t * w, 0], [w, t * h], [t * w, h], [0, t * h]][side], np.float64)
         inward = np.array([w / 2, h / 2]) - point
     return point, inward / max(float(np.linalg.norm(inward)), 1e-9)
