@@ -176,3 +176,56 @@ def test_apply_bend_keeps_shape_and_dtype_and_shades_a_fold():
     assert out.shape == image.shape and out.dtype == np.uint8
     # The crease runs vertically through x = 80: one side keeps its brightness, the other is darker.
     assert abs(int(out[60, 150, 0]) - 200) <= 1 and int(out[60, 10, 0]) < 170
+
+
+def _drawn_with_numpys_calls(rng: np.random.Generator, quad: np.ndarray | None) -> BendParams:
+    """The oracle: `sample_bend` (default kinds, count and strength) with NumPy's own Generator calls, as it
+    drew before its scalar draws went through `photometric.draws`."""
+    w, h = SIZE_WH
+    size = float(min(w, h))
+    components = []
+    for _ in range(int(rng.integers(1, 3))):
+        kind = ("bend", "curl", "fold")[int(rng.integers(3))]
+        if quad is None:
+            centre, angle = tuple(rng.uniform([0.15 * w, 0.15 * h], [0.85 * w, 0.85 * h])), float(rng.uniform(0, 180))
+        else:
+            k = int(rng.integers(4))
+            a, b = quad[k], quad[(k + 1) % 4]
+            angle = float(np.degrees(np.arctan2(b[1] - a[1], b[0] - a[0])))
+            if kind == "curl":
+                point = a + rng.uniform(0.2, 0.8) * (b - a)
+                rad = np.deg2rad(angle)
+                angle += 180.0 if np.array([-np.sin(rad), np.cos(rad)]) @ (point - quad.mean(axis=0)) < 0 else 0.0
+                centre = tuple(point)
+            elif kind == "fold":
+                centre = tuple(a + 0.5 * (b - a) + float(rng.choice([1 / 3, 1 / 2, 2 / 3])) * (quad[(k + 3) % 4] - a))
+            else:
+                centre = tuple(rng.dirichlet(np.ones(4)) @ quad)
+        if kind == "bend":
+            scale = float(rng.uniform(0.25, 0.6) * size)
+            amplitude = float(rng.uniform(0.01, 0.035) * size * rng.choice([-1, 1]))
+            components.append(BendComponent(kind, centre, angle, angle + 90, amplitude_px=amplitude, scale_px=scale))
+        elif kind == "curl":
+            extent = float(rng.uniform(0.08, 0.25) * size)
+            if quad is not None:
+                a = np.deg2rad(angle)
+                centre = tuple(np.asarray(centre) - extent * np.array([-np.sin(a), np.cos(a)]))
+            components.append(BendComponent(kind, centre, angle, angle + 90, slope=float(rng.uniform(0.08, 0.3)),
+                                            scale_px=float(rng.uniform(0.02, 0.06) * size), extent_px=extent,
+                                            shade=float(rng.uniform(0.0, 0.2))))
+        else:
+            components.append(BendComponent(kind, centre, angle, angle + 90 + float(rng.uniform(-60, 60)),
+                                            slope=float(rng.uniform(0.02, 0.08)),
+                                            scale_px=float(rng.uniform(0.004, 0.02) * size),
+                                            shade=float(rng.uniform(0.03, 0.15))))
+    return BendParams(tuple(components))
+
+
+@pytest.mark.parametrize("with_document", [True, False], ids=["on-document", "anywhere"])
+def test_scalar_draws_give_numpys_bends(with_document):
+    quad = np.array([[20.0, 15.0], [140.0, 22.0], [135.0, 105.0], [16.0, 98.0]]) if with_document else None
+    for seed in range(400):
+        expected = _drawn_with_numpys_calls(np.random.default_rng(seed), quad)
+        if sum(c.gradient_bound for c in expected.components) > MAX_GRADIENT:
+            continue  # scaled down together: the same for both, and not what this compares
+        assert sample_bend(np.random.default_rng(seed), SIZE_WH, quad) == expected, seed

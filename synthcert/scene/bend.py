@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from synthcert.photometric import draws
+
 KINDS = ("bend", "curl", "fold")
 MAX_GRADIENT = 0.6  # bound of |grad d| over the whole field; < 1 keeps the warp invertible
 NEWTON_TOLERANCE_PX = 1e-9
@@ -111,26 +113,27 @@ def sample_bend(
     size = float(min(w, h))
     quad = None if document_quad_xy is None else np.asarray(document_quad_xy, np.float64).reshape(4, 2)
     count = int(rng.integers(count_range[0], count_range[1] + 1))
+    # Scalar draws through `draws`, which returns NumPy's values from the same state at a fraction of the cost.
     components = []
     for _ in range(count):
         kind = kinds[int(rng.integers(len(kinds)))]
         centre, angle = _placement(rng, kind, quad, (w, h), size)
         if kind == "bend":
-            scale = float(rng.uniform(0.25, 0.6) * size)
-            amplitude = float(rng.uniform(0.01, 0.035) * size * strength * rng.choice([-1, 1]))
+            scale = draws.uniform(rng, 0.25, 0.6) * size
+            amplitude = draws.uniform(rng, 0.01, 0.035) * size * strength * draws.coin(rng, -1, 1)
             comp = BendComponent(kind, centre, angle, angle + 90, amplitude_px=amplitude, scale_px=scale)
         elif kind == "curl":
-            extent = float(rng.uniform(0.08, 0.25) * size)
+            extent = draws.uniform(rng, 0.08, 0.25) * size
             if quad is not None:  # the band ends at the sheet's edge: start it `extent` inside
                 a = np.deg2rad(angle)
                 centre = tuple(np.asarray(centre) - extent * np.array([-np.sin(a), np.cos(a)]))
-            comp = BendComponent(kind, centre, angle, angle + 90, slope=float(rng.uniform(0.08, 0.3) * strength),
-                                 scale_px=float(rng.uniform(0.02, 0.06) * size), extent_px=extent,
-                                 shade=float(rng.uniform(0.0, 0.2)))
+            comp = BendComponent(kind, centre, angle, angle + 90, slope=draws.uniform(rng, 0.08, 0.3) * strength,
+                                 scale_px=draws.uniform(rng, 0.02, 0.06) * size, extent_px=extent,
+                                 shade=draws.uniform(rng, 0.0, 0.2))
         else:
-            comp = BendComponent(kind, centre, angle, angle + 90 + float(rng.uniform(-60, 60)),
-                                 slope=float(rng.uniform(0.02, 0.08) * strength),
-                                 scale_px=float(rng.uniform(0.004, 0.02) * size), shade=float(rng.uniform(0.03, 0.15)))
+            comp = BendComponent(kind, centre, angle, angle + 90 + draws.uniform(rng, -60, 60),
+                                 slope=draws.uniform(rng, 0.02, 0.08) * strength,
+                                 scale_px=draws.uniform(rng, 0.004, 0.02) * size, shade=draws.uniform(rng, 0.03, 0.15))
         components.append(comp)
     total = sum(c.gradient_bound for c in components)
     if total > MAX_GRADIENT:  # scale every component down together
@@ -333,22 +336,22 @@ def _placement(rng, kind, quad, size_wh, size) -> tuple[tuple[float, float], flo
     """
     w, h = size_wh
     if quad is None:
-        return tuple(rng.uniform([0.15 * w, 0.15 * h], [0.85 * w, 0.85 * h])), float(rng.uniform(0, 180))
+        return draws.uniforms(rng, (0.15 * w, 0.15 * h), (0.85 * w, 0.85 * h)), draws.uniform(rng, 0, 180)
     k = int(rng.integers(4))
     a, b = quad[k], quad[(k + 1) % 4]
     angle = float(np.degrees(np.arctan2(b[1] - a[1], b[0] - a[0])))
     centre = quad.mean(axis=0)
     if kind == "curl":
-        point = a + rng.uniform(0.2, 0.8) * (b - a)
+        point = a + draws.uniform(rng, 0.2, 0.8) * (b - a)
         rad = np.deg2rad(angle)
         if np.array([-np.sin(rad), np.cos(rad)]) @ (point - centre) < 0:
             angle += 180.0  # the normal (the compressed side) must point out of the sheet
         return tuple(point), angle
     if kind == "fold":
         across = quad[(k + 3) % 4] - a  # from this side to the opposite one
-        point = a + 0.5 * (b - a) + float(rng.choice([1 / 3, 1 / 2, 2 / 3])) * across
+        point = a + 0.5 * (b - a) + (1 / 3, 1 / 2, 2 / 3)[int(rng.integers(0, 3))] * across  # as `rng.choice`
         return tuple(point), angle
-    return tuple(rng.dirichlet(np.ones(4)) @ quad), angle
+    return tuple(draws.point_in(rng, quad)), angle
 
 
 def _frame(c: BendComponent, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
