@@ -16,6 +16,7 @@ from synthcert.scene.occluders import (
     _centres,
     _coverage,
     _covers,
+    _cut_tail,
     _forbidden_mask,
     _masks,
     _nail,
@@ -261,3 +262,14 @@ def test_a_hand_draws_as_over_whole_boxes(seed):
     params = sample_occluders(np.random.default_rng(seed), SIZE_WH, TARGETS["middle"], DOCUMENT if seed % 2 else None)
     image = _image(seed)
     assert params.fingers and np.array_equal(draw_occluders(image, params), _drawn_over_whole_boxes(image, params))
+
+
+def test_the_shadows_tail_is_cut_below_1e_3_as_a_comparison_cuts_it():
+    near = np.float32(1e-3)
+    edges = [0.0, np.nextafter(near, np.float32(0)), near, np.nextafter(near, np.float32(1)), 5e-4, 0.5, 1.0, 1e-30]
+    soft = np.concatenate([np.array(edges, np.float32), np.random.default_rng(0).random(3992, np.float32) ** 8])
+    expected = soft.copy()
+    expected[expected < 1e-3] = 0.0  # the oracle: the plain comparison
+    cut = _cut_tail(soft.reshape(40, -1).copy())
+    assert cut.dtype == np.float32 and np.array_equal(cut.reshape(-1), expected)
+    assert cut.reshape(-1)[2] == near and cut.reshape(-1)[1] == 0  # 1e-3 itself stays, the float below goes

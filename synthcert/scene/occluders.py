@@ -25,6 +25,7 @@ from synthcert.photometric import draws
 SKIN_LIGHT = np.array([236.0, 196.0, 170.0])
 SKIN_DARK = np.array([92.0, 60.0, 44.0])
 ATTEMPTS = 12  # finger draws per finger before giving it up
+TAIL_BELOW = float(np.nextafter(np.float32(1e-3), np.float32(0)))  # the float32 just below 1e-3 (`_cut_tail`)
 
 
 @dataclass(frozen=True)
@@ -290,9 +291,16 @@ def _shadow(union: np.ndarray, params: OccluderParams, box: tuple[int, int, int,
     h, w = union.shape
     moved = _shifted(union, params.shadow_offset_xy, (0, 0, w, h) if box is None else box)
     sigma = max(params.shadow_blur_px, 0.5)
-    soft = cv2.GaussianBlur(moved, (0, 0), sigma)
-    soft[soft < 1e-3] = 0.0  # the Gaussian's far tail changes no 8-bit pixel; cut it so the mask is exact
-    return params.shadow_strength * soft
+    soft = _cut_tail(cv2.GaussianBlur(moved, (0, 0), sigma))
+    soft *= params.shadow_strength
+    return soft
+
+
+def _cut_tail(soft: np.ndarray) -> np.ndarray:
+    """Zeroes the values of `soft` (float32) below 1e-3, in place: the Gaussian's far tail changes no 8-bit pixel,
+    and cutting it keeps the shadow's mask exact. OpenCV's threshold keeps what lies above TAIL_BELOW, which is
+    what `soft[soft < 1e-3] = 0` keeps, at a fraction of its cost."""
+    return cv2.threshold(soft, TAIL_BELOW, 0, cv2.THRESH_TOZERO, dst=soft)[1]
 
 
 def _shifted(union: np.ndarray, offset_xy: tuple[float, float], box: tuple[int, int, int, int]) -> np.ndarray:
