@@ -335,7 +335,7 @@ def _centres(x0: int, y0: int, x1: int, y1: int) -> tuple[np.ndarray, np.ndarray
 @functools.lru_cache(maxsize=16)
 def _centre_line(bits: int) -> np.ndarray:
     """The centres 0.5, 1.5, ... of the first 2**bits pixels along an axis, float32, read-only (one per length
-    class: the longest is under twice the image's side, and all of them together under four times)."""
+    class: the longest at most twice the image's longer side, all of them together at most four times)."""
     line = np.arange(1 << bits, dtype=np.float32) + np.float32(geometry.HALF_PIXEL)
     line.flags.writeable = False
     return line
