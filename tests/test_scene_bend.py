@@ -180,7 +180,7 @@ def test_apply_bend_keeps_shape_and_dtype_and_shades_a_fold():
 
 def _drawn_with_numpys_calls(rng: np.random.Generator, quad: np.ndarray | None) -> BendParams:
     """The oracle: `sample_bend` (default kinds, count and strength) with NumPy's own Generator calls, as it
-    drew before its scalar draws went through `photometric.draws`."""
+    drew before its scalar draws went through `synthcert.draws`."""
     w, h = SIZE_WH
     size = float(min(w, h))
     components = []

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from synthcert.photometric import draws, effects
+from synthcert import draws
+from synthcert.photometric import effects
 from synthcert.photometric.effects import EffectFrame
 
 BLUR_KINDS = ("motion", "box", "gaussian")

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 from albucore import sz_lut
 
-from synthcert.photometric import draws
+from synthcert import draws
 from synthcert.rng import stream_rng
 
 GAIN_ONE = 128  # an 8-bit gain field stores gain * GAIN_ONE, so gains up to 2 fit

@@ -17,8 +17,8 @@ import cv2
 import numpy as np
 from albucore import sz_lut
 
-from synthcert import geometry
-from synthcert.photometric import draws, effects
+from synthcert import draws, geometry
+from synthcert.photometric import effects
 from synthcert.photometric.effects import EffectFrame
 
 Blob = tuple[float, float, float, float]  # centre x, centre y (image pixels, COCO), radius (px), weight

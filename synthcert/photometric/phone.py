@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from synthcert.photometric import draws, effects
+from synthcert import draws
+from synthcert.photometric import effects
 from synthcert.photometric.camera import JpegParams
 from synthcert.photometric.effects import EffectFrame
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from synthcert.photometric import draws
+from synthcert import draws
 
 KINDS = ("bend", "curl", "fold")
 MAX_GRADIENT = 0.6  # bound of |grad d| over the whole field; < 1 keeps the warp invertible

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from synthcert import geometry
-from synthcert.photometric import draws
+from synthcert import draws, geometry
 
 SKIN_LIGHT = np.array([236.0, 196.0, 170.0])
 SKIN_DARK = np.array([92.0, 60.0, 44.0])

@@ -1,11 +1,11 @@
-"""Tests of synthcert.photometric.draws: each draw is its Generator method's value and leaves the same state."""
+"""Tests of synthcert.draws: each draw is its Generator method's value and leaves the same state."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from synthcert.photometric import draws
+from synthcert import draws
 
 QUAD = np.array([[3.0, 4.0], [90.0, 2.0], [88.0, 60.0], [1.0, 55.0]])
 CASES = {

@@ -1,6 +1,7 @@
-"""Scalar draws for the photometric samplers: the values of NumPy's Generator methods at a fraction of their cost.
+"""Scalar draws for the samplers: the values of NumPy's Generator methods at a fraction of their cost.
 
-Photometric stage, sampling only (no pixels). Each function returns exactly what the Generator call named
+Sampling only (no pixels), for every stage that draws many scalars (the photometric effects, fingers and
+bends); `synthcert.rng` makes the generators. Each function returns exactly what the Generator call named
 in its docstring returns from the same state, and leaves the generator in the same state, so swapping one
 for the other changes no byte. A sample makes some thirty scalar draws, and `Generator.uniform` costs 3 us
 a call, `choice` 11 us and `dirichlet` 17 us, where `random` and `standard_exponential` cost about 1 us.
