@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -9,10 +10,13 @@ from synthcert.photometric.camera import (
     BlurParams,
     DownscaleParams,
     JpegParams,
+    NoiseParams,
     apply_blur,
     apply_downscale,
     apply_jpeg,
+    apply_noise,
 )
+from synthcert.photometric.effects import NOISE_SIGMA, NOISE_ZERO, noise_bank
 
 DOT = np.zeros((33, 33, 3), np.uint8)
 DOT[16, 16] = 255
@@ -54,3 +58,15 @@ def test_jpeg_keeps_colours_in_their_channels():
 def test_invalid_params_are_refused(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+@pytest.mark.parametrize("mono", [True, False], ids=["mono", "colour"])
+def test_noise_is_its_bank_crop_added_to_every_channel(mono):
+    image = np.random.default_rng(6).integers(0, 256, (40, 56, 3), dtype=np.uint8)
+    params = NoiseParams(std=9.0, mono=mono, offset_xy=(13, 29))
+    crop = noise_bank((40, 56), mono)[29:69, 13:69]
+    # The plain computation: the crop's channels laid side by side by NumPy, one weighted add of OpenCV's.
+    noise = np.ascontiguousarray(np.repeat(crop[..., None], 3, axis=2) if mono else crop)
+    scale = params.std / NOISE_SIGMA
+    np.testing.assert_array_equal(apply_noise(image, params),
+                                  cv2.addWeighted(image, 1.0, noise, scale, -NOISE_ZERO * scale))

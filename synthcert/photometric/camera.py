@@ -80,10 +80,13 @@ def sample_noise(rng: np.random.Generator, strength: float, frame: EffectFrame) 
 
 
 def apply_noise(image: np.ndarray, params: NoiseParams) -> np.ndarray:
-    """Adds the noise: a crop of the cached bank and one weighted add."""
+    """Adds the noise: a crop of the cached bank (mono: spread over the channels) and one weighted add."""
     h, w = image.shape[:2]
     x, y = params.offset_xy
-    return effects.add_noise(image, effects.noise_bank((h, w), params.mono)[y:y + h, x:x + w], params.std)
+    noise = effects.noise_bank((h, w), params.mono)[y:y + h, x:x + w]
+    if params.mono:
+        noise = cv2.cvtColor(noise, cv2.COLOR_GRAY2RGB)
+    return effects.add_noise(image, noise, params.std)
 
 
 @dataclass(frozen=True)

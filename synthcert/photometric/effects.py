@@ -174,10 +174,12 @@ _ROW_OFFSETS = (np.arange(3, dtype=np.intp) * 256)[:, None]  # row c of (3, 256)
 
 @lru_cache(maxsize=8)
 def noise_bank(shape_hw: tuple[int, int], mono: bool) -> np.ndarray:
-    """Returns a (2H, 2W, 3) uint8 field of sensor-like noise: NOISE_ZERO + noise of deviation NOISE_SIGMA.
+    """Returns a (2H, 2W, 3) uint8 field of sensor-like noise: NOISE_ZERO + noise of deviation NOISE_SIGMA;
+    `mono` noise, the same in all channels, as its one channel (2H, 2W).
 
     Made once per output shape from a fixed stream. Demosaicing and denoising leave a phone's noise
-    slightly grainy, so the field is smoothed a little; `mono` noise is the same in all channels.
+    slightly grainy, so the field is smoothed a little. A mono crop is spread over the channels when it is
+    used (`cv2.COLOR_GRAY2RGB`): a third of the bank to read, which is out of the cache by then.
     """
     h, w = 2 * shape_hw[0], 2 * shape_hw[1]
     rng = stream_rng(0, int(mono), "noise-bank")
@@ -185,7 +187,7 @@ def noise_bank(shape_hw: tuple[int, int], mono: bool) -> np.ndarray:
     field = cv2.GaussianBlur(field, (0, 0), 0.6)
     field *= NOISE_SIGMA / field.std()
     bank = np.clip(np.round(field) + NOISE_ZERO, 0, 255).astype(np.uint8)
-    return cv2.merge([bank] * 3) if mono else bank
+    return bank
 
 
 def add_noise(image: np.ndarray, noise: np.ndarray, std: float) -> np.ndarray:
