@@ -175,3 +175,18 @@ def test_ink_that_falls_off_the_document_is_cut_off_and_the_rest_labelled_where_
         x, y, w, h = cv2.boundingRect(np.ascontiguousarray(alpha[:, -ox:]))  # what lands on the document
         np.testing.assert_array_equal(doc.ink["owner"].mask, alpha[y:y + h, -ox + x:-ox + x + w])
         assert doc.ink["owner"].box == (x, oy + y, x + w, oy + y + h)
+
+
+def test_pyramid_levels_made_when_asked_for_are_the_art_resized_at_once(tmp_path):
+    # Each level as the eager pyramid made it: the full-resolution art resized to the level's size, in any order.
+    spec = load_template(write_template(tmp_path, _spec(), size_wh=(400, 250)))
+    levels = PreparedTemplate(spec, min_width=40).levels
+    art = levels[0]
+    h, w = art.shape[:2]
+    sizes = [(round(w * 0.5 ** (k / 2)), round(h * 0.5 ** (k / 2))) for k in range(len(levels))]
+    assert len(levels) > 3 and sizes[-1][0] >= 40 > round(w * 0.5 ** (len(levels) / 2))
+    for k in (3, 1, len(levels) - 1, 2, 3):
+        expected = cv2.resize(art, sizes[k], interpolation=cv2.INTER_AREA)
+        assert levels[k].tobytes() == expected.tobytes() and levels[k].shape == expected.shape
+        assert levels[k] is levels[k]
+    assert [image.shape[1] for image in levels] == [size[0] for size in sizes] == [lv.shape[1] for lv in levels[:]]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from synthcert.text.fonts import font_charset, fonts_covering, resolve_font
+from fontTools.ttLib import TTFont
+
+from synthcert.text.fonts import BUILTIN_FONTS, FONT_DIR, font_charset, fonts_covering, resolve_font
 
 OCRB, DEJAVU, ROBOTO = (resolve_font(n) for n in ("ocrb", "dejavu-sans", "roboto-black"))
 
@@ -21,3 +23,12 @@ def test_fonts_covering_drops_a_font_that_lacks_one_character():
 def test_spaces_never_rule_a_font_out():
     assert fonts_covering((OCRB,), "   ") == [OCRB]
     assert fonts_covering((), "A") == []
+
+
+def test_font_charset_is_the_best_cmap_read_with_the_real_glyph_names():
+    # font_charset gives fontTools placeholder names to skip reading the real ones; the codes must be the same as a
+    # full read's, whose cmap maps them to glyphs other than glyph 0 by their names.
+    for file in BUILTIN_FONTS.values():
+        font = TTFont(str(FONT_DIR / file))
+        cmap, notdef = font.getBestCmap(), font.getGlyphOrder()[0]
+        assert font_charset(FONT_DIR / file) == frozenset(chr(c) for c, name in cmap.items() if name != notdef), file

@@ -9,7 +9,7 @@ that was composited, so the label is the ink that was printed, not a prediction 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -120,7 +120,7 @@ class _Placement(NamedTuple):
 
 
 class PreparedTemplate:
-    """A template's art with the field codes printed, as a pyramid of resolutions, built once and reused.
+    """A template's art with the field codes printed, as a pyramid of resolutions, each made once when first used.
 
     Levels step down by a factor of sqrt(2) rather than 2, so the level a camera needs is never more than
     1.4 times finer than the photo: fewer pixels to print on, and less aliasing in the one warp.
@@ -129,14 +129,7 @@ class PreparedTemplate:
     def __init__(self, spec: TemplateSpec, min_width: int = 96):
         self.spec = spec
         bgr = cv2.imread(str(spec.background), cv2.IMREAD_COLOR)
-        art = _print_codes(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), spec)
-        self.levels = [art]
-        h, w = art.shape[:2]
-        for k in range(1, 64):
-            size = (round(w * 0.5 ** (k / 2)), round(h * 0.5 ** (k / 2)))
-            if size[0] < min_width:
-                break
-            self.levels.append(cv2.resize(art, size, interpolation=cv2.INTER_AREA))
+        self.levels = _Pyramid(_print_codes(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), spec), min_width)
         self._placements: dict[int, dict[str, _Placement]] = {}
         self._doc_from: dict[int, np.ndarray] = {}
 
@@ -145,7 +138,7 @@ class PreparedTemplate:
         sample's flat document holds it)."""
         found = self._doc_from.get(level)
         if found is None:
-            h, w = self.levels[level].shape[:2]
+            w, h = self.levels.sizes_wh[level]
             doc_w, doc_h = self.spec.size_wh
             found = self._doc_from[level] = geometry.scaling(doc_w / w, doc_h / h)
             found.flags.writeable = False
@@ -166,8 +159,35 @@ class PreparedTemplate:
     def level_for(self, scale: float) -> int:
         """Returns the coarsest level with at least `scale` level pixels per document pixel."""
         doc_w = self.spec.size_wh[0]
-        fine_enough = [k for k, img in enumerate(self.levels) if img.shape[1] / doc_w >= scale]
+        fine_enough = [k for k, (w, _) in enumerate(self.levels.sizes_wh) if w / doc_w >= scale]
         return fine_enough[-1] if fine_enough else 0
+
+
+class _Pyramid(Sequence):
+    """The art at each level, a level resized from the full-resolution art when first asked for: each costs as much
+    as a pass over the art, and a render process asks for few of them (the default scene's cameras three of seven or
+    eight). The sizes are known at once."""
+
+    def __init__(self, art: np.ndarray, min_width: int):
+        h, w = art.shape[:2]
+        self.sizes_wh = [(w, h)]
+        for k in range(1, 64):
+            size = (round(w * 0.5 ** (k / 2)), round(h * 0.5 ** (k / 2)))
+            if size[0] < min_width:
+                break
+            self.sizes_wh.append(size)
+        self._made: list[np.ndarray | None] = [art] + [None] * (len(self.sizes_wh) - 1)
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    def __getitem__(self, level):
+        if isinstance(level, slice):
+            return [self[k] for k in range(len(self))[level]]
+        found = self._made[level]
+        if found is None:  # two threads may both make it: the same pixels either way
+            found = self._made[level] = cv2.resize(self._made[0], self.sizes_wh[level], interpolation=cv2.INTER_AREA)
+        return found
 
 
 def _print_codes(art: np.ndarray, spec: TemplateSpec) -> np.ndarray:

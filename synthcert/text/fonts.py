@@ -44,6 +44,10 @@ def resolve_font(name: str, directory: Path | None = None) -> Path | None:
 def font_charset(path: Path) -> frozenset[str]:
     """Returns the characters that `path` has glyphs for (from its cmap table)."""
     with TTFont(str(path), lazy=True) as font:
+        # Only the codes matter, not the glyph names the cmap maps them to: fontTools' fallback names (glyph00001, ...)
+        # spare it reading the names from the post or CFF table, most of a cold process's time here (0.2 -> 0.07 s
+        # for the built-in fonts).
+        font.setGlyphOrder(["glyph00000"])
         return frozenset(chr(code) for code in font.getBestCmap())
 
 
