@@ -34,9 +34,15 @@ def uniforms(rng: np.random.Generator, lo: tuple[float, ...], hi: tuple[float, .
     return tuple(uniform(rng, a, b) for a, b in zip(lo, hi, strict=True))
 
 
-def coin(rng: np.random.Generator, heads, tails):
-    """`rng.choice([heads, tails])`: NumPy picks the index with `integers(0, 2)`."""
-    return tails if rng.integers(0, 2) else heads
+def choice(rng: np.random.Generator, options: tuple):
+    """`rng.choice(options)` of a few values: NumPy picks the index with `integers(0, len(options))`.
+
+    Example:
+        >>> thirds = (1 / 3, 1 / 2, 2 / 3)
+        >>> bool(choice(np.random.default_rng(3), thirds) == np.random.default_rng(3).choice(thirds))
+        True
+    """
+    return options[int(rng.integers(0, len(options)))]
 
 
 def point_in(rng: np.random.Generator, quad_xy: np.ndarray) -> np.ndarray:

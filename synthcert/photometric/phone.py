@@ -30,7 +30,7 @@ class ChromaticParams:
 
 def sample_chromatic(rng: np.random.Generator, strength: float, frame: EffectFrame) -> ChromaticParams:
     """Draws fringes of 0.3 to 1.2 px in the corners (at strength 1), red outwards or inwards."""
-    return ChromaticParams(draws.uniform(rng, 0.3, 1.2) * strength * draws.coin(rng, -1, 1))
+    return ChromaticParams(draws.uniform(rng, 0.3, 1.2) * strength * draws.choice(rng, (-1, 1)))
 
 
 def apply_chromatic(image: np.ndarray, params: ChromaticParams) -> np.ndarray:
@@ -56,7 +56,7 @@ class DenoiseParams:
 
 def sample_denoise(rng: np.random.Generator, strength: float, frame: EffectFrame) -> DenoiseParams:
     """Draws a 3 or 5 px smoothing of 15 to 45 grey levels (at strength 1)."""
-    return DenoiseParams(draws.coin(rng, 3, 5), draws.uniform(rng, 15, 45) * strength)
+    return DenoiseParams(draws.choice(rng, (3, 5)), draws.uniform(rng, 15, 45) * strength)
 
 
 def apply_denoise(image: np.ndarray, params: DenoiseParams) -> np.ndarray:

@@ -120,7 +120,7 @@ def sample_bend(
         centre, angle = _placement(rng, kind, quad, (w, h), size)
         if kind == "bend":
             scale = draws.uniform(rng, 0.25, 0.6) * size
-            amplitude = draws.uniform(rng, 0.01, 0.035) * size * strength * draws.coin(rng, -1, 1)
+            amplitude = draws.uniform(rng, 0.01, 0.035) * size * strength * draws.choice(rng, (-1, 1))
             comp = BendComponent(kind, centre, angle, angle + 90, amplitude_px=amplitude, scale_px=scale)
         elif kind == "curl":
             extent = draws.uniform(rng, 0.08, 0.25) * size
@@ -349,7 +349,7 @@ def _placement(rng, kind, quad, size_wh, size) -> tuple[tuple[float, float], flo
         return tuple(point), angle
     if kind == "fold":
         across = quad[(k + 3) % 4] - a  # from this side to the opposite one
-        point = a + 0.5 * (b - a) + (1 / 3, 1 / 2, 2 / 3)[int(rng.integers(0, 3))] * across  # as `rng.choice`
+        point = a + 0.5 * (b - a) + draws.choice(rng, (1 / 3, 1 / 2, 2 / 3)) * across
         return tuple(point), angle
     return tuple(draws.point_in(rng, quad)), angle
 

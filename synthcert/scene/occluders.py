@@ -113,7 +113,7 @@ def sample_occluders(
             # Fingers lie side by side along the edge, pointing inwards with a little spread. Python floats, with
             # NumPy's operations in NumPy's order (its cos and sin kept): the same values as its (2,) arrays.
             offset = (k - (count - 1) / 2) * width * draws.uniform(rng, 1.0, 1.25) + rng.normal(0, 0.2 * width)
-            angle = rng.normal(0, 12) + (25 if k == 0 and count > 1 else 0) * draws.coin(rng, -1, 1)
+            angle = rng.normal(0, 12) + (25 if k == 0 and count > 1 else 0) * draws.choice(rng, (-1, 1))
             c, s = np.cos(np.deg2rad(angle)).item(), np.sin(np.deg2rad(angle)).item()
             dx, dy = c * ix - s * iy, s * ix + c * iy
             reach_tip = draws.uniform(rng, 0.3, 2.5)
@@ -416,9 +416,8 @@ def _anchor(rng, size_wh, quad) -> tuple[np.ndarray, np.ndarray]:
         quad = np.asarray(quad, np.float64).reshape(4, 2)
         k = int(rng.integers(4))
         a, b = quad[k], quad[(k + 1) % 4]
-        # `rng.choice` of the three: NumPy picks the index with `integers(0, 3)` (a test pins it).
-        t = (draws.uniform(rng, 0.0, 0.15), draws.uniform(rng, 0.15, 0.85), draws.uniform(rng, 0.85, 1.0))[
-            int(rng.integers(0, 3))]
+        t = draws.choice(rng, (draws.uniform(rng, 0.0, 0.15), draws.uniform(rng, 0.15, 0.85),
+                               draws.uniform(rng, 0.85, 1.0)))
         point = a + t * (b - a)
         inward = quad.mean(axis=0) - point
     else:
